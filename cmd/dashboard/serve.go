@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/config"
+	"github.com/teamlead/dashboard/internal/handlers"
+	"github.com/teamlead/dashboard/internal/simulator"
+	"github.com/teamlead/dashboard/internal/store"
+	"github.com/teamlead/dashboard/web/static"
+)
+
+// EnvAdminPassword sets the first admin's password when the user table is
+// empty; without it a random one is printed once.
+const EnvAdminPassword = "DASHBOARD_ADMIN_PASSWORD"
+
+const shutdownGrace = 10 * time.Second
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Parse(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "dashboard.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	users := auth.NewUsers(db)
+	created, generated, err := users.EnsureAdmin(ctx, getenv(EnvAdminPassword))
+	if err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	if created && generated != "" {
+		fmt.Fprintf(stderr, "created user %q with password %s (shown once: change it after signing in)\n", "admin", generated)
+	} else if created {
+		fmt.Fprintf(stderr, "created user %q with the password from %s\n", "admin", EnvAdminPassword)
+	}
+	hashKey, blockKey, err := auth.LoadOrCreateKeys(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	sessions := auth.NewSessions(hashKey, blockKey, auth.SessionConfig{
+		SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://"),
+	}, time.Now)
+	throttle := auth.NewThrottle(auth.ThrottleConfig{}, time.Now)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if strings.HasSuffix(cfg.PublicURL, ":0") {
+		// Listening on port 0 picks a free port; callbacks must use it.
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+
+	upstreamURL := cfg.Upstream
+	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	if cfg.Demo() {
+		demo, err := startDemoUpstream(logger)
+		if err != nil {
+			return err
+		}
+		defer demo.stop()
+		upstreamURL = demo.url
+		c := demo.sim.Credentials()
+		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
+	}
+	client, err := api.New(upstreamURL, creds,
+		api.WithBudget(api.NewBudget(cfg.RateLimit)),
+		api.WithLogger(logger.With("component", "upstream")))
+	if err != nil {
+		return fmt.Errorf("upstream client: %w", err)
+	}
+
+	handler, err := handlers.New(handlers.Deps{
+		Users:    users,
+		Sessions: sessions,
+		Throttle: throttle,
+		Database: db,
+		Upstream: client,
+		Info:     handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: upstreamURL, BotID: creds.BotID},
+		Static:   static.Files,
+		Logger:   logger,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // exports stream large files
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	mode := "live"
+	if cfg.Demo() {
+		mode = "demo"
+	}
+	logger.Info("starting", "config", cfg.String())
+	fmt.Fprintf(stdout, "dashboard listening on http://%s (%s mode)\n", ln.Addr(), mode)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// demoUpstream is the simulator serving on a loopback port of its own, so
+// the dashboard talks to it over real HTTP exactly as to upstream.
+type demoUpstream struct {
+	sim  *simulator.Simulator
+	url  string
+	stop func()
+}
+
+func startDemoUpstream(logger *slog.Logger) (*demoUpstream, error) {
+	sim, err := simulator.New(simulator.Options{Logger: logger.With("component", "simulator")})
+	if err != nil {
+		return nil, fmt.Errorf("demo simulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo simulator: %w", err)
+	}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &demoUpstream{
+		sim: sim,
+		url: "http://" + ln.Addr().String(),
+		stop: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+			sim.Close()
+		},
+	}, nil
+}

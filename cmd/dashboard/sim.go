@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/simulator"
+)
+
+// simulate runs the SmartAssist simulator alone, e.g. to point a dashboard
+// in live mode at it, and prints the credentials it accepts.
+func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dashboard sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
+	seed := fs.Int64("seed", 1, "dataset seed: the same seed gives the same ids")
+	conversations := fs.Int("conversations", 3000, "number of conversations over the last 30 days")
+	agents := fs.Int("agents", 40, "number of agents")
+	rate := fs.Int("rate-limit", 60, "requests per minute before answering 429 (negative: unlimited)")
+	latency := fs.Duration("latency", 0, "added latency per request")
+	errorRate := fs.Float64("error-rate", 0, "fraction of requests answered with a 5xx (0..1)")
+	limitRate := fs.Float64("429-rate", 0, "fraction of requests answered 429 regardless of the limit (0..1)")
+	malformedRate := fs.Float64("malformed-rate", 0, "fraction of requests answered with a malformed body (0..1)")
+	callbackDelay := fs.Duration("callback-delay", 500*time.Millisecond, "delay before an assign outcome is POSTed to its callbackUrl")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for name, v := range map[string]float64{"-error-rate": *errorRate, "-429-rate": *limitRate, "-malformed-rate": *malformedRate} {
+		if v < 0 || v > 1 {
+			return fmt.Errorf("%s must be between 0 and 1", name)
+		}
+	}
+	if *conversations < 1 || *agents < 1 {
+		return errors.New("-conversations and -agents must be at least 1")
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	sim, err := simulator.New(simulator.Options{
+		Seed:          *seed,
+		Conversations: *conversations,
+		Agents:        *agents,
+		RatePerMinute: *rate,
+		CallbackDelay: *callbackDelay,
+		Faults:        simulator.Faults{Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *limitRate, MalformedRate: *malformedRate},
+		Logger:        logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	c := sim.Credentials()
+	fmt.Fprintf(stdout, "SmartAssist simulator listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "SMARTASSIST_URL=http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "SMARTASSIST_BOT_ID=%s\n", c.BotID)
+	fmt.Fprintf(stdout, "SMARTASSIST_ACCOUNT_ID=%s\n", c.AccountID)
+	fmt.Fprintf(stdout, "SMARTASSIST_ORG_ID=%s\n", c.OrgID)
+	fmt.Fprintf(stdout, "SMARTASSIST_CLIENT_ID=%s\n", c.ClientID)
+	fmt.Fprintf(stdout, "SMARTASSIST_CLIENT_SECRET=%s\n", c.ClientSecret)
+
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func liveEnv() map[string]string {
+	return map[string]string{
+		EnvUpstream:     "https://platform.kore.ai/",
+		EnvBotID:        "st-3bf09bef-f979-5489-b337-f465bd5d0001",
+		EnvAccountID:    "637368b4a1d039e34ba60001",
+		EnvOrgID:        "o-ca23f4c5-cc3e-586d-90e6-8375bf2d0001",
+		EnvClientID:     "cs-b6296994-21c9-5108-9dee-1ab3dbbd0001",
+		EnvClientSecret: "s3cret-value",
+	}
+}
+
+func TestParseDefaultsAreDemo(t *testing.T) {
+	c, err := Parse(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo() || c.Addr != DefaultAddr || c.DataDir != DefaultDataDir || c.RateLimit != 60 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.PublicURL != "http://127.0.0.1:8080" {
+		t.Fatalf("public url %q", c.PublicURL)
+	}
+}
+
+func TestParseFlagWinsOverEnv(t *testing.T) {
+	e := liveEnv()
+	e[EnvAddr] = "127.0.0.1:9999"
+	e[EnvRateLimit] = "30"
+	c, err := Parse([]string{"-addr", "0.0.0.0:7000", "-rate-limit", "120", "-bot-id", "st-flag"}, env(e), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:7000" || c.RateLimit != 120 || c.BotID != "st-flag" {
+		t.Fatalf("flags should win: %+v", c)
+	}
+	if c.PublicURL != "http://127.0.0.1:7000" {
+		t.Fatalf("wildcard addr should map to loopback public url, got %q", c.PublicURL)
+	}
+	if c.Upstream != "https://platform.kore.ai" {
+		t.Fatalf("trailing slash should be trimmed: %q", c.Upstream)
+	}
+	if c.Demo() {
+		t.Fatal("upstream set means live mode")
+	}
+}
+
+func TestParseSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret")
+	if err := os.WriteFile(path, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]string{"-client-secret-file", path}, env(liveEnv()), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientSecret != "from-file" {
+		t.Fatalf("secret %q", c.ClientSecret)
+	}
+	if strings.Contains(c.String(), "from-file") || strings.Contains(c.String(), "s3cret") {
+		t.Fatalf("String leaks the secret: %s", c)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     func() map[string]string
+		wantSub []string
+	}{
+		{"live missing creds", nil, func() map[string]string {
+			return map[string]string{EnvUpstream: "https://x.example"}
+		}, []string{"missing", "-bot-id (SMARTASSIST_BOT_ID)", "-client-secret-file (SMARTASSIST_CLIENT_SECRET)"}},
+		{"live missing only secret", nil, func() map[string]string {
+			e := liveEnv()
+			delete(e, EnvClientSecret)
+			return e
+		}, []string{"missing -client-secret-file"}},
+		{"creds without upstream", []string{"-bot-id", "st-1"}, func() map[string]string { return nil },
+			[]string{"-bot-id given but no -upstream"}},
+		{"bad upstream", nil, func() map[string]string {
+			e := liveEnv()
+			e[EnvUpstream] = "platform.kore.ai"
+			return e
+		}, []string{"-upstream", "absolute http(s) URL"}},
+		{"bad bot prefix", []string{"-bot-id", "bot-1"}, liveEnv, []string{`-bot-id "bot-1" should start with "st-"`}},
+		{"bad rate", []string{"-rate-limit", "lots"}, func() map[string]string { return nil }, []string{"-rate-limit"}},
+		{"zero rate", nil, func() map[string]string { return map[string]string{EnvRateLimit: "0"} }, []string{"-rate-limit"}},
+		{"bad addr", []string{"-addr", "8080"}, func() map[string]string { return nil }, []string{"-addr"}},
+		{"missing secret file", []string{"-client-secret-file", "/nonexistent/secret"}, liveEnv, []string{"-client-secret-file"}},
+		{"stray argument", []string{"extra"}, func() map[string]string { return nil }, []string{"unexpected argument"}},
+		{"public url with credentials", []string{"-public-url", "http://u:p@host"}, func() map[string]string { return nil }, []string{"credentials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.args, env(tt.env()), io.Discard)
+			if err == nil {
+				t.Fatal("want error")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error should be one line: %q", msg)
+			}
+			if strings.Contains(msg, "s3cret") {
+				t.Errorf("error leaks the secret: %q", msg)
+			}
+			for _, s := range tt.wantSub {
+				if !strings.Contains(msg, s) {
+					t.Errorf("error %q does not mention %q", msg, s)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,78 @@
+// Package handlers is the dashboard's HTTP layer: routes, one file per page or
+// action, and the middleware around them (logging, sessions, roles,
+// cross-origin protection, security headers).
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/web/templates/layouts"
+)
+
+// UserStore is what the handlers need of the user accounts.
+type UserStore interface {
+	Authenticate(ctx context.Context, username, password string) (*auth.User, error)
+	ForSession(ctx context.Context, info auth.SessionInfo) (*auth.User, error)
+}
+
+// SessionManager keeps who is signed in, in a cookie.
+type SessionManager interface {
+	Login(w http.ResponseWriter, r *http.Request, u *auth.User) error
+	Current(w http.ResponseWriter, r *http.Request) (auth.SessionInfo, bool)
+	Logout(w http.ResponseWriter, r *http.Request)
+}
+
+// LoginThrottle slows down password guessing.
+type LoginThrottle interface {
+	Check(account, addr string) (retryAfter time.Duration, ok bool)
+	Failure(account, addr string)
+	Success(account, addr string)
+}
+
+// Pinger checks that a dependency answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// UpstreamInfo describes the configured upstream for display; it never holds
+// the secret.
+type UpstreamInfo struct {
+	Demo    bool
+	BaseURL string
+	BotID   string
+}
+
+// Deps are everything the handlers use; New checks nothing is missing.
+type Deps struct {
+	Users    UserStore
+	Sessions SessionManager
+	Throttle LoginThrottle
+	Database Pinger
+	Upstream Pinger
+	Info     UpstreamInfo
+	Static   fs.FS // the files served under /static/
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// UpstreamCheckTTL is how long a health check of upstream is reused, so
+	// health probes do not spend the shared rate budget. Default 60s.
+	UpstreamCheckTTL time.Duration
+}
+
+// Handler serves the dashboard. Build it with New.
+type Handler struct {
+	users    UserStore
+	sessions SessionManager
+	throttle LoginThrottle
+	database Pinger
+	upstream *healthCache
+	info     UpstreamInfo
+	static   fs.FS
+	assets   layouts.Assets
+	logger   *slog.Logger
+	now      func() time.Time
+}

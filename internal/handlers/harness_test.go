@@ -1,0 +1,184 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/simulator"
+	"github.com/teamlead/dashboard/internal/store"
+	"github.com/teamlead/dashboard/web/static"
+)
+
+const testPassword = "correct horse battery"
+
+// harness is the whole dashboard over real HTTP: a real SQLite file, real
+// users and sessions, and the real simulator as upstream.
+type harness struct {
+	t        *testing.T
+	srv      *httptest.Server
+	hd       *Handler
+	users    *auth.Users
+	sim      *simulator.Simulator
+	upstream *countingPinger
+}
+
+type harnessOptions struct {
+	demo         bool
+	upstreamDown bool
+}
+
+// countingPinger counts upstream health checks that reach the client.
+type countingPinger struct {
+	next  Pinger
+	calls atomic.Int64
+}
+
+func (c *countingPinger) Ping(ctx context.Context) error {
+	c.calls.Add(1)
+	return c.next.Ping(ctx)
+}
+
+func newHarness(t *testing.T, opts harnessOptions) *harness {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "dashboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	users := auth.NewUsers(db, auth.WithHashCost(bcrypt.MinCost))
+	for _, u := range []struct {
+		name string
+		role auth.Role
+	}{{"viewer", auth.RoleViewer}, {"lead", auth.RoleLead}, {"admin", auth.RoleAdmin}} {
+		if _, err := users.Create(ctx, u.name, testPassword, u.role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hashKey, blockKey, err := auth.LoadOrCreateKeys(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 50, Agents: 8, RatePerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	upstreamSrv := httptest.NewServer(sim.Handler())
+	t.Cleanup(upstreamSrv.Close)
+	base := upstreamSrv.URL
+	if opts.upstreamDown {
+		upstreamSrv.Close()
+	}
+	c := sim.Credentials()
+	client, err := api.New(base, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
+		api.WithRetries(0, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counting := &countingPinger{next: client}
+	hd, err := newHandler(Deps{
+		Users:    users,
+		Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
+		Throttle: auth.NewThrottle(auth.ThrottleConfig{PerAccount: 3, PerAddress: 50}, time.Now),
+		Database: db,
+		Upstream: counting,
+		Info:     UpstreamInfo{Demo: opts.demo, BaseURL: base, BotID: c.BotID},
+		Static:   static.Files,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(hd.routes())
+	t.Cleanup(srv.Close)
+	return &harness{t: t, srv: srv, hd: hd, users: users, sim: sim, upstream: counting}
+}
+
+// client returns a browser-like client: a cookie jar, no automatic
+// redirects (tests assert them), and the Origin a same-site form sends.
+func (h *harness) client() *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+func (h *harness) get(c *http.Client, path string) *http.Response {
+	h.t.Helper()
+	resp, err := c.Get(h.srv.URL + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp
+}
+
+// postForm posts like a same-origin browser form: with an Origin header.
+func (h *harness) postForm(c *http.Client, path string, form url.Values, header ...string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp
+}
+
+// login signs in and returns the client holding the session cookie.
+func (h *harness) login(username string) *http.Client {
+	h.t.Helper()
+	c := h.client()
+	resp := h.postForm(c, "/login", url.Values{"username": {username}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("login %s: status %d", username, resp.StatusCode)
+	}
+	return c
+}
+
+func readDoc(t *testing.T, resp *http.Response) *goquery.Document {
+	t.Helper()
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,39 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// homeShow answers GET /: where to start an audit, and whether upstream is
+// reachable right now.
+func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	up := h.upstream.Peek()
+	if up.CheckedAt.IsZero() {
+		up = h.upstream.Get(r.Context())
+	}
+	status := pages.UpstreamStatus{
+		Mode:      "live",
+		BaseURL:   h.info.BaseURL,
+		BotID:     h.info.BotID,
+		Checked:   !up.CheckedAt.IsZero(),
+		Reachable: up.OK,
+		Error:     up.Error,
+	}
+	if h.info.Demo {
+		status.Mode = "demo (built-in simulator)"
+	}
+	if status.Checked {
+		status.CheckedAt = up.CheckedAt.UTC().Format(time.RFC3339)
+	}
+	vm := pages.Home{
+		Username:   u.Username,
+		Upstream:   status,
+		SearchHint: "Paste a session id or a conversation id: " + ids.SessionHelp + "; " + ids.ConversationHelp + ".",
+	}
+	h.render(w, r, http.StatusOK, h.page(r, "Start", ""), pages.HomePage(vm))
+}

@@ -1,0 +1,18 @@
+package handlers
+
+import "net/http"
+
+// logoutSubmit answers POST /logout: the cookie is cleared and the browser
+// goes back to the sign-in page.
+func (h *Handler) logoutSubmit(w http.ResponseWriter, r *http.Request) {
+	h.sessions.Logout(w, r)
+	if u := currentUser(r); u != nil {
+		h.logger.Info("logout", "username", u.Username)
+	}
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", "/login")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,165 @@
+// Package store opens the dashboard's SQLite database and keeps its schema
+// current.
+//
+// SQLite allows one writer at a time, so the database is reached through two
+// pools: Write holds a single connection (writers queue in database/sql rather
+// than fail with SQLITE_BUSY) and Read is a pool of query-only connections
+// that, thanks to WAL, never block on the writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// busyTimeout is how long a connection waits for a lock before SQLITE_BUSY.
+// With a single writer connection this mostly covers other processes (backup
+// tools, the sqlite3 shell) and WAL checkpoints.
+const busyTimeout = 10 * time.Second
+
+// DB is the dashboard database: a single-connection writer and a read-only
+// reader pool over the same file.
+type DB struct {
+	// Write is limited to one connection; every transaction on it starts
+	// with BEGIN IMMEDIATE.
+	Write *sql.DB
+	// Read is a pool of connections with PRAGMA query_only on.
+	Read *sql.DB
+	// Path is the database file.
+	Path string
+}
+
+// Open opens (creating if needed) the database at path, creating the parent
+// directory with mode 0700, and applies any pending embedded migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	migs, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	return open(ctx, path, migs)
+}
+
+func open(ctx context.Context, path string, migs []Migration) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	// The driver splits the DSN at the first '?', and ":memory:"/"file:"
+	// names change how SQLite opens the database, so refuse them rather than
+	// silently open something other than the file asked for.
+	if strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") {
+		return nil, fmt.Errorf("store: unsupported database path %q", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open writer: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	// Connect the writer before any reader: it switches the file to WAL,
+	// which a query_only reader could not do.
+	if err := write.PingContext(ctx); err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: open readers: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(5 * time.Minute)
+
+	db := &DB{Write: write, Read: read, Path: path}
+	if err := read.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+	}
+	if err := migrate(ctx, write, migs, time.Now); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// dsn builds the connection string. busy_timeout comes first so the other
+// pragmas (journal_mode in particular) wait instead of failing when another
+// connection holds a lock.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	if readOnly {
+		// Applied by the driver after every other pragma, so journal_mode
+		// above is never blocked by it.
+		q.Set("_query_only", "1")
+	} else {
+		// Take the write lock at BEGIN: a deferred transaction that reads
+		// first and then writes can fail with SQLITE_BUSY without waiting
+		// for busy_timeout.
+		q.Set("_txlock", "immediate")
+	}
+	// url.Values.Encode would sort the keys; the driver orders pragmas
+	// itself (busy_timeout first), so the encoded order does not matter.
+	return path + "?" + q.Encode()
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.Read.Close(), db.Write.Close())
+}
+
+// Ping checks that both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Write.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping writer: %w", err)
+	}
+	if err := db.Read.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping reader: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in a write transaction (BEGIN IMMEDIATE), committing when fn
+// returns nil and rolling back otherwise, including when fn panics.
+func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return withTx(ctx, db.Write, fn)
+}
+
+func withTx(ctx context.Context, conn *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	// Rollback after Commit is a harmless no-op; deferring it also releases
+	// the single writer connection if fn panics.
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}

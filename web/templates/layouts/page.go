@@ -1,0 +1,67 @@
+// Package layouts holds the page frame every screen shares.
+package layouts
+
+// Page is the view model of the frame around every page.
+type Page struct {
+	Title     string
+	User      *User  // nil when nobody is signed in
+	Demo      bool   // upstream is the embedded simulator
+	ActiveNav string // "conversations", "agents", "audit" or ""
+	Query     string // what the search box shows
+	Assets    Assets
+	Banners   []Banner
+}
+
+// User is who is signed in, as the frame shows them.
+type User struct {
+	Username string
+	Role     string
+}
+
+// Assets are the cache-busted URLs of the static files.
+type Assets struct {
+	CSS, JS, HTMX string
+}
+
+// Banner is a message shown above the page content.
+type Banner struct {
+	Kind    string // info, ok, warn, error
+	Message string
+}
+
+// NavItem is one link of the main navigation.
+type NavItem struct {
+	Key, Label, Href string
+}
+
+// Nav lists the main navigation in order.
+func Nav() []NavItem {
+	return []NavItem{
+		{"conversations", "Conversations", "/conversations"},
+		{"agents", "Agents", "/agents"},
+		{"audit", "Audit", "/audit"},
+	}
+}
+
+func bannerClass(kind string) string {
+	switch kind {
+	case "ok", "warn", "error":
+		return "banner " + kind
+	default:
+		return "banner info"
+	}
+}
+
+func ariaCurrent(active, key string) string {
+	if active == key {
+		return "page"
+	}
+	return ""
+}
+
+func title(p Page) string {
+	if p.Title == "" {
+		return "Dashboard"
+	}
+	return p.Title + " · Dashboard"
+}

@@ -1,0 +1,36 @@
+// Package pages holds one templ component per screen. Components take view
+// models defined here, never upstream or database types.
+package pages
+
+// Login is the sign-in form.
+type Login struct {
+	Username string // kept as typed after a failure
+	Next     string // local path to return to
+	Error    string
+}
+
+// Home is the landing page after sign-in.
+type Home struct {
+	Username   string
+	Upstream   UpstreamStatus
+	SearchHint string
+}
+
+// UpstreamStatus describes the connection to SmartAssist.
+type UpstreamStatus struct {
+	Mode      string // "demo" or "live"
+	BaseURL   string
+	BotID     string
+	Reachable bool
+	Checked   bool // false until a check has run
+	Error     string
+	CheckedAt string
+}
+
+// Error is a full-page error: what happened and what to do next.
+type Error struct {
+	Status  int
+	Title   string
+	Message string
+	Hint    string
+}
