@@ -1,0 +1,502 @@
+// Package api is the dashboard's typed client for the Kore.ai SmartAssist
+// public API ({base}/agentassist/api/v1/public/{botId}/…).
+//
+// Responses are kept raw-first: every model carries the exact bytes upstream
+// sent (or, for agents, every field byte-exactly), so the cache never loses a
+// field this package does not model.
+package api
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Defaults for the Client options.
+const (
+	DefaultRequestTimeout = 15 * time.Second
+	DefaultMaxBodyBytes   = 16 << 20
+	DefaultMaxRetries     = 3
+	DefaultRetryBase      = 200 * time.Millisecond
+	DefaultTokenTTL       = 5 * time.Minute
+	DefaultUserAgent      = "teamlead-dashboard (SmartAssist client)"
+
+	// maxBackoff caps one retry sleep.
+	maxBackoff = 5 * time.Second
+	// defaultRetryAfter applies when a 429 carries no usable Retry-After.
+	defaultRetryAfter = 30 * time.Second
+	// maxTokenTTL is upstream's ceiling for exp when an app enforces jti.
+	maxTokenTTL = time.Hour
+)
+
+// Credentials identify the SmartAssist instance and the API app.
+type Credentials struct {
+	BotID        string // stream / bot id, st-…
+	AccountID    string // 24 hex
+	OrgID        string // o-…
+	ClientID     string // API app client id, cs-…
+	ClientSecret string // API app client secret; signs the JWT
+}
+
+// String renders the credentials with the secret redacted, so %v, %s and %+v
+// are safe to log.
+func (c Credentials) String() string {
+	return fmt.Sprintf("{BotID:%s AccountID:%s OrgID:%s ClientID:%s ClientSecret:%s}",
+		c.BotID, c.AccountID, c.OrgID, c.ClientID, redact(c.ClientSecret))
+}
+
+// GoString keeps %#v from printing the secret.
+func (c Credentials) GoString() string { return "api.Credentials" + c.String() }
+
+// LogValue keeps slog from printing the secret.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("botId", c.BotID),
+		slog.String("accountId", c.AccountID),
+		slog.String("orgId", c.OrgID),
+		slog.String("clientId", c.ClientID),
+		slog.String("clientSecret", redact(c.ClientSecret)),
+	)
+}
+
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// Client calls the SmartAssist public API. It is safe for concurrent use.
+type Client struct {
+	base         string // {baseURL}/agentassist/api/v1/public/{botId}
+	creds        Credentials
+	httpClient   *http.Client
+	budget       *Budget
+	timeout      time.Duration
+	maxBody      int64
+	maxRetries   int
+	retryBase    time.Duration
+	tokenTTL     time.Duration
+	userAgent    string
+	logger       *slog.Logger
+	now          func() time.Time
+	optionErrors []string
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient sets the HTTP client (default: a fresh http.Client; the
+// per-attempt timeout is applied through the request context either way).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.httpClient = hc
+		}
+	}
+}
+
+// WithBudget shares a rate budget between clients of the same account.
+func WithBudget(b *Budget) Option {
+	return func(c *Client) {
+		if b != nil {
+			c.budget = b
+		}
+	}
+}
+
+// WithRequestTimeout bounds each attempt (default 15s).
+func WithRequestTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d <= 0 {
+			c.optionErrors = append(c.optionErrors, "request timeout must be positive")
+			return
+		}
+		c.timeout = d
+	}
+}
+
+// WithMaxBodyBytes bounds a response body (default 16 MiB).
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *Client) {
+		if n <= 0 {
+			c.optionErrors = append(c.optionErrors, "max body bytes must be positive")
+			return
+		}
+		c.maxBody = n
+	}
+}
+
+// WithRetries sets how many times a read is retried after a transient
+// failure and the base of the exponential backoff (default 3, 200ms).
+// Writes (assign, agent update) are never retried.
+func WithRetries(maxRetries int, base time.Duration) Option {
+	return func(c *Client) {
+		if maxRetries < 0 || base < 0 {
+			c.optionErrors = append(c.optionErrors, "retries and backoff must not be negative")
+			return
+		}
+		c.maxRetries, c.retryBase = maxRetries, base
+	}
+}
+
+// WithLogger sets the logger (nil discards).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+	}
+}
+
+// WithClock sets the clock used for token timestamps and Retry-After dates.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithTokenTTL sets how far ahead each JWT expires (default 5 min, at most
+// one hour, which is upstream's limit when an app enforces jti).
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *Client) {
+		if d <= 0 || d > maxTokenTTL {
+			c.optionErrors = append(c.optionErrors, "token TTL must be between 0 and 1h")
+			return
+		}
+		c.tokenTTL = d
+	}
+}
+
+// WithUserAgent overrides the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) {
+		if ua = strings.TrimSpace(ua); ua != "" {
+			c.userAgent = ua
+		}
+	}
+}
+
+// New returns a client for the instance at baseURL (e.g.
+// https://platform.kore.ai). Every credential field is required.
+func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
+	var problems []string
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	switch {
+	case strings.TrimSpace(baseURL) == "":
+		problems = append(problems, "base URL is missing")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		problems = append(problems, fmt.Sprintf("base URL %q must be an absolute http(s) URL", baseURL))
+	case u.RawQuery != "" || u.Fragment != "":
+		problems = append(problems, "base URL must not carry a query or fragment")
+	}
+	var missing []string
+	for _, f := range []struct{ name, value string }{
+		{"botId", creds.BotID}, {"accountId", creds.AccountID}, {"orgId", creds.OrgID},
+		{"clientId", creds.ClientID}, {"clientSecret", creds.ClientSecret},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		problems = append(problems, "missing credentials: "+strings.Join(missing, ", "))
+	}
+	if strings.ContainsAny(creds.BotID, "/?#% ") {
+		problems = append(problems, "botId contains characters not allowed in a URL path")
+	}
+
+	c := &Client{
+		creds:      creds,
+		httpClient: &http.Client{},
+		timeout:    DefaultRequestTimeout,
+		maxBody:    DefaultMaxBodyBytes,
+		maxRetries: DefaultMaxRetries,
+		retryBase:  DefaultRetryBase,
+		tokenTTL:   DefaultTokenTTL,
+		userAgent:  DefaultUserAgent,
+		logger:     slog.New(slog.DiscardHandler),
+		now:        time.Now,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	problems = append(problems, c.optionErrors...)
+	if len(problems) > 0 {
+		return nil, &Error{Kind: ErrValidation, Endpoint: "client.new", Messages: problems}
+	}
+	if c.budget == nil {
+		c.budget = NewBudget(DefaultPerMinute)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	c.base = u.String() + "/agentassist/api/v1/public/" + url.PathEscape(creds.BotID)
+	return c, nil
+}
+
+// Credentials returns the credentials the client was built with. Print them
+// with %v or slog freely: the secret is redacted.
+func (c *Client) Credentials() Credentials { return c.creds }
+
+// Budget returns the rate budget the client draws from.
+func (c *Client) Budget() *Budget { return c.budget }
+
+// request describes one logical call.
+type request struct {
+	endpoint string // short name for errors and logs
+	method   string
+	path     string     // below {base}, already escaped, starting with "/"
+	query    url.Values // may be nil
+	body     []byte     // nil: no body
+	retry    bool       // reads only; writes are sent exactly once
+}
+
+// do runs req with budget, retries and error mapping; on a 2xx it returns
+// the body. Only transport errors and 502/503/504 are retried, plus 429 when
+// the pause fits the caller's deadline.
+func (c *Client) do(ctx context.Context, req request) ([]byte, error) {
+	attempts := 1
+	if req.retry {
+		attempts += c.maxRetries
+	}
+	var lastErr *Error
+	for attempt := 0; attempt < attempts; attempt++ {
+		if attempt > 0 {
+			wait := c.backoff(attempt)
+			if lastErr.Kind == ErrRateLimited {
+				wait = 0 // the budget itself holds everyone back until the pause ends
+			}
+			if !c.sleep(ctx, wait) {
+				return nil, lastErr
+			}
+		}
+		body, err := c.attempt(ctx, req, attempt)
+		if err == nil {
+			return body, nil
+		}
+		if lastErr != nil && err.Kind == ErrRateLimited && err.Status == 0 {
+			return nil, lastErr // the budget cannot fit a retry; the real failure is more useful
+		}
+		lastErr = err
+		if !req.retry || !c.retryable(ctx, err) {
+			return nil, err
+		}
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "smartassist call will be retried",
+			slog.String("endpoint", req.endpoint), slog.Int("attempt", attempt+1),
+			slog.Int("status", err.Status), slog.String("error", err.Error()))
+	}
+	return nil, lastErr
+}
+
+// retryable decides whether a failed read is worth another attempt.
+func (c *Client) retryable(ctx context.Context, err *Error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	switch err.Kind {
+	case ErrTransport:
+		return err.Status == 0 && !errors.Is(err.Err, context.Canceled)
+	case ErrUpstream:
+		return err.Status == http.StatusBadGateway || err.Status == http.StatusServiceUnavailable ||
+			err.Status == http.StatusGatewayTimeout
+	case ErrRateLimited:
+		if err.Status == 0 {
+			return false // the local budget already said the deadline cannot be met
+		}
+		dl, ok := ctx.Deadline()
+		return !ok || time.Now().Add(err.RetryAfter).Before(dl)
+	}
+	return false
+}
+
+// backoff is exponential with full jitter.
+func (c *Client) backoff(attempt int) time.Duration {
+	if c.retryBase <= 0 {
+		return 0
+	}
+	ceiling := c.retryBase << min(attempt-1, 20)
+	if ceiling <= 0 || ceiling > maxBackoff {
+		ceiling = maxBackoff
+	}
+	return rand.N(ceiling + 1)
+}
+
+// sleep waits d unless ctx ends first or its deadline falls inside d.
+func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Add(d).Before(dl) {
+		return false
+	}
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// attempt sends req once.
+func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte, *Error) {
+	fail := func(e *Error) *Error {
+		e.Endpoint, e.Method = req.endpoint, req.method
+		return e
+	}
+	if err := c.budget.Wait(ctx); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, fail(e)
+		}
+		return nil, fail(&Error{Kind: ErrTransport, Err: err})
+	}
+
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	target := c.base + req.path
+	if len(req.query) > 0 {
+		target += "?" + req.query.Encode()
+	}
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hr, err := http.NewRequestWithContext(actx, req.method, target, body)
+	if err != nil {
+		return nil, fail(&Error{Kind: ErrValidation, Messages: []string{"could not build the request"}, Err: err})
+	}
+	token, err := c.token()
+	if err != nil {
+		return nil, fail(&Error{Kind: ErrValidation, Messages: []string{"could not sign the request token"}, Err: err})
+	}
+	hr.Header.Set("auth", token)
+	hr.Header.Set("accountId", c.creds.AccountID)
+	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", c.userAgent)
+	if req.body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+
+	start := time.Now()
+	resp, err := c.httpClient.Do(hr)
+	if err != nil {
+		return nil, fail(&Error{Kind: ErrTransport, Err: transportCause(ctx, actx, err, c.timeout)})
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	elapsed := time.Since(start)
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "smartassist call",
+		slog.String("endpoint", req.endpoint), slog.String("method", req.method),
+		slog.Int("status", resp.StatusCode), slog.Int("attempt", attempt+1),
+		slog.Duration("elapsed", elapsed), slog.Bool("background", IsBackground(ctx)))
+	if err != nil {
+		return nil, fail(&Error{Kind: ErrTransport, Err: transportCause(ctx, actx, err, c.timeout)})
+	}
+	if int64(len(data)) > c.maxBody {
+		return nil, fail(&Error{Kind: ErrUpstream, Status: resp.StatusCode,
+			Messages: []string{fmt.Sprintf("response too large (over %d bytes)", c.maxBody)}})
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return data, nil
+	}
+
+	msgs, code := parseErrorBody(data)
+	for i := range msgs {
+		msgs[i] = c.scrub(msgs[i], token)
+	}
+	e := &Error{Kind: kindForStatus(resp.StatusCode, code), Status: resp.StatusCode, Code: code, Messages: msgs}
+	if e.Kind == ErrRateLimited {
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		if !ok {
+			d = defaultRetryAfter
+		}
+		e.RetryAfter = d
+		// One 429 pauses every caller sharing the budget instead of letting
+		// them hammer upstream.
+		c.budget.PauseUntil(time.Now().Add(d))
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "smartassist rate limit hit; pausing budget",
+			slog.String("endpoint", req.endpoint), slog.Duration("retryAfter", d))
+	}
+	return nil, fail(e)
+}
+
+// transportCause explains a failed exchange: the caller's context ending,
+// the per-attempt timeout, or the network error itself.
+func transportCause(parent, attemptCtx context.Context, err error, timeout time.Duration) error {
+	if perr := parent.Err(); perr != nil {
+		return perr
+	}
+	if attemptCtx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("no answer within %s: %w", timeout, context.DeadlineExceeded)
+	}
+	return err
+}
+
+// token mints a fresh HS256 JWT: a new jti per request satisfies apps that
+// enforce replay protection, and a short exp limits a leaked token's use.
+func (c *Client) token() (string, error) {
+	now := c.now()
+	var jti [16]byte
+	if _, err := crand.Read(jti[:]); err != nil {
+		return "", err
+	}
+	claims := jwt.MapClaims{
+		"appId": c.creds.ClientID,
+		"iat":   now.Unix(),
+		"exp":   now.Add(c.tokenTTL).Unix(),
+		"jti":   hex.EncodeToString(jti[:]),
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(c.creds.ClientSecret))
+}
+
+// scrub removes the token and the secret from text that may reach a banner
+// or a log (an upstream message could echo a header back).
+func (c *Client) scrub(s, token string) string {
+	for _, secret := range []string{token, c.creds.ClientSecret} {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// get runs a read and hands back the body.
+func (c *Client) get(ctx context.Context, endpoint, path string, query url.Values) ([]byte, error) {
+	return c.do(ctx, request{endpoint: endpoint, method: http.MethodGet, path: path, query: query, retry: true})
+}
+
+// malformed reports a 2xx body that could not be decoded.
+func malformed(endpoint, method string, err error) *Error {
+	return &Error{Kind: ErrUpstream, Endpoint: endpoint, Method: method,
+		Messages: []string{"malformed response"}, Err: err}
+}
+
+// marshalBody encodes a request body; failures are local validation errors.
+func marshalBody(endpoint string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, &Error{Kind: ErrValidation, Endpoint: endpoint, Messages: []string{"could not encode the request body"}, Err: err}
+	}
+	return b, nil
+}
