@@ -12,7 +12,7 @@ func TestClassify(t *testing.T) {
 		{"  646AF57BCC41E5BFBD5E1234 \n", Session, "646af57bcc41e5bfbd5e1234"},
 		{"c-3c04346-e522-4c53-9e03-c9566d851234", Conversation, "c-3c04346-e522-4c53-9e03-c9566d851234"},
 		{"C-3C04346-E522-4C53-9E03-C9566D851234", Conversation, "c-3c04346-e522-4c53-9e03-c9566d851234"},
-		{"646af57bcc41e5bfbd5e123", Unknown, "646af57bcc41e5bfbd5e123"},   // 23 chars
+		{"646af57bcc41e5bfbd5e123", Unknown, "646af57bcc41e5bfbd5e123"},     // 23 chars
 		{"646af57bcc41e5bfbd5e12345", Unknown, "646af57bcc41e5bfbd5e12345"}, // 25 chars
 		{"646af57bcc41e5bfbd5exxxx", Unknown, "646af57bcc41e5bfbd5exxxx"},
 		{"c-", Unknown, "c-"},

@@ -1,0 +1,202 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (s *Simulator) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	p := BasePath + "{botId}/"
+	mux.HandleFunc("GET "+p+"conversations/sessions/{sessionId}", s.withBot(s.getSessionDetails))
+	mux.HandleFunc("GET "+p+"conversations/{conversationId}", s.withBot(s.getConversation))
+	mux.HandleFunc("GET "+p+"conversations", s.withBot(s.listConversations))
+	mux.HandleFunc("POST "+p+"assign-conversation", s.withBot(s.assignConversation))
+	mux.HandleFunc("GET "+p+"organizations/{orgId}/agents", s.withBot(s.listAgents))
+	mux.HandleFunc("GET "+p+"agents/{agentId}", s.withBot(s.getAgent))
+	mux.HandleFunc("PUT "+p+"agents/{agentId}", s.withBot(s.putAgent))
+	mux.HandleFunc("POST "+p+"agents/availability", s.withBot(s.agentAvailability))
+	mux.HandleFunc("GET "+p+"agent-groups", s.withBot(s.listAgentGroups))
+	mux.HandleFunc("GET "+p+"queues", s.withBot(s.listQueues))
+	mux.HandleFunc("GET "+p+"skill-groups", s.withBot(s.listSkillGroups))
+	mux.HandleFunc("GET "+p+"skill-groups/{skillGroupId}/skills", s.withBot(s.listSkills))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		notFound(w, "Cannot %s %s", r.Method, r.URL.Path)
+	})
+	return mux
+}
+
+// withBot refuses any bot/stream id but ours.
+func (s *Simulator) withBot(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id := r.PathValue("botId"); id != s.cat.creds.BotID {
+			notFound(w, "Bot %s not found", id)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// encodeRead encodes v under the read lock, so that assignments applied
+// concurrently never tear a response.
+func (s *Simulator) encodeRead(v func() any) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return encodeJSON(v())
+}
+
+func (s *Simulator) respondRead(w http.ResponseWriter, v func() any) {
+	body, err := s.encodeRead(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not encode the response", 500)
+		return
+	}
+	writeRaw(w, http.StatusOK, body)
+}
+
+// dateWindow is the optional body of the session-details GET.
+type dateWindow struct {
+	from, to time.Time // [from, to); zero = unbounded
+}
+
+func (d dateWindow) contains(t time.Time) bool {
+	return (d.from.IsZero() || !t.Before(d.from)) && (d.to.IsZero() || t.Before(d.to))
+}
+
+// parseDateWindow reads {startDate, endDate, timeZoneOffset}. Dates are local
+// days (YYYY-MM-DD); the offset is in minutes as JavaScript reports it
+// (UTC − local, so IST is -330). An empty body means no window.
+func parseDateWindow(body []byte) (*dateWindow, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	var req struct {
+		StartDate      *string  `json:"startDate"`
+		EndDate        *string  `json:"endDate"`
+		TimeZoneOffset *float64 `json:"timeZoneOffset"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&req); err != nil {
+		return nil, fmt.Errorf("body is not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return nil, errors.New("body has trailing data")
+	}
+	offset := 0.0
+	if req.TimeZoneOffset != nil {
+		offset = *req.TimeZoneOffset
+		if offset != math.Trunc(offset) || math.Abs(offset) > 14*60 {
+			return nil, fmt.Errorf("timeZoneOffset must be whole minutes within ±840, got %v", offset)
+		}
+	}
+	shift := time.Duration(offset) * time.Minute
+	day := func(name string, v *string) (time.Time, error) {
+		if v == nil {
+			return time.Time{}, nil
+		}
+		t, err := time.Parse(time.DateOnly, *v)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s must be YYYY-MM-DD, got %q", name, *v)
+		}
+		return t.Add(shift), nil
+	}
+	w := &dateWindow{}
+	var err error
+	if w.from, err = day("startDate", req.StartDate); err != nil {
+		return nil, err
+	}
+	if w.to, err = day("endDate", req.EndDate); err != nil {
+		return nil, err
+	}
+	if !w.to.IsZero() {
+		w.to = w.to.Add(24 * time.Hour) // endDate is inclusive
+	}
+	if !w.from.IsZero() && !w.to.IsZero() && !w.from.Before(w.to) {
+		return nil, errors.New("startDate must not be after endDate")
+	}
+	return w, nil
+}
+
+func (s *Simulator) getSessionDetails(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body) // already buffered by serve
+	win, err := parseDateWindow(body)
+	if err != nil {
+		invalid(w, "Invalid request body: %v", err)
+		return
+	}
+	id := r.PathValue("sessionId")
+	s.mu.RLock()
+	c, ok := s.convBySession[id]
+	inWindow := ok && (win == nil || win.contains(c.StartTime.Time()))
+	var out []byte
+	if inWindow {
+		out, err = encodeJSON(c.details())
+	}
+	s.mu.RUnlock()
+	switch {
+	case !ok:
+		notFound(w, "Conversation not found for session %s", id)
+	case !inWindow:
+		notFound(w, "No conversation for session %s in the requested date range", id)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "Could not encode the response", 500)
+	default:
+		writeRaw(w, http.StatusOK, out)
+	}
+}
+
+func (s *Simulator) getConversation(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("conversationId")
+	s.mu.RLock()
+	c, ok := s.convByID[id]
+	s.mu.RUnlock()
+	if !ok {
+		notFound(w, "Conversation %s not found", id)
+		return
+	}
+	s.respondRead(w, func() any { return c })
+}
+
+var conversationStatuses = []string{"ACTIVE", "CLOSED", "IDLE", "OPEN", "OVERDUE", "TERMINATED"}
+
+func (s *Simulator) listConversations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	skip, limit, err := skipParams(q)
+	if err != nil {
+		invalid(w, "%v", err)
+		return
+	}
+	var statuses []string
+	for _, raw := range q["status"] {
+		for _, st := range strings.Split(raw, ",") {
+			st = strings.ToUpper(strings.TrimSpace(st))
+			if st == "" {
+				continue
+			}
+			if !slices.Contains(conversationStatuses, st) {
+				invalid(w, "status must be one of %s, got %q", strings.Join(conversationStatuses, ", "), st)
+				return
+			}
+			statuses = append(statuses, st)
+		}
+	}
+	source, language := q.Get("source"), q.Get("language")
+	s.respondRead(w, func() any {
+		matched := make([]*conversation, 0, len(s.conversations))
+		for _, c := range s.conversations {
+			if (len(statuses) == 0 || slices.Contains(statuses, c.Status)) &&
+				(source == "" || c.Source == source) && (language == "" || c.Language == language) {
+				matched = append(matched, c)
+			}
+		}
+		return paginateSkip(matched, skip, limit)
+	})
+}

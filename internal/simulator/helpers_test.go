@@ -1,0 +1,175 @@
+package simulator
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// testNow is a fixed instant so datasets are reproducible across runs.
+var testNow = time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)
+
+// fakeClock is a settable clock for rate-limit and callback tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type testEnv struct {
+	t     *testing.T
+	sim   *Simulator
+	srv   *httptest.Server
+	creds Credentials
+	clock *fakeClock
+}
+
+// newEnv starts a simulator behind httptest. Unless opts say otherwise it is
+// small, unlimited and clocked at testNow.
+func newEnv(t *testing.T, opts Options) *testEnv {
+	t.Helper()
+	clock := &fakeClock{t: testNow}
+	if opts.Now == nil {
+		opts.Now = clock.Now
+	}
+	if opts.RatePerMinute == 0 {
+		opts.RatePerMinute = -1
+	}
+	if opts.Conversations == 0 {
+		opts.Conversations = 400
+	}
+	sim, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		sim.Close()
+	})
+	return &testEnv{t: t, sim: sim, srv: srv, creds: sim.Credentials(), clock: clock}
+}
+
+// token mints a valid upstream JWT; mutate adjusts claims before signing.
+func (e *testEnv) token(mutate func(jwt.MapClaims)) string {
+	e.t.Helper()
+	jti := make([]byte, 8)
+	_, _ = rand.Read(jti)
+	claims := jwt.MapClaims{
+		"appId": e.creds.ClientID,
+		"iat":   e.clock.Now().Unix(),
+		"exp":   e.clock.Now().Add(5 * time.Minute).Unix(),
+		"jti":   hex.EncodeToString(jti),
+	}
+	if mutate != nil {
+		mutate(claims)
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(e.creds.ClientSecret))
+	if err != nil {
+		e.t.Fatalf("sign: %v", err)
+	}
+	return tok
+}
+
+func (e *testEnv) url(path string) string {
+	return e.srv.URL + BasePath + e.creds.BotID + path
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// errorMsg returns the first envelope message, failing if there is none.
+func (r response) errorMsg(t *testing.T) (string, int) {
+	t.Helper()
+	var env errorEnvelope
+	r.decode(t, &env)
+	if len(env.Errors) != 1 {
+		t.Fatalf("want one error in envelope, got %s", r.body)
+	}
+	return env.Errors[0].Msg, env.Errors[0].Code
+}
+
+// do sends an authenticated request to a full URL.
+func (e *testEnv) do(method, fullURL string, body any) response {
+	e.t.Helper()
+	return e.doWith(method, fullURL, body, map[string]string{"auth": e.token(nil), "accountId": e.creds.AccountID})
+}
+
+func (e *testEnv) doWith(method, fullURL string, body any, headers map[string]string) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatalf("marshal: %v", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, fullURL, rd)
+	if err != nil {
+		e.t.Fatalf("request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, fullURL, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatalf("read body: %v", err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw}
+}
+
+func (e *testEnv) get(path string) response { return e.do(http.MethodGet, e.url(path), nil) }
+
+// mustOK fails unless r is a 200 JSON answer.
+func mustOK(t *testing.T, r response) {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d, body %s", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != contentTypeJSON {
+		t.Fatalf("Content-Type %q", ct)
+	}
+}

@@ -1,0 +1,461 @@
+package simulator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// BasePath is the prefix every upstream endpoint lives under.
+const BasePath = "/agentassist/api/v1/public/"
+
+// Credentials are the API app and account a client needs to talk to the
+// simulator. They derive from the seed, so they are stable across runs.
+type Credentials struct {
+	BotID, AccountID, OrgID, ClientID, ClientSecret string
+}
+
+// Faults makes the simulator misbehave on purpose. Rates are fractions of
+// requests (0..1); one draw per request decides which fault, if any, applies,
+// in the order error, rate limit, malformed.
+type Faults struct {
+	Latency       time.Duration // added to every request
+	ErrorRate     float64       // answered 500/503 with the error envelope
+	RateLimitRate float64       // answered 429 regardless of the real limit
+	MalformedRate float64       // answered 200 with a truncated JSON body
+}
+
+// Options configure a Simulator. Zero values pick the documented defaults.
+type Options struct {
+	Seed          int64            // default 1
+	Conversations int              // default 3000
+	Agents        int              // default 40
+	Now           func() time.Time // default time.Now; the dataset spans the 30 days before Now() at New()
+	RatePerMinute int              // per-account limit; 0 = default 60; negative = unlimited
+	CallbackDelay time.Duration    // delay before the assign outcome is applied and POSTed; 0 = 500ms; negative = none
+	HTTPClient    *http.Client     // used for callbacks; default a client with a 5s timeout
+	Faults        Faults
+	Logger        *slog.Logger // nil discards
+	// RecordLimit bounds how many of the most recent requests Requests keeps,
+	// so a long-running demo does not grow without end; 0 = 10000, negative = all.
+	RecordLimit int
+}
+
+// RecordedRequest is one request as the simulator received it.
+type RecordedRequest struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	At       time.Time
+}
+
+// ConversationInfo summarises a stored conversation for tests.
+type ConversationInfo struct {
+	ID             string // c-…
+	SessionID      string // botSessionId, 24 hex
+	Status         string
+	Channel        string // conversationType
+	Source         string
+	Language       string
+	AgentUserIDs   []string // participants' agentId (u-…), first appearance order
+	QueueIDs       []string // queues the conversation visited, in order
+	TransferTypes  []string // transferredType of each transferDetails entry
+	SystemTransfer bool     // some transfer was a system (OVERDUE) one
+	Notes          int
+	StartTime      time.Time
+	EndTime        time.Time // zero while live
+	VendorSample   bool      // the replica of the vendor's documented conversation
+}
+
+// AgentInfo summarises a stored agent for tests.
+type AgentInfo struct {
+	ID           string // a-…
+	UserID       string // u-…
+	Name         string
+	Email        string
+	GroupID      string
+	QueueIDs     []string
+	SkillIDs     []string
+	OnlineStatus string // AVAILABLE, BUSY, AWAY, OFFLINE
+}
+
+// Simulator is an in-process stand-in for the SmartAssist public API.
+type Simulator struct {
+	opts   Options
+	now    func() time.Time
+	log    *slog.Logger
+	client *http.Client
+	cat    *catalog
+
+	mu            sync.RWMutex // guards the mutable dataset below
+	agents        []*agentRecord
+	agentByID     map[string]*agentRecord
+	conversations []*conversation // newest first
+	convByID      map[string]*conversation
+	convBySession map[string]*conversation
+
+	faultMu  sync.Mutex
+	faults   Faults
+	faultRNG *rand.Rand
+
+	reqMu    sync.Mutex
+	requests []RecordedRequest
+
+	limiter *rateLimiter
+	jtis    *jtiCache
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closeMu sync.Mutex
+	closed  bool
+	mux     *http.ServeMux
+}
+
+// New generates the dataset and returns a ready simulator.
+func New(opts Options) (*Simulator, error) {
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Conversations == 0 {
+		opts.Conversations = 3000
+	}
+	if opts.Agents == 0 {
+		opts.Agents = 40
+	}
+	if opts.Conversations < 0 || opts.Agents < 0 {
+		return nil, fmt.Errorf("simulator: negative dataset size (conversations %d, agents %d)", opts.Conversations, opts.Agents)
+	}
+	if err := validateFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RatePerMinute == 0 {
+		opts.RatePerMinute = 60
+	}
+	if opts.CallbackDelay == 0 {
+		opts.CallbackDelay = 500 * time.Millisecond
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	if opts.RecordLimit == 0 {
+		opts.RecordLimit = 10000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+
+	s := &Simulator{
+		opts:     opts,
+		now:      opts.Now,
+		log:      opts.Logger,
+		client:   opts.HTTPClient,
+		faults:   opts.Faults,
+		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017)),
+		limiter:  newRateLimiter(opts.RatePerMinute),
+		jtis:     newJTICache(),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	base := s.now()
+	ids := newIDSource(opts.Seed)
+	data := rand.New(rand.NewPCG(uint64(opts.Seed), 0xda7a))
+	s.cat = newCatalog(ids, data, base)
+	s.agents = newAgents(s.cat, ids, data, base, opts.Agents)
+	if len(s.agents) == 0 && opts.Conversations > 0 {
+		return nil, errors.New("simulator: conversations need at least one agent")
+	}
+	gen := newConvGen(opts.Seed, s.cat, data, base, s.agents)
+	s.conversations = gen.generate(opts.Conversations)
+
+	s.agentByID = make(map[string]*agentRecord, len(s.agents))
+	for _, a := range s.agents {
+		s.agentByID[docString(a.doc, "id")] = a
+	}
+	s.convByID = make(map[string]*conversation, len(s.conversations))
+	s.convBySession = make(map[string]*conversation, len(s.conversations))
+	for _, c := range s.conversations {
+		s.convByID[c.ID] = c
+		s.convBySession[c.BotSessionID] = c
+	}
+	s.mux = s.routes()
+	return s, nil
+}
+
+func validateFaults(f Faults) error {
+	for name, v := range map[string]float64{"ErrorRate": f.ErrorRate, "RateLimitRate": f.RateLimitRate, "MalformedRate": f.MalformedRate} {
+		if v < 0 || v > 1 {
+			return fmt.Errorf("simulator: fault %s %v is outside 0..1", name, v)
+		}
+	}
+	if f.Latency < 0 {
+		return fmt.Errorf("simulator: negative fault latency %v", f.Latency)
+	}
+	return nil
+}
+
+// Credentials returns the ids and secrets a client must use.
+func (s *Simulator) Credentials() Credentials { return s.cat.creds }
+
+// SetFaults replaces the fault configuration; safe for concurrent use.
+// Out-of-range rates are clamped to 0..1.
+func (s *Simulator) SetFaults(f Faults) {
+	clamp := func(v float64) float64 { return min(max(v, 0), 1) }
+	f.ErrorRate, f.RateLimitRate, f.MalformedRate = clamp(f.ErrorRate), clamp(f.RateLimitRate), clamp(f.MalformedRate)
+	f.Latency = max(f.Latency, 0)
+	s.faultMu.Lock()
+	s.faults = f
+	s.faultMu.Unlock()
+}
+
+// Requests returns a copy of every request received, in order (the most
+// recent Options.RecordLimit of them).
+func (s *Simulator) Requests() []RecordedRequest {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Simulator) ResetRequests() {
+	s.reqMu.Lock()
+	s.requests = nil
+	s.reqMu.Unlock()
+}
+
+// Close cancels pending assign outcomes (and callbacks in flight) and waits
+// for their goroutines to finish. Later assign requests are refused.
+func (s *Simulator) Close() {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return
+	}
+	s.closed = true
+	s.closeMu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+}
+
+// goTracked runs fn in a goroutine Close waits for; false once closed.
+func (s *Simulator) goTracked(fn func(ctx context.Context)) bool {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(s.ctx)
+	}()
+	return true
+}
+
+// Conversations lists every conversation, newest first.
+func (s *Simulator) Conversations() []ConversationInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]ConversationInfo, 0, len(s.conversations))
+	for _, c := range s.conversations {
+		info := ConversationInfo{
+			ID: c.ID, SessionID: c.BotSessionID, Status: c.Status, Channel: c.ConversationType,
+			Source: c.Source, Language: c.Language, Notes: len(c.Notes),
+			StartTime: c.StartTime.Time(), EndTime: c.EndTime.Time(), VendorSample: c.vendorSample,
+		}
+		for _, p := range c.Participants {
+			if !slices.Contains(info.AgentUserIDs, p.AgentID) {
+				info.AgentUserIDs = append(info.AgentUserIDs, p.AgentID)
+			}
+		}
+		for _, q := range c.Queues {
+			if !slices.Contains(info.QueueIDs, q.ID) {
+				info.QueueIDs = append(info.QueueIDs, q.ID)
+			}
+		}
+		for _, t := range c.TransferDetails {
+			info.TransferTypes = append(info.TransferTypes, t.TransferredType)
+			info.SystemTransfer = info.SystemTransfer || t.SystemTransfer
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// Agents lists every agent in a stable order.
+func (s *Simulator) Agents() []AgentInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]AgentInfo, 0, len(s.agents))
+	for _, a := range s.agents {
+		out = append(out, AgentInfo{
+			ID: docString(a.doc, "id"), UserID: docString(a.doc, "userId"), Name: agentName(a.doc),
+			Email: docString(a.doc, "emailId"), GroupID: agentGroupID(a.doc),
+			QueueIDs: agentQueueIDs(a.doc), SkillIDs: agentSkillIDs(a.doc), OnlineStatus: a.presence,
+		})
+	}
+	return out
+}
+
+// maxBody bounds request bodies; upstream payloads are small.
+const maxBody = 1 << 20
+
+// Handler serves the API under BasePath. Every request is recorded, then
+// delayed and possibly faulted, then authenticated and rate limited.
+func (s *Simulator) Handler() http.Handler {
+	return http.HandlerFunc(s.serve)
+}
+
+func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	_ = r.Body.Close()
+	s.record(r, body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Could not read the request body", 400)
+		return
+	}
+	if len(body) > maxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "Request body too large", 413)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	faults := s.currentFaults()
+	if faults.Latency > 0 {
+		t := time.NewTimer(faults.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	fault, serverCode := s.drawFault(faults)
+	switch fault {
+	case faultError:
+		s.log.Debug("simulator: injected server error", "path", r.URL.Path, "status", serverCode)
+		writeError(w, serverCode, "Internal server error. Please try again later.", serverCode)
+		return
+	case faultRateLimit:
+		s.log.Debug("simulator: injected rate limit", "path", r.URL.Path)
+		writeRateLimited(w, 60)
+		return
+	case faultMalformed:
+		rec := &bufferedResponse{header: http.Header{}}
+		s.serveAPI(rec, r)
+		writeMalformed(w, rec.body.Bytes())
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if msg, ok := s.authenticate(r); !ok {
+		s.log.Debug("simulator: unauthorized", "path", r.URL.Path, "reason", msg)
+		writeError(w, http.StatusUnauthorized, msg, 4002)
+		return
+	}
+	account := r.Header.Get("accountId")
+	if ok, retry := s.limiter.allow(account, s.now()); !ok {
+		writeRateLimited(w, retry)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Simulator) record(r *http.Request, body []byte) {
+	rr := RecordedRequest{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: slices.Clone(body), At: s.now(),
+	}
+	s.reqMu.Lock()
+	s.requests = append(s.requests, rr)
+	if limit := s.opts.RecordLimit; limit > 0 && len(s.requests) > limit {
+		// Re-slicing keeps the backing array bounded: append copies only the
+		// live tail when it next grows.
+		s.requests = s.requests[len(s.requests)-limit:]
+	}
+	s.reqMu.Unlock()
+}
+
+func (s *Simulator) currentFaults() Faults {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.faults
+}
+
+type faultKind int
+
+const (
+	faultNone faultKind = iota
+	faultError
+	faultRateLimit
+	faultMalformed
+)
+
+// drawFault picks at most one fault with a single seeded draw, so that a run
+// with the same seed and request sequence fails the same way.
+func (s *Simulator) drawFault(f Faults) (faultKind, int) {
+	if f.ErrorRate == 0 && f.RateLimitRate == 0 && f.MalformedRate == 0 {
+		return faultNone, 0
+	}
+	s.faultMu.Lock()
+	x := s.faultRNG.Float64()
+	code := http.StatusInternalServerError
+	if s.faultRNG.IntN(2) == 1 {
+		code = http.StatusServiceUnavailable
+	}
+	s.faultMu.Unlock()
+	switch {
+	case x < f.ErrorRate:
+		return faultError, code
+	case x < f.ErrorRate+f.RateLimitRate:
+		return faultRateLimit, 0
+	case x < f.ErrorRate+f.RateLimitRate+f.MalformedRate:
+		return faultMalformed, 0
+	}
+	return faultNone, 0
+}
+
+// bufferedResponse captures a response so a malformed fault can mangle it.
+type bufferedResponse struct {
+	header http.Header
+	body   bytes.Buffer
+	status int
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
+
+// writeMalformed answers 200 with the real body cut short, which is never
+// valid JSON: a JSON document that loses its last byte(s) no longer closes.
+func writeMalformed(w http.ResponseWriter, real []byte) {
+	real = bytes.TrimSpace(real)
+	cut := len(real) * 2 / 3
+	if cut < 1 {
+		real, cut = []byte(`{"results":[{"_id":"`), 12
+	}
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(real[:cut])
+}
+
+func writeRateLimited(w http.ResponseWriter, retryAfter int) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	writeError(w, http.StatusTooManyRequests, "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.", 429)
+}
