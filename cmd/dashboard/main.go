@@ -43,6 +43,8 @@ func runIO(ctx context.Context, args []string, getenv func(string) string, stdin
 		return simulate(ctx, rest, stdout, stderr)
 	case "user":
 		return userCommand(ctx, rest, getenv, stdin, stdout, stderr)
+	case "audit":
+		return auditCommand(ctx, rest, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -59,6 +61,7 @@ Usage:
   dashboard user add -username NAME -role viewer|lead|admin    (password on stdin)
   dashboard user passwd -username NAME                         (password on stdin)
   dashboard user disable -username NAME
+  dashboard audit verify           check the audit log's hash chain
   dashboard help
 
 Run "dashboard serve -h" or "dashboard sim -h" for their flags.

@@ -265,3 +265,16 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestAuditVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := startServer(t, dir, map[string]string{EnvAdminPassword: adminPassword})
+	resp := login(t, newClient(t), base, "admin", adminPassword)
+	resp.Body.Close()
+
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"audit", "verify", "-data", dir}, func(string) string { return "" }, &stdout, io.Discard)
+	if err != nil || !strings.Contains(stdout.String(), "audit log intact: 1 entries verified") {
+		t.Fatalf("verify: %q %v", stdout.String(), err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/config"
 	"github.com/teamlead/dashboard/internal/handlers"
@@ -98,6 +99,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Throttle: throttle,
 		Database: db,
 		Upstream: client,
+		Audit:    audit.New(db, time.Now),
 		Info:     handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: upstreamURL, BotID: creds.BotID},
 		Static:   static.Files,
 		Logger:   logger,

@@ -33,13 +33,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	if *username == "" {
 		return fmt.Errorf("user %s needs -username", sub)
 	}
-	dir := *data
-	if dir == "" {
-		dir = getenv(config.EnvData)
-	}
-	if dir == "" {
-		dir = config.DefaultDataDir
-	}
+	dir := dataDir(*data, getenv)
 
 	var parsedRole auth.Role
 	switch sub {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
@@ -34,6 +35,11 @@ type LoginThrottle interface {
 	Success(account, addr string)
 }
 
+// AuditLog records what the dashboard does on someone's behalf.
+type AuditLog interface {
+	Append(ctx context.Context, rec audit.Record) (audit.Entry, error)
+}
+
 // Pinger checks that a dependency answers.
 type Pinger interface {
 	Ping(ctx context.Context) error
@@ -54,6 +60,7 @@ type Deps struct {
 	Throttle LoginThrottle
 	Database Pinger
 	Upstream Pinger
+	Audit    AuditLog
 	Info     UpstreamInfo
 	Static   fs.FS // the files served under /static/
 	Logger   *slog.Logger
@@ -69,6 +76,7 @@ type Handler struct {
 	sessions SessionManager
 	throttle LoginThrottle
 	database Pinger
+	audit    AuditLog
 	upstream *healthCache
 	info     UpstreamInfo
 	static   fs.FS

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -32,6 +33,7 @@ type harness struct {
 	srv      *httptest.Server
 	hd       *Handler
 	users    *auth.Users
+	audit    *audit.Log
 	sim      *simulator.Simulator
 	upstream *countingPinger
 }
@@ -92,12 +94,14 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	counting := &countingPinger{next: client}
+	auditLog := audit.New(db, time.Now)
 	hd, err := newHandler(Deps{
 		Users:    users,
 		Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
 		Throttle: auth.NewThrottle(auth.ThrottleConfig{PerAccount: 3, PerAddress: 50}, time.Now),
 		Database: db,
 		Upstream: counting,
+		Audit:    auditLog,
 		Info:     UpstreamInfo{Demo: opts.demo, BaseURL: base, BotID: c.BotID},
 		Static:   static.Files,
 	})
@@ -106,7 +110,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	srv := httptest.NewServer(hd.routes())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, hd: hd, users: users, sim: sim, upstream: counting}
+	return &harness{t: t, srv: srv, hd: hd, users: users, audit: auditLog, sim: sim, upstream: counting}
 }
 
 // client returns a browser-like client: a cookie jar, no automatic

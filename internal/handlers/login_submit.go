@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -45,6 +46,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		h.throttle.Failure(username, addr)
 		h.logger.Warn("login failed", "username", username, "remote", addr)
+		_ = h.record(r, "anonymous", audit.Record{Action: audit.ActionLoginFailed, Target: username})
 		// One message for unknown user, wrong password and disabled account:
 		// the form must not tell which accounts exist.
 		vm.Error = "Wrong username or password."
@@ -59,6 +61,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.logger.Info("login", "username", user.Username, "role", user.Role.String(), "remote", addr)
+	_ = h.record(r, user.Username, audit.Record{Action: audit.ActionLogin, Target: user.Username})
 	http.Redirect(w, r, vm.Next, http.StatusSeeOther)
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/teamlead/dashboard/internal/audit"
 )
 
 func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
@@ -142,5 +144,29 @@ func TestDisablingUserEndsTheirSessionAtOnce(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disabled user still served: %d", resp.StatusCode)
+	}
+}
+
+func TestLoginsAreAudited(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	resp := h.postForm(h.client(), "/login", url.Values{"username": {"lead"}, "password": {"wrong password here"}})
+	resp.Body.Close()
+	c := h.login("lead")
+	h.postForm(c, "/logout", nil).Body.Close()
+
+	entries, _, err := h.audit.Query(context.Background(), audit.Filter{Target: "lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Actor+":"+e.Action)
+		if e.ClientAddr == "" {
+			t.Errorf("entry %d has no client address", e.ID)
+		}
+	}
+	want := []string{"lead:" + audit.ActionLogout, "lead:" + audit.ActionLogin, "anonymous:" + audit.ActionLoginFailed}
+	if strings.Join(actions, ",") != strings.Join(want, ",") {
+		t.Errorf("audit %v, want %v", actions, want)
 	}
 }

@@ -1,6 +1,10 @@
 package handlers
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/teamlead/dashboard/internal/audit"
+)
 
 // logoutSubmit answers POST /logout: the cookie is cleared and the browser
 // goes back to the sign-in page.
@@ -8,6 +12,7 @@ func (h *Handler) logoutSubmit(w http.ResponseWriter, r *http.Request) {
 	h.sessions.Logout(w, r)
 	if u := currentUser(r); u != nil {
 		h.logger.Info("logout", "username", u.Username)
+		_ = h.record(r, u.Username, audit.Record{Action: audit.ActionLogout, Target: u.Username})
 	}
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", "/login")

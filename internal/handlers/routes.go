@@ -18,7 +18,7 @@ func New(d Deps) (http.Handler, error) {
 }
 
 func newHandler(d Deps) (*Handler, error) {
-	if d.Users == nil || d.Sessions == nil || d.Throttle == nil || d.Database == nil || d.Upstream == nil || d.Static == nil {
+	if d.Users == nil || d.Sessions == nil || d.Throttle == nil || d.Database == nil || d.Upstream == nil || d.Audit == nil || d.Static == nil {
 		return nil, errors.New("handlers: missing dependency")
 	}
 	h := &Handler{
@@ -26,6 +26,7 @@ func newHandler(d Deps) (*Handler, error) {
 		sessions: d.Sessions,
 		throttle: d.Throttle,
 		database: d.Database,
+		audit:    d.Audit,
 		info:     d.Info,
 		static:   d.Static,
 		logger:   d.Logger,

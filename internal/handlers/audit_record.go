@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/teamlead/dashboard/internal/audit"
+)
+
+// record writes an audit entry for the current request's user (or the given
+// actor when nobody is signed in yet, e.g. a failed login). A failure to
+// write is logged loudly; callers whose action must not happen unaudited
+// check the returned error.
+func (h *Handler) record(r *http.Request, actor string, rec audit.Record) error {
+	if rec.Actor == "" {
+		rec.Actor = actor
+	}
+	if u := currentUser(r); u != nil && rec.Actor == "" {
+		rec.Actor = u.Username
+	}
+	if rec.ClientAddr == "" {
+		rec.ClientAddr = clientAddr(r)
+	}
+	if _, err := h.audit.Append(r.Context(), rec); err != nil {
+		h.logger.Error("audit log write failed", "action", rec.Action, "actor", rec.Actor, "err", err)
+		return err
+	}
+	return nil
+}
