@@ -1,0 +1,99 @@
+package reassign
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/teamlead/dashboard/internal/api"
+)
+
+// BulkItem is one conversation of a bulk move.
+type BulkItem struct {
+	ConversationID string
+	SessionID      string
+	From           string
+}
+
+// MaxBulk bounds one bulk move; more is a mistake, not a workflow.
+const MaxBulk = 200
+
+// Enqueue records a bulk move of items to target and returns its batch id.
+// The transfers are sent one by one by Run at background priority, so a
+// bulk move waits its turn in the shared rate budget instead of bursting
+// into 429s; Batch reports progress. The same form token again returns
+// the same batch.
+func (s *Service) Enqueue(ctx context.Context, actor, clientAddr string, items []BulkItem, target Target, formToken string) (string, error) {
+	if len(items) == 0 || len(items) > MaxBulk {
+		return "", fmt.Errorf("%w: select between 1 and %d conversations", ErrInvalid, MaxBulk)
+	}
+	sum := sha256.Sum256([]byte("bulk:" + formToken))
+	batch := hex.EncodeToString(sum[:8])
+	for i, it := range items {
+		r := Request{Actor: actor, ClientAddr: clientAddr, ConversationID: it.ConversationID, SessionID: it.SessionID,
+			From: it.From, Target: target, FormToken: fmt.Sprintf("%s:%d", formToken, i)}
+		if err := r.validate(); err != nil {
+			return "", err
+		}
+		if _, _, _, err := s.insert(ctx, r, batch, StatusQueued); err != nil {
+			return "", err
+		}
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return batch, nil
+}
+
+// Batch returns the transfers of a bulk move in the order they were queued.
+func (s *Service) Batch(ctx context.Context, batchID string) ([]Transfer, error) {
+	if batchID == "" {
+		return nil, ErrNotFound
+	}
+	ts, err := s.query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE batch_id = ? ORDER BY id`, batchID)
+	if err == nil && len(ts) == 0 {
+		return nil, ErrNotFound
+	}
+	return ts, err
+}
+
+// drainQueue sends queued transfers one at a time until none is left.
+func (s *Service) drainQueue(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ctx.Err() == nil {
+		t, token, err := s.claimQueued(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return
+		}
+		if err != nil {
+			s.opts.Logger.Error("reassign: claim queued transfer", "err", err)
+			return
+		}
+		s.send(api.Background(ctx), t, token)
+	}
+}
+
+// claimQueued moves the oldest queued transfer to requested and gives it a
+// fresh callback token (only the token's hash is stored, so the one made at
+// enqueue time is gone).
+func (s *Service) claimQueued(ctx context.Context) (Transfer, string, error) {
+	token := randomToken()
+	var t Transfer
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = scanTransfer(tx.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM transfers WHERE status = 'queued' ORDER BY id LIMIT 1`))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE transfers SET status = 'requested', callback_hash = ?, expires_at = ? WHERE id = ?`,
+			hashToken(token), fmtTime(s.opts.Now().Add(s.opts.TokenLifetime)), t.ID)
+		return err
+	})
+	t.Status = StatusRequested
+	return t, token, err
+}
