@@ -14,10 +14,13 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/config"
+	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/handlers"
+	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 	"github.com/teamlead/dashboard/web/static"
@@ -77,7 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	upstreamURL := cfg.Upstream
 	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.Demo() {
-		demo, err := startDemoUpstream(logger)
+		demo, err := startDemoUpstream(logger, cfg.RateLimit)
 		if err != nil {
 			return err
 		}
@@ -86,12 +89,36 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		c := demo.sim.Credentials()
 		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	}
+	registry := metrics.NewRegistry()
 	client, err := api.New(upstreamURL, creds,
 		api.WithBudget(api.NewBudget(cfg.RateLimit)),
-		api.WithLogger(logger.With("component", "upstream")))
+		api.WithLogger(logger.With("component", "upstream")),
+		api.WithObserver(handlers.UpstreamObserver(registry)))
 	if err != nil {
 		return fmt.Errorf("upstream client: %w", err)
 	}
+	tokenKey, err := apitoken.LoadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	tokens, err := apitoken.New(db, tokenKey, time.Now)
+	if err != nil {
+		return err
+	}
+
+	// Issue 4: the agent directory refreshes in the background until shutdown.
+	agentDir := directory.New(client, directory.Options{Logger: logger.With("component", "directory")})
+	dirCtx, stopDir := context.WithCancel(ctx)
+	dirDone := make(chan struct{})
+	go func() { defer close(dirDone); agentDir.Run(dirCtx) }()
+	defer func() { stopDir(); <-dirDone }()
+
+	// Issue 3: the conversation cache and its index sync, until shutdown.
+	convs, err := startConversations(ctx, db, client, 5*time.Minute, logger)
+	if err != nil {
+		return err
+	}
+	defer convs.stop()
 
 	handler, err := handlers.New(handlers.Deps{
 		Users:    users,
@@ -103,6 +130,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Info:     handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: upstreamURL, BotID: creds.BotID},
 		Static:   static.Files,
 		Logger:   logger,
+		Tokens:   tokens,
+		Metrics:  registry,
+		Budget:   client.Budget(),
+		// Issue 4: agents.
+		Directory: agentDir,
+		AgentAPI:  client,
+		// Issue 3: conversations.
+		Conversations:      convs.cache,
+		CacheAdmin:         cacheAdmin{convs.cache},
+		Exporter:           handlers.NewConversationExporter(convs.cache, time.Now),
+		AgentConversations: agentConversations{convs.cache},
 	})
 	if err != nil {
 		return err
@@ -151,8 +189,10 @@ type demoUpstream struct {
 	stop func()
 }
 
-func startDemoUpstream(logger *slog.Logger) (*demoUpstream, error) {
-	sim, err := simulator.New(simulator.Options{Logger: logger.With("component", "simulator")})
+// The simulator enforces the configured rate limit, as the real upstream
+// would enforce its own.
+func startDemoUpstream(logger *slog.Logger, ratePerMinute int) (*demoUpstream, error) {
+	sim, err := simulator.New(simulator.Options{Logger: logger.With("component", "simulator"), RatePerMinute: ratePerMinute})
 	if err != nil {
 		return nil, fmt.Errorf("demo simulator: %w", err)
 	}

@@ -93,6 +93,7 @@ type Client struct {
 	userAgent    string
 	logger       *slog.Logger
 	now          func() time.Time
+	observer     Observer
 	optionErrors []string
 }
 
@@ -181,6 +182,43 @@ func WithTokenTTL(d time.Duration) Option {
 			return
 		}
 		c.tokenTTL = d
+	}
+}
+
+// Observer is told about every attempt a Client makes: the endpoint's short
+// name (e.g. "conversations.session"), the HTTP method, the outcome (see
+// Outcome) and how long the attempt took, budget wait included. A call that
+// is retried reports once per attempt, so counts are upstream requests, not
+// logical calls; an attempt the local budget refused (outcome
+// "rate_limited" without a request sent) is reported too. It is called
+// synchronously on the caller's goroutine and must be quick and safe for
+// concurrent use.
+type Observer func(endpoint, method, outcome string, d time.Duration)
+
+// WithObserver sets an Observer, e.g. to count upstream calls for metrics.
+func WithObserver(o Observer) Option {
+	return func(c *Client) { c.observer = o }
+}
+
+// Outcome names the result of one attempt for metrics: "ok", or the error
+// kind: "unauthorized", "not_found", "invalid", "rate_limited", "upstream",
+// "transport".
+func Outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrUnauthorized):
+		return "unauthorized"
+	case errors.Is(err, ErrNotFound):
+		return "not_found"
+	case errors.Is(err, ErrValidation):
+		return "invalid"
+	case errors.Is(err, ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, ErrUpstream):
+		return "upstream"
+	default:
+		return "transport"
 	}
 }
 
@@ -288,7 +326,7 @@ func (c *Client) do(ctx context.Context, req request) ([]byte, error) {
 				return nil, lastErr
 			}
 		}
-		body, err := c.attempt(ctx, req, attempt)
+		body, err := c.observed(ctx, req, attempt)
 		if err == nil {
 			return body, nil
 		}
@@ -355,6 +393,21 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// observed runs one attempt and reports it to the observer, if any.
+func (c *Client) observed(ctx context.Context, req request, attempt int) ([]byte, *Error) {
+	if c.observer == nil {
+		return c.attempt(ctx, req, attempt)
+	}
+	start := time.Now()
+	body, err := c.attempt(ctx, req, attempt)
+	if err != nil {
+		c.observer(req.endpoint, req.method, Outcome(err), time.Since(start))
+	} else {
+		c.observer(req.endpoint, req.method, Outcome(nil), time.Since(start))
+	}
+	return body, err
 }
 
 // attempt sends req once.

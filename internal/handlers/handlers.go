@@ -12,6 +12,7 @@ import (
 
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
 
@@ -19,6 +20,7 @@ import (
 type UserStore interface {
 	Authenticate(ctx context.Context, username, password string) (*auth.User, error)
 	ForSession(ctx context.Context, info auth.SessionInfo) (*auth.User, error)
+	UserAdmin // user management and the account page (user_*.go, account_*.go)
 }
 
 // SessionManager keeps who is signed in, in a cookie.
@@ -38,6 +40,7 @@ type LoginThrottle interface {
 // AuditLog records what the dashboard does on someone's behalf.
 type AuditLog interface {
 	Append(ctx context.Context, rec audit.Record) (audit.Entry, error)
+	AuditReader // the /audit pages (audit_*.go)
 }
 
 // Pinger checks that a dependency answers.
@@ -68,6 +71,24 @@ type Deps struct {
 	// UpstreamCheckTTL is how long a health check of upstream is reused, so
 	// health probes do not spend the shared rate budget. Default 60s.
 	UpstreamCheckTTL time.Duration
+
+	// Administration (issue 6; types in admin_deps.go). All optional.
+	Tokens     TokenService         // personal API tokens; nil: /api/v1 answers 503
+	Metrics    *metrics.Registry    // shared with the upstream observer; nil: a private one
+	Budget     BudgetStater         // the upstream rate budget, for settings and /metrics
+	CacheAdmin CacheAdmin           // issue 3's cache; nil: "cache not configured"
+	Exporter   ConversationExporter // the token API's documents; see api_export.go
+
+	// Conversations (issue 3; types in conversation_deps.go): the cache and
+	// local index behind /sessions, /conversations and the overview.
+	// Optional: without it those pages answer 503.
+	Conversations ConversationCache
+
+	// Agents (issue 4; types in agent_deps.go). Optional: without them the
+	// agent pages answer 503.
+	Directory          AgentDirectory
+	AgentAPI           AgentWriter
+	AgentConversations AgentConversations // nil: "conversation index not available"
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -83,4 +104,9 @@ type Handler struct {
 	assets   layouts.Assets
 	logger   *slog.Logger
 	now      func() time.Time
+	admin    *adminState // issue 6: tokens, metrics, budget samples, verify cache
+	agents   agentDeps   // issue 4: directory, upstream writer, conversation index
+
+	// convs is issue 3's conversation cache; nil when not configured.
+	convs ConversationCache
 }

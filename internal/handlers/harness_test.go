@@ -19,6 +19,8 @@ import (
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 	"github.com/teamlead/dashboard/web/static"
@@ -36,11 +38,16 @@ type harness struct {
 	audit    *audit.Log
 	sim      *simulator.Simulator
 	upstream *countingPinger
+	api      *api.Client          // the dashboard's upstream client (issue 4 tests use it directly)
+	dir      *directory.Directory // the agent directory the handlers read
+	cache    *cache.Cache         // issue 3: the conversation cache and index
 }
 
 type harnessOptions struct {
 	demo         bool
 	upstreamDown bool
+	deps         func(*Deps) // adjusts the dependencies before the handler is built
+	cacheOptions cache.Options
 }
 
 // countingPinger counts upstream health checks that reach the client.
@@ -89,13 +96,19 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	c := sim.Credentials()
 	client, err := api.New(base, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithRetries(0, time.Millisecond))
+		api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	counting := &countingPinger{next: client}
+	agentDir := directory.New(client, directory.Options{})
 	auditLog := audit.New(db, time.Now)
-	hd, err := newHandler(Deps{
+	convCache, err := cache.New(db, client, opts.cacheOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(convCache.Close)
+	deps := Deps{
 		Users:    users,
 		Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
 		Throttle: auth.NewThrottle(auth.ThrottleConfig{PerAccount: 3, PerAddress: 50}, time.Now),
@@ -104,13 +117,22 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		Audit:    auditLog,
 		Info:     UpstreamInfo{Demo: opts.demo, BaseURL: base, BotID: c.BotID},
 		Static:   static.Files,
-	})
+		// Issue 4: agents.
+		Directory: agentDir,
+		AgentAPI:  client,
+		// Issue 3: conversations.
+		Conversations: convCache,
+	}
+	if opts.deps != nil {
+		opts.deps(&deps)
+	}
+	hd, err := newHandler(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(hd.routes())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, hd: hd, users: users, audit: auditLog, sim: sim, upstream: counting}
+	return &harness{t: t, srv: srv, hd: hd, users: users, audit: auditLog, sim: sim, upstream: counting, api: client, dir: agentDir, cache: convCache}
 }
 
 // client returns a browser-like client: a cookie jar, no automatic

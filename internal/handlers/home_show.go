@@ -35,5 +35,6 @@ func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 		Upstream:   status,
 		SearchHint: "Paste a session id or a conversation id: " + ids.SessionHelp + "; " + ids.ConversationHelp + ".",
 	}
+	vm.Overview = h.overview(r)
 	h.render(w, r, http.StatusOK, h.page(r, "Start", ""), pages.HomePage(vm))
 }

@@ -139,6 +139,8 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 		if lw.status == 0 {
 			lw.status = http.StatusOK
 		}
+		// r.Pattern was set by the ServeMux on this same request.
+		h.admin.observeRequest(r, lw.status, h.now().Sub(start), h.now())
 		level := slog.LevelInfo
 		if lw.status >= 500 {
 			level = slog.LevelError

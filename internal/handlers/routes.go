@@ -48,12 +48,15 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h.assets = assets
+	h.admin = newAdminState(d, h.now)
+	h.agents = agentDeps{dir: d.Directory, api: d.AgentAPI, convs: d.AgentConversations}
+	h.convs = d.Conversations
 	return h, nil
 }
 
 // routes lists every route of the dashboard.
 func (h *Handler) routes() http.Handler {
-	viewer := auth.RoleViewer
+	viewer, lead, admin := auth.RoleViewer, auth.RoleLead, auth.RoleAdmin
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", h.staticFiles())
 	mux.HandleFunc("GET /healthz", h.healthShow)
@@ -62,6 +65,50 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /logout", h.require(viewer, h.logoutSubmit))
 	mux.Handle("GET /{$}", h.require(viewer, h.homeShow))
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))
+
+	// Conversations (issue 3): audit view, exports, list, CSV.
+	mux.Handle("GET /sessions/{sessionId}", h.require(viewer, h.sessionShow))
+	mux.Handle("GET /sessions/{sessionId}/export.json", h.require(viewer, h.sessionExportJSON))
+	mux.Handle("GET /sessions/{sessionId}/timeline.csv", h.require(viewer, h.sessionTimelineCSV))
+	mux.Handle("GET /conversations", h.require(viewer, h.conversationList))
+	mux.Handle("GET /conversations/export.csv", h.require(viewer, h.conversationListCSV))
+	mux.Handle("GET /conversations/{id}", h.require(viewer, h.conversationShow))
+	mux.Handle("GET /conversations/{id}/export.json", h.require(viewer, h.conversationExportJSON))
+	mux.Handle("GET /conversations/{id}/timeline.csv", h.require(viewer, h.conversationTimelineCSV))
+
+	// Administration (issue 6): account, users, tokens, settings, audit,
+	// metrics and the token API (no cookie session; Bearer tokens).
+	mux.Handle("GET /account", h.require(viewer, h.accountShow))
+	mux.Handle("POST /account/password", h.require(viewer, h.accountPassword))
+	mux.Handle("POST /account/timezone", h.require(viewer, h.accountTimeZone))
+	mux.Handle("POST /account/logout-everywhere", h.require(viewer, h.accountLogoutEverywhere))
+	mux.Handle("GET /admin/users", h.require(admin, h.userList))
+	mux.Handle("POST /admin/users", h.require(admin, h.userCreate))
+	mux.Handle("POST /admin/users/{username}/role", h.require(admin, h.userRole))
+	mux.Handle("POST /admin/users/{username}/disable", h.require(admin, h.userDisable))
+	mux.Handle("POST /admin/users/{username}/enable", h.require(admin, h.userEnable))
+	mux.Handle("POST /admin/users/{username}/password", h.require(admin, h.userPasswordReset))
+	mux.Handle("GET /admin/tokens", h.require(admin, h.tokenList))
+	mux.Handle("POST /admin/tokens", h.require(admin, h.tokenIssue))
+	mux.Handle("POST /admin/tokens/{id}/revoke", h.require(admin, h.tokenRevoke))
+	mux.Handle("GET /admin/settings", h.require(admin, h.settingsShow))
+	mux.Handle("POST /admin/settings/test", h.require(admin, h.settingsCheck))
+	mux.Handle("POST /admin/settings/purge", h.require(admin, h.settingsPurge))
+	mux.Handle("GET /audit", h.require(lead, h.auditList))
+	mux.Handle("GET /audit/export.csv", h.require(lead, h.auditExport))
+	mux.Handle("POST /audit/verify", h.require(admin, h.auditVerify))
+	mux.HandleFunc("GET /metrics", h.metricsShow)
+	mux.HandleFunc("GET /api/v1/sessions/{sessionId}", h.apiSessionShow)
+	mux.HandleFunc("GET /api/v1/conversations/{id}", h.apiConversationShow)
+	mux.HandleFunc("/api/v1/", h.apiNotFound)
+
+	// Agents (issue 4): browse, inspect and edit without losing a field.
+	mux.Handle("GET /agents", h.require(viewer, h.agentList))
+	mux.Handle("GET /agents/availability", h.require(viewer, h.agentAvailability))
+	mux.Handle("GET /agents/{id}", h.require(viewer, h.agentShow))
+	mux.Handle("GET /agents/{id}/edit", h.require(lead, h.agentEdit))
+	mux.Handle("POST /agents/{id}/preview", h.require(lead, h.agentPreview))
+	mux.Handle("POST /agents/{id}", h.require(lead, h.agentUpdate))
 	mux.HandleFunc("/", h.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -43,6 +43,25 @@ func Nav() []NavItem {
 	}
 }
 
+// NavFor is the navigation a signed-in user sees: Audit for leads and
+// admins (viewers may not open it), Admin for admins, Account for everyone.
+func NavFor(u *User) []NavItem {
+	if u == nil {
+		return nil
+	}
+	var out []NavItem
+	for _, item := range Nav() {
+		if item.Key == "audit" && u.Role == "viewer" {
+			continue
+		}
+		out = append(out, item)
+	}
+	if u.Role == "admin" {
+		out = append(out, NavItem{"admin", "Admin", "/admin/users"})
+	}
+	return append(out, NavItem{"account", "Account", "/account"})
+}
+
 func bannerClass(kind string) string {
 	switch kind {
 	case "ok", "warn", "error":

@@ -14,6 +14,7 @@ type Home struct {
 	Username   string
 	Upstream   UpstreamStatus
 	SearchHint string
+	Overview   *Overview // today from the conversation index; nil without one
 }
 
 // UpstreamStatus describes the connection to SmartAssist.

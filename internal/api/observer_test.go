@@ -1,0 +1,82 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+)
+
+// observation is one report to an api.Observer.
+type observation struct{ endpoint, method, outcome string }
+
+func TestObserverSeesEveryAttempt(t *testing.T) {
+	groups := readFixture(t, "get-all-agent-groups.response.json")
+	var calls int
+	var mu sync.Mutex
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n <= 2 {
+			writeJSON(w, http.StatusServiceUnavailable, []byte(`{"errors":[{"msg":"busy","code":503}]}`))
+			return
+		}
+		writeJSON(w, http.StatusOK, groups)
+	})
+	var got []observation
+	var gotMu sync.Mutex
+	c := up.client(api.WithRetries(2, time.Millisecond), api.WithObserver(func(endpoint, method, outcome string, d time.Duration) {
+		if d < 0 {
+			t.Errorf("negative duration %v", d)
+		}
+		gotMu.Lock()
+		got = append(got, observation{endpoint, method, outcome})
+		gotMu.Unlock()
+	}))
+	if err := c.Ping(context.Background()); err == nil {
+		t.Fatal("ping is not retried, so the 503 should surface")
+	}
+	if _, err := c.AgentGroups(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The ping is sent once; the read is retried after its 503: one report
+	// per attempt.
+	var outcomes []string
+	for _, o := range got {
+		outcomes = append(outcomes, o.outcome)
+		if o.method != http.MethodGet || o.endpoint == "" {
+			t.Errorf("observation %+v", o)
+		}
+	}
+	if fmt.Sprint(outcomes) != "[upstream upstream ok]" || got[0].endpoint != "ping" {
+		t.Errorf("observations %v", got)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, "ok"},
+		{&api.Error{Kind: api.ErrUnauthorized}, "unauthorized"},
+		{&api.Error{Kind: api.ErrNotFound}, "not_found"},
+		{&api.Error{Kind: api.ErrValidation}, "invalid"},
+		{&api.Error{Kind: api.ErrRateLimited}, "rate_limited"},
+		{&api.Error{Kind: api.ErrUpstream}, "upstream"},
+		{&api.Error{Kind: api.ErrTransport}, "transport"},
+		{errors.New("other"), "transport"},
+	}
+	for _, tt := range tests {
+		if got := api.Outcome(tt.err); got != tt.want {
+			t.Errorf("Outcome(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}

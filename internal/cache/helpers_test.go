@@ -1,0 +1,179 @@
+package cache
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simulator"
+	"github.com/teamlead/dashboard/internal/store"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is a cache over a real SQLite file and the real simulator over HTTP.
+type env struct {
+	t      *testing.T
+	db     *store.DB
+	sim    *simulator.Simulator
+	srv    *httptest.Server
+	client *api.Client
+	cache  *Cache
+	clock  *clock
+}
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func newSim(t *testing.T, conversations int) (*simulator.Simulator, *httptest.Server, *api.Client) {
+	t.Helper()
+	sim, err := simulator.New(simulator.Options{Seed: 5, Conversations: conversations, Agents: 10, RatePerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	c := sim.Credentials()
+	client, err := api.New(srv.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
+		api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, srv, client
+}
+
+func newEnv(t *testing.T, conversations int, opts Options) *env {
+	t.Helper()
+	e := &env{t: t, db: openDB(t), clock: newClock()}
+	e.sim, e.srv, e.client = newSim(t, conversations)
+	if opts.Now == nil {
+		opts.Now = e.clock.Now
+	}
+	c, err := New(e.db, e.client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	e.cache = c
+	return e
+}
+
+// waitIdle waits until no background refresh is running.
+func waitIdle(t *testing.T, c *Cache) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		n := len(c.refreshing) + map[bool]int{true: 1}[c.agents.loading]
+		c.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatal("background refresh did not finish")
+}
+
+func pick(t *testing.T, sim *simulator.Simulator, ok func(simulator.ConversationInfo) bool) simulator.ConversationInfo {
+	t.Helper()
+	for _, c := range sim.Conversations() {
+		if ok(c) {
+			return c
+		}
+	}
+	t.Fatal("no matching conversation in the dataset")
+	return simulator.ConversationInfo{}
+}
+
+func isClosed(c simulator.ConversationInfo) bool { return c.Status == "CLOSED" }
+func isLive(c simulator.ConversationInfo) bool {
+	return c.Status == "ACTIVE" || c.Status == "OPEN" || c.Status == "IDLE" || c.Status == "OVERDUE"
+}
+
+// scripted is a test upstream whose answers the test sets: a body per
+// conversation id (served by both conversation endpoints) or an error.
+type scripted struct {
+	mu     sync.Mutex
+	bodies map[string][]byte // by conversation id
+	bySess map[string]string // session id → conversation id
+	err    error
+	calls  int
+}
+
+func newScripted() *scripted {
+	return &scripted{bodies: map[string][]byte{}, bySess: map[string]string{}}
+}
+
+func (s *scripted) set(id, session string, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bodies[id] = []byte(body)
+	s.bySess[session] = id
+}
+
+func (s *scripted) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.err = err
+}
+
+func (s *scripted) answer(id string) (*api.Conversation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.err != nil {
+		return nil, s.err
+	}
+	b, ok := s.bodies[id]
+	if !ok {
+		return nil, &api.Error{Kind: api.ErrNotFound, Status: 404, Messages: []string{"Conversation not found"}}
+	}
+	return api.DecodeConversation(b)
+}
+
+func (s *scripted) SessionDetails(_ context.Context, sessionID string, _ *api.DateFilter) (*api.Conversation, error) {
+	s.mu.Lock()
+	id := s.bySess[sessionID]
+	s.mu.Unlock()
+	return s.answer(id)
+}
+
+func (s *scripted) Conversation(_ context.Context, id string) (*api.Conversation, error) {
+	return s.answer(id)
+}
+
+func (s *scripted) ListConversations(context.Context, api.ListConversationsParams) (*api.ConversationPage, error) {
+	return &api.ConversationPage{}, nil
+}
+
+func (s *scripted) AllAgents(context.Context) ([]*api.Agent, error) { return nil, nil }

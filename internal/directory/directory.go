@@ -1,0 +1,413 @@
+// Package directory keeps the contact center's reference data in memory:
+// every agent, agent group, queue, skill group and skill, refreshed in the
+// background, plus live availability with a short lifetime.
+//
+// Pages read from it instead of upstream, so browsing spends none of the
+// shared rate budget, and when upstream fails they get the last good copy
+// with its age instead of an error.
+package directory
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+)
+
+// Source is the part of the upstream client the directory reads.
+type Source interface {
+	AllAgents(ctx context.Context) ([]*api.Agent, error)
+	Agent(ctx context.Context, agentID string) (*api.Agent, error)
+	AgentGroups(ctx context.Context) ([]api.AgentGroup, error)
+	Queues(ctx context.Context) ([]api.Queue, error)
+	SkillGroups(ctx context.Context) ([]api.SkillGroup, error)
+	Skills(ctx context.Context, skillGroupID string) ([]api.Skill, error)
+	Availability(ctx context.Context, q api.AvailabilityQuery) (*api.Availability, error)
+}
+
+// Defaults for Options.
+const (
+	DefaultInterval        = 2 * time.Minute
+	DefaultAgentTTL        = 30 * time.Second
+	DefaultAvailabilityTTL = 5 * time.Second
+	DefaultRetryAfter      = 10 * time.Second
+)
+
+// Options tune a Directory; zero values pick the defaults.
+type Options struct {
+	// Interval is how often Run refreshes everything. A copy older than
+	// twice the interval is reloaded on the next read.
+	Interval time.Duration
+	// AgentTTL is how long one agent fetched by Agent is reused.
+	AgentTTL time.Duration
+	// AvailabilityTTL is how long an availability answer is reused.
+	AvailabilityTTL time.Duration
+	// RetryAfter is how long after a failed load reads serve the old copy
+	// without trying upstream again, so a down upstream is not hammered.
+	RetryAfter time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// SkillGroup is a skill group with its skills.
+type SkillGroup struct {
+	Group  api.SkillGroup
+	Skills []api.Skill
+}
+
+// Snapshot is one consistent copy of the directory. Its slices and agents
+// are shared: read them, never modify them (Clone an agent first).
+type Snapshot struct {
+	Agents      []*api.Agent
+	Groups      []api.AgentGroup
+	Queues      []api.Queue
+	SkillGroups []SkillGroup
+	FetchedAt   time.Time
+	// Err is set when the latest refresh failed and this is the last good
+	// copy; show it with the copy's age.
+	Err error
+}
+
+// Agent returns the agent with id (a-…) or nil.
+func (s Snapshot) Agent(id string) *api.Agent {
+	for _, a := range s.Agents {
+		if a.ID() == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// AgentByUserID returns the agent whose userId (u-…) is userID, or nil.
+// Conversations name agents by userId.
+func (s Snapshot) AgentByUserID(userID string) *api.Agent {
+	if userID == "" {
+		return nil
+	}
+	for _, a := range s.Agents {
+		if a.View().UserID == userID {
+			return a
+		}
+	}
+	return nil
+}
+
+// AgentResult is one agent and where it came from.
+type AgentResult struct {
+	Agent     *api.Agent // shared: Clone before changing it
+	FetchedAt time.Time
+	Err       error // set when upstream failed and this is an older copy
+}
+
+// AvailabilityResult is an availability answer and its age.
+type AvailabilityResult struct {
+	Availability *api.Availability
+	FetchedAt    time.Time
+	Err          error // set when upstream failed and this is an older answer
+}
+
+type agentEntry struct {
+	agent *api.Agent
+	at    time.Time
+}
+
+// Directory is the in-memory directory. It is safe for concurrent use.
+type Directory struct {
+	src  Source
+	opts Options
+	kick chan struct{}
+
+	mu          sync.Mutex
+	snap        *Snapshot
+	gen         uint64 // bumped by Invalidate
+	running     bool   // a Run loop is refreshing in the background
+	cleanGen    uint64 // gen the current snapshot was loaded at
+	lastErr     error
+	lastAttempt time.Time
+	flight      chan struct{}
+	agents      map[string]agentEntry
+	avail       *AvailabilityResult
+	availErr    error
+	availTried  time.Time
+	availFlight chan struct{}
+}
+
+// New returns a directory reading from src. It loads nothing until first
+// used or until Run starts.
+func New(src Source, opts Options) *Directory {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.AgentTTL <= 0 {
+		opts.AgentTTL = DefaultAgentTTL
+	}
+	if opts.AvailabilityTTL <= 0 {
+		opts.AvailabilityTTL = DefaultAvailabilityTTL
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = DefaultRetryAfter
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Directory{src: src, opts: opts, kick: make(chan struct{}, 1), agents: map[string]agentEntry{}}
+}
+
+// Run refreshes the directory every Interval, and soon after Invalidate,
+// at background priority, until ctx ends.
+func (d *Directory) Run(ctx context.Context) {
+	t := time.NewTicker(d.opts.Interval)
+	defer t.Stop()
+	d.mu.Lock()
+	d.running = true
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.running = false
+		d.mu.Unlock()
+	}()
+	for {
+		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
+			d.opts.Logger.Warn("directory refresh failed; serving the last good copy", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.kick:
+		}
+	}
+}
+
+// Refresh reloads everything now at background priority. Concurrent loads
+// share one round of upstream calls.
+func (d *Directory) Refresh(ctx context.Context) error {
+	return d.load(api.Background(ctx))
+}
+
+// Agents returns the directory, loading it (at the caller's priority) when
+// there is none yet, or it is older than twice the refresh interval, or it
+// was invalidated and no Run loop is there to reload it (with one, the copy
+// is served while the loop reloads, so a page never waits for that). When
+// loading fails it returns the last good copy with Err set, and an error
+// only when there is no copy at all.
+func (d *Directory) Agents(ctx context.Context) (Snapshot, error) {
+	d.mu.Lock()
+	now := d.opts.Now()
+	fresh := d.snap != nil && (d.cleanGen == d.gen || d.running) && now.Sub(d.snap.FetchedAt) < 2*d.opts.Interval
+	backoff := d.lastErr != nil && now.Sub(d.lastAttempt) < d.opts.RetryAfter
+	d.mu.Unlock()
+	if !fresh && !backoff {
+		_ = d.load(ctx) // the outcome is read below
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.snap == nil {
+		if d.lastErr == nil {
+			return Snapshot{}, errors.New("directory: not loaded")
+		}
+		return Snapshot{}, d.lastErr
+	}
+	s := *d.snap
+	s.Err = d.lastErr
+	return s, nil
+}
+
+func (d *Directory) load(ctx context.Context) error {
+	d.mu.Lock()
+	if ch := d.flight; ch != nil {
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.lastErr
+	}
+	ch := make(chan struct{})
+	d.flight = ch
+	gen := d.gen
+	d.mu.Unlock()
+
+	snap, err := d.fetch(ctx)
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.flight = nil
+	close(ch)
+	d.lastAttempt = d.opts.Now()
+	if err != nil {
+		d.lastErr = err
+		return err
+	}
+	snap.FetchedAt = d.lastAttempt
+	d.snap, d.cleanGen, d.lastErr = snap, gen, nil
+	return nil
+}
+
+func (d *Directory) fetch(ctx context.Context) (*Snapshot, error) {
+	agents, err := d.src.AllAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := d.src.AgentGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	queues, err := d.src.Queues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sgs, err := d.src.SkillGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	skillGroups := make([]SkillGroup, 0, len(sgs))
+	for _, g := range sgs {
+		skills, err := d.src.Skills(ctx, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		skillGroups = append(skillGroups, SkillGroup{Group: g, Skills: skills})
+	}
+	return &Snapshot{Agents: agents, Groups: groups, Queues: queues, SkillGroups: skillGroups}, nil
+}
+
+// Agent returns one agent as upstream's single-agent endpoint shows it,
+// reused for AgentTTL. When upstream fails it falls back to the last copy
+// it has (its own or the list's) with Err set; an unknown id is an error.
+func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
+	d.mu.Lock()
+	e, ok := d.agents[id]
+	now := d.opts.Now()
+	d.mu.Unlock()
+	if ok && now.Sub(e.at) < d.opts.AgentTTL {
+		return AgentResult{Agent: e.agent, FetchedAt: e.at}, nil
+	}
+	a, err := d.src.Agent(ctx, id)
+	if err == nil {
+		d.mu.Lock()
+		at := d.opts.Now()
+		d.agents[id] = agentEntry{agent: a, at: at}
+		d.mu.Unlock()
+		return AgentResult{Agent: a, FetchedAt: at}, nil
+	}
+	if errors.Is(err, api.ErrNotFound) {
+		return AgentResult{}, err
+	}
+	if ok {
+		return AgentResult{Agent: e.agent, FetchedAt: e.at, Err: err}, nil
+	}
+	d.mu.Lock()
+	snap := d.snap
+	d.mu.Unlock()
+	if snap != nil {
+		if a := snap.Agent(id); a != nil {
+			return AgentResult{Agent: a, FetchedAt: snap.FetchedAt, Err: err}, nil
+		}
+	}
+	return AgentResult{}, err
+}
+
+// Put stores an agent upstream has just returned (e.g. after an update) as
+// the current copy, in the agent cache and in the list.
+func (d *Directory) Put(a *api.Agent) {
+	if a == nil || a.ID() == "" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.opts.Now()
+	d.agents[a.ID()] = agentEntry{agent: a, at: now}
+	if d.snap == nil {
+		return
+	}
+	s := *d.snap
+	s.Agents = slices.Clone(s.Agents)
+	for i, old := range s.Agents {
+		if old.ID() == a.ID() {
+			s.Agents[i] = a
+		}
+	}
+	d.snap = &s
+}
+
+// Invalidate forgets the cached copy of one agent and marks the list for
+// reloading; a running Run loop reloads it at once.
+func (d *Directory) Invalidate(agentID string) {
+	d.mu.Lock()
+	delete(d.agents, agentID)
+	d.gen++
+	d.mu.Unlock()
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Availability returns who is available, busy, away or offline, reusing
+// an answer for AvailabilityTTL; concurrent callers share one request.
+// When upstream fails it returns the last answer with Err set.
+func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error) {
+	for {
+		d.mu.Lock()
+		now := d.opts.Now()
+		if d.avail != nil && now.Sub(d.avail.FetchedAt) < d.opts.AvailabilityTTL {
+			r := *d.avail
+			d.mu.Unlock()
+			return r, nil
+		}
+		if d.availErr != nil && now.Sub(d.availTried) < d.opts.AvailabilityTTL {
+			return d.staleAvailabilityLocked()
+		}
+		if ch := d.availFlight; ch != nil {
+			d.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return AvailabilityResult{}, ctx.Err()
+			}
+		}
+		ch := make(chan struct{})
+		d.availFlight = ch
+		d.mu.Unlock()
+
+		a, err := d.src.Availability(ctx, api.AvailabilityQuery{})
+
+		d.mu.Lock()
+		d.availFlight = nil
+		close(ch)
+		d.availTried = d.opts.Now()
+		if err == nil {
+			d.avail = &AvailabilityResult{Availability: a, FetchedAt: d.availTried}
+			d.availErr = nil
+			r := *d.avail
+			d.mu.Unlock()
+			return r, nil
+		}
+		d.availErr = err
+		return d.staleAvailabilityLocked()
+	}
+}
+
+// staleAvailabilityLocked answers with the last good availability, or the
+// error when there is none. It releases d.mu.
+func (d *Directory) staleAvailabilityLocked() (AvailabilityResult, error) {
+	defer d.mu.Unlock()
+	if d.avail == nil {
+		return AvailabilityResult{}, d.availErr
+	}
+	r := *d.avail
+	r.Err = d.availErr
+	return r, nil
+}

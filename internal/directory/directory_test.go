@@ -1,0 +1,245 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simulator"
+)
+
+type env struct {
+	sim    *simulator.Simulator
+	client *api.Client
+	clock  *clock
+	dir    *Directory
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	sim, err := simulator.New(simulator.Options{Seed: 3, Conversations: 10, Agents: 12, RatePerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	c := sim.Credentials()
+	client, err := api.New(srv.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
+		api.WithBudget(api.NewBudget(100000)), api.WithRetries(0, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	return &env{sim: sim, client: client, clock: clk, dir: New(client, Options{Now: clk.Now})}
+}
+
+// upstreamCalls counts requests whose path contains part.
+func (e *env) upstreamCalls(part string) int {
+	n := 0
+	for _, r := range e.sim.Requests() {
+		if strings.Contains(r.Path, part) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAgentsLoadsOnceAndServesFromMemory(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s, err := e.dir.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Agents) != 12 || len(s.Groups) == 0 || len(s.Queues) == 0 || len(s.SkillGroups) == 0 || len(s.SkillGroups[0].Skills) == 0 {
+		t.Fatalf("snapshot incomplete: %d agents, %d groups, %d queues, %d skill groups", len(s.Agents), len(s.Groups), len(s.Queues), len(s.SkillGroups))
+	}
+	calls := len(e.sim.Requests())
+	e.clock.Add(time.Minute)
+	if _, err := e.dir.Agents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(e.sim.Requests()); got != calls {
+		t.Errorf("a fresh copy should be served from memory: %d → %d upstream calls", calls, got)
+	}
+	first := e.sim.Agents()[0]
+	if a := s.AgentByUserID(first.UserID); a == nil || a.ID() != first.ID {
+		t.Errorf("AgentByUserID(%s) = %v", first.UserID, a)
+	}
+	// Older than two intervals: reloaded on read.
+	e.clock.Add(5 * time.Minute)
+	if _, err := e.dir.Agents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(e.sim.Requests()); got == calls {
+		t.Error("an old copy should be reloaded")
+	}
+}
+
+func TestUpstreamFailureServesLastGoodCopyWithAge(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.dir.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	loadedAt := e.clock.Now()
+	e.sim.SetFaults(simulator.Faults{ErrorRate: 1})
+	e.clock.Add(10 * time.Minute)
+	if err := e.dir.Refresh(ctx); !errors.Is(err, api.ErrUpstream) {
+		t.Fatalf("refresh error %v", err)
+	}
+	s, err := e.dir.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Err == nil || !s.FetchedAt.Equal(loadedAt) || len(s.Agents) != 12 {
+		t.Errorf("want the last good copy from %v with its error, got %v err=%v agents=%d", loadedAt, s.FetchedAt, s.Err, len(s.Agents))
+	}
+	// Within RetryAfter reads do not hit the failing upstream again.
+	before := len(e.sim.Requests())
+	e.clock.Add(time.Second)
+	if _, err := e.dir.Agents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.sim.Requests()) != before {
+		t.Error("reads during back-off should not call upstream")
+	}
+	// The single-agent view falls back to the list's copy.
+	id := e.sim.Agents()[1].ID
+	r, err := e.dir.Agent(ctx, id)
+	if err != nil || r.Agent == nil || r.Err == nil || r.Agent.ID() != id {
+		t.Errorf("fallback agent: %+v, %v", r, err)
+	}
+	// With no copy at all, the error comes through.
+	empty := New(e.client, Options{Now: e.clock.Now})
+	if _, err := empty.Agents(ctx); err == nil {
+		t.Error("an empty directory with upstream down should fail")
+	}
+}
+
+func TestInvalidateAndPut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.dir.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := e.sim.Agents()[2].ID
+	r, err := e.dir.Agent(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.upstreamCalls("/agents/" + id)
+	if _, err := e.dir.Agent(ctx, id); err != nil || e.upstreamCalls("/agents/"+id) != got {
+		t.Fatalf("agent should be reused within its TTL (%v)", err)
+	}
+	changed := r.Agent.Clone()
+	if err := changed.Set("nickName", "Changed"); err != nil {
+		t.Fatal(err)
+	}
+	e.dir.Invalidate(id)
+	e.dir.Put(changed)
+	if r, _ := e.dir.Agent(ctx, id); r.Agent.View().NickName != "Changed" {
+		t.Error("Put should replace the cached agent")
+	}
+	listCalls := e.upstreamCalls("/agents") - e.upstreamCalls("/agents/")
+	s, err := e.dir.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.upstreamCalls("/agents")-e.upstreamCalls("/agents/") == listCalls {
+		t.Error("Invalidate should make the next read reload the list")
+	}
+	if _, err := e.dir.Agent(ctx, "a-0000000-0000-0000-0000-000000000000"); !errors.Is(err, api.ErrNotFound) {
+		t.Errorf("unknown agent: %v", err)
+	}
+	_ = s
+}
+
+func TestAvailabilityIsSharedAndShortLived(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r, err := e.dir.Availability(ctx); err != nil || r.Availability == nil {
+				failures.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if failures.Load() != 0 {
+		t.Fatal("availability failed")
+	}
+	if n := e.upstreamCalls("/availability"); n != 1 {
+		t.Errorf("concurrent readers should share one request, got %d", n)
+	}
+	e.clock.Add(6 * time.Second)
+	r, err := e.dir.Availability(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.upstreamCalls("/availability"); n != 2 {
+		t.Errorf("an answer older than the TTL should be refreshed, got %d calls", n)
+	}
+	a := e.sim.Agents()[0]
+	if got := r.Availability.StatusOf(a.ID); got != a.OnlineStatus {
+		t.Errorf("status of %s = %q, want %q", a.ID, got, a.OnlineStatus)
+	}
+	e.sim.SetFaults(simulator.Faults{ErrorRate: 1})
+	e.clock.Add(6 * time.Second)
+	r, err = e.dir.Availability(ctx)
+	if err != nil || r.Err == nil || r.Availability == nil {
+		t.Errorf("a failure should serve the last answer with its error: %+v %v", r, err)
+	}
+}
+
+func TestRunRefreshesOnKick(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.dir.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, func() bool { return e.upstreamCalls("/skills") > 0 })
+	before := e.upstreamCalls("/agent-groups")
+	e.dir.Invalidate("a-x")
+	waitFor(t, func() bool { return e.upstreamCalls("/agent-groups") > before })
+	for _, r := range e.sim.Requests() {
+		if r.Path != "" && r.Header.Get("auth") == "" {
+			t.Fatal("unauthenticated request")
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,70 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/teamlead/dashboard/web/templates/layouts"
+)
+
+// Helpers shared by the administration screens (issue 6).
+
+// adminTimeLayout is how the administration screens show a time.
+const adminTimeLayout = "2006-01-02 15:04:05 MST"
+
+// accountLocation is the zone times are shown in for the signed-in user:
+// their chosen zone, else the browser's (the tz cookie app.js sets), else
+// UTC.
+func accountLocation(r *http.Request) *time.Location {
+	if u := currentUser(r); u != nil && u.TimeZone != "" {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return loc
+		}
+	}
+	if c, err := r.Cookie("tz"); err == nil {
+		if name, err := url.QueryUnescape(c.Value); err == nil && name != "" && name != "Local" && len(name) < 64 {
+			if loc, err := time.LoadLocation(name); err == nil {
+				return loc
+			}
+		}
+	}
+	return time.UTC
+}
+
+// adminTime formats t for display, or "" for the zero time.
+func adminTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(adminTimeLayout)
+}
+
+// adminPage is h.page with banners.
+func (h *Handler) adminPage(r *http.Request, title, nav string, banners ...layouts.Banner) layouts.Page {
+	p := h.page(r, title, nav)
+	for _, b := range banners {
+		if b.Message != "" {
+			p.Banners = append(p.Banners, b)
+		}
+	}
+	return p
+}
+
+// parseAdminForm reads a small form body; false means a 400 was written.
+func (h *Handler) parseAdminForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, http.StatusBadRequest, "Form not readable", "The form could not be read.", "Go back and try again.")
+		return false
+	}
+	return true
+}
+
+func okBanner(msg string) layouts.Banner    { return layouts.Banner{Kind: "ok", Message: msg} }
+func errorBanner(msg string) layouts.Banner { return layouts.Banner{Kind: "error", Message: msg} }
+
+// seeOther redirects after a successful POST, so a reload does not repeat it.
+func seeOther(w http.ResponseWriter, r *http.Request, target string) {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}

@@ -1,0 +1,164 @@
+package handlers
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/agentedit"
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// agentDeps are the agent pages' dependencies (see agent_deps.go).
+type agentDeps struct {
+	dir   AgentDirectory
+	api   AgentWriter
+	convs AgentConversations
+}
+
+// agentIDPattern accepts upstream's agent ids (a-…) and nothing that could
+// smuggle a path or query into the upstream URL.
+var agentIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+
+// hexColor is the only colour form rendered into an SVG fill.
+var hexColor = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
+
+func safeColor(c string) string {
+	if hexColor.MatchString(c) {
+		return c
+	}
+	return ""
+}
+
+// agentPathID returns the {id} of the request, or answers 404.
+func (h *Handler) agentPathID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if !agentIDPattern.MatchString(id) {
+		h.renderError(w, r, http.StatusNotFound, "Agent not found", "There is no agent with that id.", "Pick the agent from the agent list.")
+		return "", false
+	}
+	return id, true
+}
+
+// agentsConfigured answers 503 when the agent pages were not wired.
+func (h *Handler) agentsConfigured(w http.ResponseWriter, r *http.Request, needWriter bool) bool {
+	if h.agents.dir == nil || (needWriter && h.agents.api == nil) {
+		h.renderError(w, r, http.StatusServiceUnavailable, "Agents not available",
+			"The agent directory is not configured in this dashboard.", "Tell an administrator.")
+		return false
+	}
+	return true
+}
+
+// upstreamErrorPage shows a failed upstream call with a status that says
+// whose fault it was.
+func (h *Handler) upstreamErrorPage(w http.ResponseWriter, r *http.Request, what string, err error) {
+	switch {
+	case errors.Is(err, api.ErrNotFound):
+		h.renderError(w, r, http.StatusNotFound, "Agent not found", "Upstream has no agent with that id.", "Pick the agent from the agent list.")
+	case errors.Is(err, api.ErrRateLimited):
+		h.renderError(w, r, http.StatusServiceUnavailable, "Upstream is busy", what+": "+err.Error(), "Wait a minute and try again.")
+	default:
+		h.renderError(w, r, http.StatusBadGateway, "Upstream error", what+": "+err.Error(), "Try again; if it keeps failing, check the upstream status on the start page.")
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func fmtAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(0, int(d.Seconds())))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}
+
+func (h *Handler) dataAge(fetchedAt time.Time, err error) pages.DataAge {
+	d := pages.DataAge{FetchedAt: fmtTime(fetchedAt), Age: fmtAge(h.now().Sub(fetchedAt))}
+	if err != nil {
+		d.Error = err.Error()
+	}
+	return d
+}
+
+// agentName is how an agent is titled; an agent without names shows its id.
+func agentName(v api.AgentView) string {
+	if n := strings.TrimSpace(v.FullName); n != "" {
+		return n
+	}
+	return v.ID
+}
+
+// presenceOf prefers the live availability answer and falls back to the
+// status the agent record carried when it was fetched.
+func presenceOf(avail *api.Availability, v api.AgentView) string {
+	if avail != nil {
+		if s := avail.StatusOf(v.ID); s != "" {
+			return s
+		}
+	}
+	return v.OnlineStatusType
+}
+
+// catalogOf is what the directory knows, for the edit form's choices,
+// validation and new elements. Without a directory everything is unknown
+// (nil maps), and upstream is left to judge ids.
+func catalogOf(snap *directory.Snapshot) agentedit.Catalog {
+	if snap == nil {
+		return agentedit.Catalog{}
+	}
+	cat := agentedit.Catalog{Groups: map[string]string{}, Queues: map[string]string{}, Skills: map[string]agentedit.SkillInfo{}}
+	for _, g := range snap.Groups {
+		cat.Groups[g.ID] = g.Name
+	}
+	for _, q := range snap.Queues {
+		cat.Queues[q.ID] = q.Name
+	}
+	for _, sg := range snap.SkillGroups {
+		for _, s := range sg.Skills {
+			cat.Skills[s.ID] = agentedit.SkillInfo{Name: s.Name, GroupID: sg.Group.ID, GroupName: sg.Group.Name, GroupColor: sg.Group.Color}
+		}
+	}
+	return cat
+}
+
+// sortedOptions turns an id → name map into options sorted by name.
+func sortedOptions(m map[string]string, selected string) []pages.Option {
+	out := make([]pages.Option, 0, len(m))
+	for id, name := range m {
+		out = append(out, pages.Option{Value: id, Label: cmp.Or(name, id), Selected: id == selected})
+	}
+	slices.SortFunc(out, func(a, b pages.Option) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)), strings.Compare(a.Value, b.Value))
+	})
+	return out
+}
+
+// skillOptions lists skills as "group › skill".
+func skillOptions(snap *directory.Snapshot, selected string) []pages.Option {
+	if snap == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, sg := range snap.SkillGroups {
+		for _, s := range sg.Skills {
+			m[s.ID] = sg.Group.Name + " › " + s.Name
+		}
+	}
+	return sortedOptions(m, selected)
+}

@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// conversationList answers GET /conversations: the local index, filtered,
+// sorted and paged by keyset. An htmx request from the filter form gets only
+// the results, which it swaps in place.
+func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
+	if h.convs == nil {
+		h.convNoCache(w, r)
+		return
+	}
+	ctx := r.Context()
+	loc := viewerLocation(r)
+	f, q, ferr := parseListFilter(r.URL.Query(), loc)
+	vm := pages.ConversationList{TimeZone: loc.String()}
+	status := http.StatusOK
+	if ferr != nil {
+		status = http.StatusBadRequest
+		vm.Error = "Some filters could not be used: " + ferr.Error() + "."
+	} else {
+		page, err := h.convs.List(ctx, q)
+		if err != nil {
+			h.logger.Error("conversation list", "err", err)
+			status = http.StatusInternalServerError
+			vm.Error = "The conversation index could not be read."
+		}
+		mask := convMasks(currentUser(r))
+		for _, row := range page.Rows {
+			vm.Rows = append(vm.Rows, convRowView(row, loc, mask))
+		}
+		if page.Next != nil {
+			vm.NextHref = "/conversations?" + f.values("after", page.Next.String()).Encode()
+		}
+	}
+	if f.After != "" || ferr != nil {
+		vm.FirstHref = "/conversations?" + f.values().Encode()
+	}
+	vm.CSVHref = "/conversations/export.csv?" + f.values().Encode()
+	vm.Sorts = sortLinks(f)
+	vm.Sync = convSyncView(h.convs.SyncStatus(), true, loc)
+
+	if isHTMX(r) && r.Header.Get("HX-Target") == "conv-results" {
+		h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationResults(vm))
+		return
+	}
+	facets, err := h.convs.Facets(ctx)
+	if err != nil {
+		h.logger.Warn("conversation facets", "err", err)
+	}
+	vm.Filter = pages.ConvFilter{
+		From: f.From, To: f.To, Text: f.Text, Sort: f.Sort, Dir: f.Dir,
+		Statuses:    convOptions(facetsOr(facets[cache.FacetStatus], convStatuses), f.Statuses...),
+		Channels:    convOptions(facets[cache.FacetChannel], f.Channel),
+		Languages:   convOptions(facets[cache.FacetLanguage], f.Language),
+		Queues:      convOptions(facets[cache.FacetQueue], f.Queue),
+		Agents:      convOptions(facets[cache.FacetAgent], f.Agent),
+		Disposition: convOptions(facets[cache.FacetDisposition], f.Disposition),
+	}
+	h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationListPage(vm))
+}
+
+func convRowView(row cache.Row, loc *time.Location, mask bool) pages.ConvRow {
+	href := "/conversations/" + url.PathEscape(row.ID)
+	if row.SessionID != "" {
+		href = "/sessions/" + url.PathEscape(row.SessionID)
+	}
+	email := row.CustomerEmail
+	if mask {
+		email = convMaskEmail(email)
+	}
+	return pages.ConvRow{
+		Href: href, ID: row.ID, SessionID: firstNonEmpty(row.SessionID, row.ID), Status: row.Status,
+		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
+		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: convDuration(row.Wait),
+		Disposition: row.Disposition, Customer: row.CustomerName, Email: email,
+	}
+}
+
+// sortLinks builds the sortable headers: clicking the active column flips
+// its direction, another column sorts by it descending. The page position is
+// dropped, since it belongs to the old order.
+func sortLinks(f listFilter) map[string]pages.ConvSortLink {
+	active := f.Sort
+	if active == "" {
+		active = cache.SortStart
+	}
+	out := map[string]pages.ConvSortLink{}
+	for _, col := range []string{cache.SortStart, cache.SortWait, cache.SortEnd} {
+		l := pages.ConvSortLink{Label: col, Active: col == active}
+		dir := "desc"
+		if l.Active {
+			l.Dir = "desc"
+			if f.Dir == "asc" {
+				l.Dir = "asc"
+			} else {
+				dir = "asc"
+			}
+		}
+		sortVal := col
+		if col == cache.SortStart {
+			sortVal = ""
+		}
+		if dir == "desc" {
+			dir = ""
+		}
+		l.Href = "/conversations?" + f.values("sort", sortVal, "dir", dir).Encode()
+		out[col] = l
+	}
+	return out
+}
+
+func facetsOr(have []cache.Facet, fallback []string) []cache.Facet {
+	if len(have) > 0 {
+		return have
+	}
+	out := make([]cache.Facet, 0, len(fallback))
+	for _, v := range fallback {
+		out = append(out, cache.Facet{Value: v, Label: v})
+	}
+	return out
+}
+
+// convOptions lists a filter menu, keeping a selected value that the index
+// does not (or no longer) know.
+func convOptions(facets []cache.Facet, selected ...string) []pages.ConvOption {
+	out := make([]pages.ConvOption, 0, len(facets)+1)
+	found := map[string]bool{}
+	for _, fc := range facets {
+		sel := slices.Contains(selected, fc.Value)
+		found[fc.Value] = found[fc.Value] || sel
+		out = append(out, pages.ConvOption{Value: fc.Value, Label: fc.Label, Selected: sel})
+	}
+	for _, s := range selected {
+		if s != "" && !found[s] {
+			out = append(out, pages.ConvOption{Value: s, Label: s, Selected: true})
+		}
+	}
+	return out
+}

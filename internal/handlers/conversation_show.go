@@ -1,0 +1,285 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/internal/timeline"
+	"github.com/teamlead/dashboard/web/templates/components"
+	"github.com/teamlead/dashboard/web/templates/layouts"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// sessionShow answers GET /sessions/{sessionId}: the audit view by session id.
+func (h *Handler) sessionShow(w http.ResponseWriter, r *http.Request) {
+	if id, ok := h.convID(w, r, ids.Session, r.PathValue("sessionId")); ok {
+		h.showConversation(w, r, ids.Session, id)
+	}
+}
+
+// conversationShow answers GET /conversations/{id}: the same view by
+// conversation id.
+func (h *Handler) conversationShow(w http.ResponseWriter, r *http.Request) {
+	if id, ok := h.convID(w, r, ids.Conversation, r.PathValue("id")); ok {
+		h.showConversation(w, r, ids.Conversation, id)
+	}
+}
+
+// convID checks the id in the path; a malformed one gets a 400 page that says
+// what an id looks like. false means the answer was written.
+func (h *Handler) convID(w http.ResponseWriter, r *http.Request, want ids.Kind, raw string) (string, bool) {
+	if h.convs == nil {
+		h.convNoCache(w, r)
+		return "", false
+	}
+	kind, id := ids.Classify(raw)
+	if kind == want {
+		return id, true
+	}
+	help, what := ids.SessionHelp, "session id"
+	if want == ids.Conversation {
+		help, what = ids.ConversationHelp, "conversation id"
+	}
+	hint := "Check the link: " + help + "."
+	switch kind {
+	case ids.Session:
+		hint += " This looks like a session id: try /sessions/" + id + "."
+	case ids.Conversation:
+		hint += " This looks like a conversation id: try /conversations/" + id + "."
+	}
+	p := h.page(r, "Not a "+what, "conversations")
+	h.renderErrorPage(w, r, http.StatusBadRequest, p, "Not a "+what, "That is not a "+what+".", hint)
+	return "", false
+}
+
+// lookupConversation fetches through the cache by session or conversation id.
+func lookupConversation(ctx context.Context, c ConversationCache, kind ids.Kind, id string) (cache.Result, error) {
+	if kind == ids.Session {
+		return c.GetSession(ctx, id)
+	}
+	return c.GetConversation(ctx, id)
+}
+
+func kindName(kind ids.Kind) string {
+	if kind == ids.Session {
+		return "session"
+	}
+	return "conversation"
+}
+
+func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind ids.Kind, id string) {
+	ctx := r.Context()
+	res, err := lookupConversation(ctx, h.convs, kind, id)
+	if err != nil {
+		h.convErrorPage(w, r, kindName(kind)+" "+id, err)
+		return
+	}
+	// The lookup is itself audited, with the exact version shown. The entry
+	// is written while the page is built, and the page is sent only once it
+	// is recorded: an audit tool must not show what it cannot record.
+	recorded := make(chan error, 1)
+	go func() {
+		recorded <- h.record(r, "", audit.Record{
+			Action: audit.ActionSessionLookup,
+			Target: firstNonEmpty(res.SessionID, res.ConversationID),
+			Refs:   []string{res.ConversationID, res.SessionID, "sha256:" + res.SHA256},
+			Details: map[string]any{
+				"by": kindName(kind), "source": res.Source.String(), "endpoint": res.Endpoint,
+				"fetchedAt": res.FetchedAt.UTC().Format(time.RFC3339Nano),
+			},
+		})
+	}()
+	snaps, err := h.convs.Snapshots(ctx, res.ConversationID)
+	if err != nil {
+		h.logger.Warn("snapshot history", "conversation", res.ConversationID, "err", err)
+	}
+	loc := viewerLocation(r)
+	now := h.now()
+	tl := timeline.Build(res.Conversation, now)
+	vm := conversationView(res, snaps, h.convs.AgentDirectory(ctx), tl, loc, convMasks(currentUser(r)))
+	tv := timelineView(tl, loc)
+	vm.Timeline = components.TimelineChart(tv)
+	vm.TimelineTable = components.TimelineTable(tv)
+	base := "/conversations/" + res.ConversationID
+	if kind == ids.Session {
+		base = "/sessions/" + id
+	}
+	vm.ExportJSON, vm.ExportCSV = base+"/export.json", base+"/timeline.csv"
+
+	p := h.page(r, "Session "+firstNonEmpty(res.SessionID, res.ConversationID), "conversations")
+	if b := freshnessBanner(res); b.Message != "" {
+		p.Banners = append(p.Banners, b)
+	}
+	page := newBufferedResponse()
+	h.render(page, r, http.StatusOK, p, pages.ConversationPage(vm))
+	if err := <-recorded; err != nil {
+		h.renderError(w, r, http.StatusInternalServerError, "Lookup not recorded",
+			"The audit log could not record this lookup, so the conversation is not shown.", "Try again; if it keeps happening, tell an administrator.")
+		return
+	}
+	page.sendTo(w)
+}
+
+// bufferedResponse holds a rendered page until it may be sent.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedResponse() *bufferedResponse {
+	return &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+
+func (b *bufferedResponse) sendTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// freshnessBanner says how old a stale copy is and why it is not newer.
+func freshnessBanner(res cache.Result) layouts.Banner {
+	if res.Source != cache.SourceStale {
+		return layouts.Banner{}
+	}
+	age := convDuration(res.Age)
+	if age == "" {
+		age = "moments"
+	}
+	if res.RefreshError != nil {
+		return layouts.Banner{Kind: "warn", Message: "Showing the copy fetched " + age + " ago: it could not be refreshed (" + res.RefreshError.Error() + ")."}
+	}
+	if res.Refreshing {
+		return layouts.Banner{Kind: "info", Message: "Showing the copy fetched " + age + " ago; a newer one is being fetched in the background. Reload in a moment."}
+	}
+	return layouts.Banner{Kind: "info", Message: "Showing the copy fetched " + age + " ago."}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// conversationView builds the audit view model; it is pure.
+func conversationView(res cache.Result, snaps []cache.Snapshot, dir cache.Directory, tl timeline.Timeline, loc *time.Location, mask bool) pages.ConversationView {
+	c := res.Conversation
+	vm := pages.ConversationView{
+		SessionID: firstNonEmpty(res.SessionID, c.BotSessionID), ConversationID: firstNonEmpty(res.ConversationID, c.ID),
+		Status: c.Status, Live: timeline.IsLive(c.Status), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
+		CustomerName:  strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
+		CustomerEmail: c.UserInfo.Email, CustomerPhone: c.UserInfo.PhoneNumber, Masked: mask,
+		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: c.Dispositions.Remarks,
+		Summary:   c.Summary,
+		FetchedAt: convTime(res.FetchedAt, loc), Age: convDuration(res.Age), Source: res.Source.String(),
+		Endpoint: res.Endpoint, Hash: res.SHA256, TimeZone: loc.String(),
+	}
+	if vm.Age == "" {
+		vm.Age = "0s"
+	}
+	if c.Priority != 0 {
+		vm.Priority = strconv.FormatInt(c.Priority, 10)
+	}
+	if mask {
+		vm.CustomerEmail, vm.CustomerPhone = convMaskEmail(vm.CustomerEmail), convMaskPhone(vm.CustomerPhone)
+	}
+	for _, kv := range []pages.ConvKV{
+		{Label: "Customer id", Value: c.UserInfo.UserID}, {Label: "City", Value: c.UserInfo.City},
+		{Label: "Country", Value: c.UserInfo.Country}, {Label: "Account", Value: c.UserInfo.ActivationStatus},
+		{Label: "Source", Value: c.Source}, {Label: "Priority", Value: vm.Priority},
+		{Label: "Key intent", Value: c.KeyIntentName},
+	} {
+		if kv.Value != "" {
+			vm.UserInfo = append(vm.UserInfo, kv)
+		}
+	}
+
+	seenQ := map[string]bool{}
+	addQueue := func(id, name string) {
+		if id == "" || seenQ[id] {
+			return
+		}
+		seenQ[id] = true
+		vm.Queues = append(vm.Queues, pages.ConvLink{Text: firstNonEmpty(name, id), Hint: id})
+	}
+	for _, q := range c.Queues {
+		addQueue(q.ID, q.Name)
+	}
+	for _, p := range c.Participants {
+		addQueue(p.QueueID, p.QueueName)
+	}
+	seenA := map[string]bool{}
+	for _, p := range c.Participants {
+		if p.AgentID == "" || seenA[p.AgentID] {
+			continue
+		}
+		seenA[p.AgentID] = true
+		l := pages.ConvLink{Text: firstNonEmpty(p.Name, p.AgentID), Hint: p.AgentID}
+		if a, ok := dir[p.AgentID]; ok && ids.IsAgent(a.ID) {
+			l.Href = "/agents/" + a.ID
+			l.Text = firstNonEmpty(p.Name, a.Name, p.AgentID)
+		}
+		vm.Agents = append(vm.Agents, l)
+	}
+
+	start := c.StartTime
+	if start.IsZero() {
+		start = tl.Totals.Start
+	}
+	accept := c.AcceptedAt
+	if accept.IsZero() {
+		for _, p := range c.Participants {
+			if !p.StartTimeStamp.IsZero() {
+				accept = p.StartTimeStamp
+				break
+			}
+		}
+	}
+	end := c.EndTime
+	if end.IsZero() && !vm.Live {
+		end = tl.Totals.End
+	}
+	vm.Start, vm.Accept, vm.End = convTime(start, loc), convTime(accept, loc), convTime(end, loc)
+	if c.WaitTime > 0 {
+		vm.Wait = convDuration(c.WaitTime)
+	} else if tl.Totals.TotalWait > 0 {
+		vm.Wait = convDuration(tl.Totals.TotalWait) + " (from the timeline)"
+	}
+	vm.Handle = convDuration(tl.Totals.TotalHandle)
+
+	for _, s := range c.Dispositions.DispositionSets {
+		vm.DispositionSets = append(vm.DispositionSets, pages.ConvKV{Label: firstNonEmpty(s.DispositionsSet, "Disposition"), Value: s.DispositionCodes})
+	}
+	for _, n := range c.Notes {
+		author := strings.TrimSpace(n.Author.FirstName + " " + n.Author.LastName)
+		vm.Notes = append(vm.Notes, pages.ConvNote{Author: firstNonEmpty(author, n.Author.UserID), At: convTime(n.Timestamp, loc), Text: n.Note})
+	}
+	for _, s := range snaps {
+		short := s.SHA256
+		if len(short) > 12 {
+			short = short[:12]
+		}
+		vm.Snapshots = append(vm.Snapshots, pages.ConvSnapshot{
+			FirstSeen: convTime(s.FirstSeen, loc), LastSeen: convTime(s.LastSeen, loc),
+			Status: s.Status, Endpoint: s.Endpoint, Hash: s.SHA256, HashShort: short,
+			Changes: s.Changes, First: s.First, Current: s.SHA256 == res.SHA256,
+		})
+	}
+	return vm
+}

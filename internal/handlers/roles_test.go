@@ -1,0 +1,174 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/auth"
+)
+
+// Expected statuses in the role matrix.
+const (
+	toLogin = http.StatusSeeOther // anonymous GET: sent to /login
+	noAuth  = http.StatusUnauthorized
+	denied  = http.StatusForbidden
+	// allowed means the role check let the request through: any answer but
+	// 401, 403 or a 5xx. It is for actions whose outcome depends on input
+	// another feature validates.
+	allowed = -1
+)
+
+// roleCase is one route in the matrix. want holds the status for anonymous,
+// viewer, lead and admin, in that order. Path and form may use the
+// placeholders {session}, {conversation} and {agent}, filled with real
+// simulator ids.
+type roleCase struct {
+	pattern string // as registered in routes.go
+	path    string
+	form    url.Values // nil: GET; otherwise POSTed like a same-origin form
+	want    [4]int
+}
+
+// roleMatrix lists every route. Add yours when you add a route:
+// TestRoleMatrixCoversEveryRoute fails until you do.
+var roleMatrix = []roleCase{
+	{"GET /static/", "/static/app.css", nil, [4]int{200, 200, 200, 200}},
+	{"GET /healthz", "/healthz", nil, [4]int{200, 200, 200, 200}},
+	{"GET /login", "/login", nil, [4]int{200, toLogin, toLogin, toLogin}},
+	{"POST /login", "/login", url.Values{}, [4]int{400, 400, 400, 400}},
+	{"POST /logout", "/logout", url.Values{}, [4]int{noAuth, 303, 303, 303}},
+	{"GET /{$}", "/", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 400, 400, 400}},
+	{"/", "/no/such/page", nil, [4]int{404, 404, 404, 404}},
+
+	// Conversations (issue 3).
+	{"GET /sessions/{sessionId}", "/sessions/{session}", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /sessions/{sessionId}/export.json", "/sessions/{session}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /sessions/{sessionId}/timeline.csv", "/sessions/{session}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations", "/conversations", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/export.csv", "/conversations/export.csv", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}", "/conversations/{conversation}", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}/export.json", "/conversations/{conversation}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}/timeline.csv", "/conversations/{conversation}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
+
+	// Agents (issue 4).
+	{"GET /agents", "/agents", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /agents/availability", "/agents/availability", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /agents/{id}", "/agents/{agent}", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /agents/{id}/edit", "/agents/{agent}/edit", nil, [4]int{toLogin, denied, 200, 200}},
+	{"POST /agents/{id}/preview", "/agents/{agent}/preview", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
+	{"POST /agents/{id}", "/agents/{agent}", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
+
+	// Administration (issue 6).
+	{"GET /account", "/account", nil, [4]int{toLogin, 200, 200, 200}},
+	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},
+	{"POST /account/timezone", "/account/timezone", url.Values{"tz": {"UTC"}}, [4]int{noAuth, 303, 303, 303}},
+	{"POST /account/logout-everywhere", "/account/logout-everywhere", url.Values{}, [4]int{noAuth, 303, 303, 303}},
+	{"GET /admin/users", "/admin/users", nil, [4]int{toLogin, denied, denied, 200}},
+	{"POST /admin/users", "/admin/users", url.Values{"username": {"matrix-new"}, "role": {"viewer"}, "password": {testPassword}}, [4]int{noAuth, denied, denied, 303}},
+	{"POST /admin/users/{username}/role", "/admin/users/matrix-new/role", url.Values{"role": {"lead"}}, [4]int{noAuth, denied, denied, 303}},
+	{"POST /admin/users/{username}/disable", "/admin/users/matrix-new/disable", url.Values{}, [4]int{noAuth, denied, denied, 303}},
+	{"POST /admin/users/{username}/enable", "/admin/users/matrix-new/enable", url.Values{}, [4]int{noAuth, denied, denied, 303}},
+	{"POST /admin/users/{username}/password", "/admin/users/matrix-new/password", url.Values{"password": {"matrix-password-2"}}, [4]int{noAuth, denied, denied, 303}},
+	{"GET /admin/tokens", "/admin/tokens", nil, [4]int{toLogin, denied, denied, 200}},
+	{"POST /admin/tokens", "/admin/tokens", url.Values{"owner": {"lead"}, "days": {"1"}}, [4]int{noAuth, denied, denied, 409}}, // no token service in the plain harness
+	{"POST /admin/tokens/{id}/revoke", "/admin/tokens/nope/revoke", url.Values{}, [4]int{noAuth, denied, denied, 409}},
+	{"GET /admin/settings", "/admin/settings", nil, [4]int{toLogin, denied, denied, 200}},
+	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 200}},
+	{"POST /admin/settings/purge", "/admin/settings/purge", url.Values{}, [4]int{noAuth, denied, denied, 409}}, // no cache admin in the plain harness
+	{"GET /audit", "/audit", nil, [4]int{toLogin, denied, 200, 200}},
+	{"GET /audit/export.csv", "/audit/export.csv", nil, [4]int{toLogin, denied, 200, 200}},
+	{"POST /audit/verify", "/audit/verify", url.Values{}, [4]int{noAuth, denied, denied, 303}},
+	// The test server is on loopback, where /metrics needs no login (see
+	// TestMetricsAccessFromElsewhere for other addresses).
+	{"GET /metrics", "/metrics", nil, [4]int{200, 200, 200, 200}},
+	// The token API ignores the cookie session: without a Bearer token it
+	// is 401 for everyone (503 here: the plain harness has no token service).
+	{"GET /api/v1/sessions/{sessionId}", "/api/v1/sessions/{session}", nil, [4]int{503, 503, 503, 503}},
+	{"GET /api/v1/conversations/{id}", "/api/v1/conversations/{conversation}", nil, [4]int{503, 503, 503, 503}},
+	{"/api/v1/", "/api/v1/sessions/{session}", url.Values{}, [4]int{405, 405, 405, 405}},
+}
+
+var roleNames = [4]string{"anonymous", "viewer", "lead", "admin"}
+
+func TestRoleMatrix(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	convs, err := h.api.ListConversations(ctx, api.ListConversationsParams{Limit: 5})
+	if err != nil || len(convs.Results) == 0 {
+		t.Fatalf("simulator conversations: %v", err)
+	}
+	agents, err := h.api.ListAgents(ctx, 1)
+	if err != nil || len(agents.Results) == 0 {
+		t.Fatalf("simulator agents: %v", err)
+	}
+	fill := strings.NewReplacer("{session}", convs.Results[0].BotSessionID, "{conversation}", convs.Results[0].ID,
+		"{agent}", agents.Results[0].ID()).Replace
+
+	for _, rc := range roleMatrix {
+		for i, role := range roleNames {
+			c := h.client()
+			if i > 0 {
+				c = h.login(role) // fresh: some cases end the session
+			}
+			path := fill(rc.path)
+			var resp *http.Response
+			if rc.form == nil {
+				resp = h.get(c, path)
+			} else {
+				form := url.Values{}
+				for k, v := range rc.form {
+					form[k] = []string{fill(v[0])}
+				}
+				resp = h.postForm(c, path, form)
+			}
+			resp.Body.Close()
+			got, want := resp.StatusCode, rc.want[i]
+			ok := got == want
+			if want == allowed {
+				ok = got != http.StatusUnauthorized && got != http.StatusForbidden && got < 500
+			}
+			if !ok {
+				t.Errorf("%s %s as %s: %d, want %d", rc.pattern, path, role, got, want)
+			}
+			if i == 0 && want == toLogin && !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+				t.Errorf("%s as %s: redirected to %q, not /login", rc.pattern, role, resp.Header.Get("Location"))
+			}
+		}
+	}
+}
+
+// TestRoleMatrixCoversEveryRoute keeps the matrix complete: every pattern
+// registered in routes.go must have a row.
+func TestRoleMatrixCoversEveryRoute(t *testing.T) {
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, rc := range roleMatrix {
+		covered[rc.pattern] = true
+	}
+	matches := regexp.MustCompile(`mux\.Handle(?:Func)?\("([^"]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(matches) < 10 {
+		t.Fatalf("found only %d routes in routes.go; has its style changed?", len(matches))
+	}
+	for _, m := range matches {
+		if !covered[m[1]] {
+			t.Errorf("route %q has no row in roleMatrix (roles_test.go)", m[1])
+		}
+	}
+}
+
+// TestRoleMatrixRolesAreOrdered guards the assumption behind the matrix.
+func TestRoleMatrixRolesAreOrdered(t *testing.T) {
+	if !auth.RoleAdmin.AtLeast(auth.RoleLead) || !auth.RoleLead.AtLeast(auth.RoleViewer) {
+		t.Fatal("roles are no longer ordered viewer < lead < admin")
+	}
+}

@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// settingsCheck answers POST /admin/settings/test: one cheap upstream call
+// with a freshly minted JWT (api Client.Ping), bypassing the health cache,
+// and shows upstream's exact error when it fails.
+func (h *Handler) settingsCheck(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := h.upstream.pinger.Ping(ctx)
+	test := &pages.UpstreamTest{OK: err == nil, Duration: time.Since(start).Round(time.Millisecond).String()}
+	details := map[string]any{"change": "upstream.test", "ok": err == nil}
+	if err != nil {
+		test.Message = err.Error() // api errors are banner-ready and never hold secrets
+		details["error"] = test.Message
+	}
+	_ = h.record(r, "", audit.Record{Action: audit.ActionSettings, Target: "upstream", Details: details})
+	h.renderSettings(w, r, http.StatusOK, test)
+}

@@ -1,0 +1,172 @@
+package timeline
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CSVHeader is the header row of WriteCSV: the segment columns first, then
+// the columns only transfer rows fill.
+var CSVHeader = []string{
+	"participant", "participant_id", "kind", "start", "end", "duration_ms", "open",
+	"transfer_type", "from", "to", "by", "priority", "system", "reason",
+}
+
+// WriteCSV writes the timeline as one rectangular table, so a spreadsheet
+// can sort and filter it without a second parse:
+//
+//   - one row per segment, chronological: kind is queue, accept or handling;
+//     the transfer columns are empty;
+//   - then one row per transfer, chronological: kind is "transfer",
+//     participant and participant_id are the target names and ids (joined
+//     with "; "), start and end are both the transfer time, duration_ms is 0,
+//     open is false, and transfer_type, from, to, by, priority, system
+//     (true/false) and reason are filled.
+//
+// Times are RFC 3339 with milliseconds in loc (UTC when nil); a missing time
+// is an empty cell. Cells that a spreadsheet would run as a formula (leading
+// = + - @, tab or CR) are prefixed with a single quote, because names and
+// reasons come from upstream and may be hostile.
+func (t Timeline) WriteCSV(w io.Writer, loc *time.Location) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	for _, s := range t.Segments {
+		rec := []string{
+			cell(s.Participant), cell(s.ParticipantID), string(s.Kind),
+			csvTime(s.Start, loc), csvTime(s.End, loc),
+			strconv.FormatInt(s.Duration.Milliseconds(), 10), strconv.FormatBool(s.Open),
+			"", "", "", "", "", "", "",
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	for _, tr := range t.Transfers {
+		at := csvTime(tr.At, loc)
+		rec := []string{
+			cell(strings.ReplaceAll(tr.To, ", ", "; ")), cell(strings.Join(tr.ToIDs, "; ")), "transfer",
+			at, at, "0", "false",
+			cell(tr.Type), cell(tr.From), cell(tr.To), cell(tr.By), cell(tr.Priority),
+			strconv.FormatBool(tr.System), cell(tr.Reason),
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+// cell neutralises spreadsheet formula injection (OWASP "CSV injection").
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Export is the JSON shape of a timeline, for download and for other tools.
+// Times are RFC 3339 with nanoseconds in UTC; a missing time is "".
+type Export struct {
+	Segments  []ExportSegment  `json:"segments"`
+	Transfers []ExportTransfer `json:"transfers"`
+	Totals    ExportTotals     `json:"totals"`
+	Live      bool             `json:"live"`
+	Warnings  []string         `json:"warnings"`
+}
+
+// ExportSegment is one segment in Export.
+type ExportSegment struct {
+	Participant   string `json:"participant"`
+	ParticipantID string `json:"participantId"`
+	Queue         string `json:"queue"`
+	Kind          string `json:"kind"` // queue, accept or handling
+	Start         string `json:"start"`
+	End           string `json:"end"`
+	DurationMs    int64  `json:"durationMs"`
+	Open          bool   `json:"open"`
+}
+
+// ExportTransfer is one transfer in Export.
+type ExportTransfer struct {
+	At       string   `json:"at"`
+	Type     string   `json:"type"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	ToIDs    []string `json:"toIds"`
+	By       string   `json:"by"`
+	Priority string   `json:"priority"`
+	System   bool     `json:"system"`
+	Reason   string   `json:"reason"`
+}
+
+// ExportTotals is Totals in Export. TimeToFirstAgentMs is null when no
+// agent ever accepted, so it cannot be mistaken for an instant accept.
+type ExportTotals struct {
+	Start              string `json:"start"`
+	End                string `json:"end"`
+	TimeToFirstAgentMs *int64 `json:"timeToFirstAgentMs"`
+	TotalWaitMs        int64  `json:"totalWaitMs"`
+	TotalAcceptMs      int64  `json:"totalAcceptMs"`
+	TotalHandleMs      int64  `json:"totalHandleMs"`
+	Transfers          int    `json:"transfers"`
+	SystemTransfers    int    `json:"systemTransfers"`
+	WaitTimeReportedMs int64  `json:"waitTimeReportedMs"`
+}
+
+// Export returns the timeline in its JSON shape. Slices are never nil, so
+// they encode as [] rather than null.
+func (t Timeline) Export() Export {
+	e := Export{Segments: []ExportSegment{}, Transfers: []ExportTransfer{}, Live: t.Live, Warnings: []string{}}
+	for _, s := range t.Segments {
+		e.Segments = append(e.Segments, ExportSegment{
+			Participant: s.Participant, ParticipantID: s.ParticipantID, Queue: s.Queue, Kind: string(s.Kind),
+			Start: jsonTime(s.Start), End: jsonTime(s.End), DurationMs: s.Duration.Milliseconds(), Open: s.Open,
+		})
+	}
+	for _, tr := range t.Transfers {
+		ids := tr.ToIDs
+		if ids == nil {
+			ids = []string{}
+		}
+		e.Transfers = append(e.Transfers, ExportTransfer{
+			At: jsonTime(tr.At), Type: tr.Type, From: tr.From, To: tr.To, ToIDs: ids, By: tr.By,
+			Priority: tr.Priority, System: tr.System, Reason: tr.Reason,
+		})
+	}
+	tt := t.Totals
+	e.Totals = ExportTotals{
+		Start: jsonTime(tt.Start), End: jsonTime(tt.End),
+		TotalWaitMs: tt.TotalWait.Milliseconds(), TotalAcceptMs: tt.TotalAccept.Milliseconds(),
+		TotalHandleMs: tt.TotalHandle.Milliseconds(), Transfers: tt.Transfers, SystemTransfers: tt.SystemTransfers,
+		WaitTimeReportedMs: tt.WaitTimeReported.Milliseconds(),
+	}
+	if tt.FirstAgentKnown {
+		ms := tt.TimeToFirstAgent.Milliseconds()
+		e.Totals.TimeToFirstAgentMs = &ms
+	}
+	e.Warnings = append(e.Warnings, t.Warnings...)
+	return e
+}
+
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

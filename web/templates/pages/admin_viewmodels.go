@@ -1,0 +1,195 @@
+package pages
+
+// View models of the administration screens (issue 6): account, users, API
+// tokens, settings and the audit log.
+
+// AdminTab is one link of the administration sub-navigation.
+type AdminTab struct {
+	Key, Label, Href string
+}
+
+// AdminTabs lists the administration screens in order.
+func AdminTabs() []AdminTab {
+	return []AdminTab{
+		{"users", "Users", "/admin/users"},
+		{"tokens", "API tokens", "/admin/tokens"},
+		{"settings", "Settings", "/admin/settings"},
+	}
+}
+
+// AdminUsers is the user management page.
+type AdminUsers struct {
+	Users []AdminUser
+	Roles []string // viewer, lead, admin
+	Form  UserForm // kept as typed after a failed create
+}
+
+// AdminUser is one row of the user list.
+type AdminUser struct {
+	Username string
+	Role     string
+	Disabled bool
+	Self     bool // the signed-in admin: no disable button
+	TimeZone string
+	Created  string
+	Updated  string
+}
+
+// UserForm is the create-user form.
+type UserForm struct {
+	Username string
+	Role     string
+}
+
+// Account is the signed-in user's own settings.
+type Account struct {
+	Username  string
+	Role      string
+	TimeZone  string   // "" follows the browser
+	Effective string   // the zone times are shown in now
+	Zones     []string // suggestions for the time zone field
+}
+
+// AuditList is the audit log page.
+type AuditList struct {
+	Filter     AuditFilter
+	Actions    []string // known action names for the filter menu
+	Entries    []AuditEntry
+	OwnOnly    bool   // a lead sees only their own entries
+	OlderURL   string // next page, "" on the last one
+	NewestURL  string // first page, "" when on it
+	ExportURL  string
+	TimeZone   string
+	ShowVerify bool // admins see the chain status
+	Verify     AuditVerify
+}
+
+// AuditFilter is the filter form, as typed.
+type AuditFilter struct {
+	Actor, Action, Target, From, To string
+}
+
+// AuditEntry is one row of the audit table.
+type AuditEntry struct {
+	ID         int64
+	At         string
+	Actor      string
+	ClientAddr string
+	Action     string
+	Target     string
+	Refs       []string // other ids the entry concerns
+	Details    string   // indented JSON, shown escaped
+	HashPrefix string
+	Hash       string
+}
+
+// AuditVerify is the result of the last chain verification.
+type AuditVerify struct {
+	State     string // "ok", "broken", "error" or "" (not checked yet)
+	Message   string
+	CheckedAt string
+}
+
+// AdminTokens is the API token page.
+type AdminTokens struct {
+	Configured bool
+	Tokens     []AdminToken
+	Owners     []string // usernames a token may act for
+	Form       TokenForm
+	MinDays    int
+	MaxDays    int
+	New        *NewToken // set once, right after issuing
+}
+
+// AdminToken is one row of the token list; never the token itself.
+type AdminToken struct {
+	ID        string
+	Owner     string
+	Label     string
+	CreatedBy string
+	Created   string
+	Expires   string
+	Status    string // active, expired, revoked
+	Revoked   string // when and by whom
+}
+
+// TokenForm is the issue-token form.
+type TokenForm struct {
+	Owner string
+	Label string
+	Days  string
+}
+
+// NewToken is a freshly issued token, shown once.
+type NewToken struct {
+	ID      string
+	Owner   string
+	Token   string
+	Expires string
+}
+
+// AdminSettings is the settings and health page.
+type AdminSettings struct {
+	Upstream UpstreamStatus
+	Test     *UpstreamTest // result of the test button, when just pressed
+	Budget   *BudgetView   // nil when no budget is wired
+	Cache    *CacheView    // nil when no cache is configured
+}
+
+// UpstreamTest is the outcome of one "test connection".
+type UpstreamTest struct {
+	OK       bool
+	Message  string
+	Duration string
+}
+
+// BudgetView is the upstream rate budget and its recent use.
+type BudgetView struct {
+	Limit              int
+	Burst              int
+	LastMinute         int
+	Waits              uint64
+	Rejected           uint64
+	PausedUntil        string
+	InteractiveWaiting int
+	BackgroundWaiting  int
+	Minutes            []BudgetMinute // oldest first
+	ChartWidth         int
+	ChartHeight        int
+}
+
+// BudgetMinute is one bar of the budget chart.
+type BudgetMinute struct {
+	Label    string // HH:MM
+	Sampled  bool
+	Requests int
+	Waits    uint64
+	Rejected uint64
+	X, Y     int // bar position in the chart
+	Width    int
+	Height   int
+}
+
+// CacheView is the conversation cache's state.
+type CacheView struct {
+	Error     string
+	Entries   int64
+	Snapshots int64
+	Indexed   int64
+	Size      string
+	MaxSize   string
+	Hits      int64
+	Misses    int64
+	Stale     int64
+	HitRatio  string
+	Sync      SyncView
+}
+
+// SyncView is the background index sync's state.
+type SyncView struct {
+	Running   bool
+	LastStart string
+	LastEnd   string
+	LastError string
+	Detail    string
+}

@@ -1,0 +1,183 @@
+package pages
+
+import "github.com/a-h/templ"
+
+// View models of the conversation screens (issue 3): the audit view, the
+// conversation list and the overview on the start page.
+
+// ConvTime is a time as the viewer reads it, with its ISO form for hover.
+type ConvTime struct {
+	Text string // in the viewer's zone, "" when unknown
+	ISO  string // RFC 3339 in the viewer's zone
+}
+
+// ConvLink is a name that may link somewhere.
+type ConvLink struct {
+	Text string
+	Href string // "" to show the text unlinked
+	Hint string // title, e.g. the raw id
+}
+
+// ConvNote is an agent's internal note.
+type ConvNote struct {
+	Author string
+	At     ConvTime
+	Text   string
+}
+
+// ConvSnapshot is one stored version of the conversation.
+type ConvSnapshot struct {
+	FirstSeen ConvTime
+	LastSeen  ConvTime
+	Status    string
+	Endpoint  string
+	Hash      string // full hex
+	HashShort string
+	Changes   []string
+	First     bool
+	Current   bool // the version shown
+}
+
+// ConvKV is one labelled value.
+type ConvKV struct{ Label, Value string }
+
+// ConversationView is the audit view of one conversation.
+type ConversationView struct {
+	SessionID      string
+	ConversationID string
+	Status         string
+	Live           bool
+	Channel        string
+	Language       string
+	Origin         string // upstream "source" (e.g. rtm, whatsapp)
+	Priority       string
+
+	CustomerName  string
+	CustomerEmail string // masked for viewers
+	CustomerPhone string // masked for viewers
+	Masked        bool
+	UserInfo      []ConvKV
+
+	Queues []ConvLink
+	Agents []ConvLink
+
+	Start, Accept, End ConvTime
+	Wait               string
+	Handle             string
+
+	Disposition     string
+	DispositionMeta string
+	DispositionSets []ConvKV
+	Remarks         string
+	Summary         []string
+	Notes           []ConvNote
+
+	// Where this copy came from.
+	FetchedAt ConvTime
+	Age       string
+	Source    string // live, cache, stale
+	Endpoint  string // which upstream endpoint
+	Hash      string
+	TimeZone  string
+
+	Snapshots []ConvSnapshot
+
+	Timeline      templ.Component // the chart (another package draws it)
+	TimelineTable templ.Component
+
+	ExportJSON string
+	ExportCSV  string
+}
+
+// ConvOption is one choice of a filter menu.
+type ConvOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// ConvFilter echoes the list filters back into the form.
+type ConvFilter struct {
+	From, To    string
+	Statuses    []ConvOption
+	Channels    []ConvOption
+	Languages   []ConvOption
+	Queues      []ConvOption
+	Agents      []ConvOption
+	Disposition []ConvOption
+	Text        string
+	Sort        string
+	Dir         string
+	Limit       string
+}
+
+// ConvRow is one conversation in the list.
+type ConvRow struct {
+	Href        string
+	ID          string
+	SessionID   string
+	Status      string
+	Channel     string
+	Language    string
+	Queues      string
+	Agents      string
+	Start       ConvTime
+	End         ConvTime
+	Wait        string
+	Disposition string
+	Customer    string
+	Email       string
+}
+
+// ConvSortLink is a sortable column header.
+type ConvSortLink struct {
+	Label  string
+	Href   string
+	Active bool
+	Dir    string // "asc" or "desc" when active
+}
+
+// ConversationList is the /conversations page.
+type ConversationList struct {
+	Filter    ConvFilter
+	Error     string // a bad filter value, shown as a banner
+	Rows      []ConvRow
+	Sorts     map[string]ConvSortLink
+	NextHref  string
+	FirstHref string // set when not on the first page
+	CSVHref   string
+	Sync      ConvSync
+	TimeZone  string
+}
+
+// ConvSync is the state of the background index sync.
+type ConvSync struct {
+	Configured   bool
+	Running      bool
+	LastStart    string
+	LastEnd      string
+	Pages        int
+	Rows         int
+	Indexed      int64
+	BackfillDone bool
+	Error        string
+}
+
+// ConvCount is one bar of the overview.
+type ConvCount struct {
+	Label string
+	Href  string
+	N     int64
+}
+
+// Overview is today's summary on the start page.
+type Overview struct {
+	Day          string
+	TimeZone     string
+	Total        int64
+	ByStatus     []ConvCount
+	ByQueue      []ConvCount
+	LongestWaits []ConvRow
+	Sync         ConvSync
+	Error        string
+	ListHref     string
+}
