@@ -283,7 +283,15 @@ type Query struct {
 type Page struct {
 	Rows []Row
 	Next *Cursor
+	// SortedByStart is set when a search matched too many conversations to
+	// sort them by another column quickly, so they came newest first.
+	SortedByStart bool
 }
+
+// TextSortLimit is how many search matches List will sort by a column other
+// than the start time; beyond it the page comes in start order (see
+// Page.SortedByStart). Sorting needs every match, start order does not.
+const TextSortLimit = 20000
 
 const rowColumns = `n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms, disposition, customer_name, customer_email`
 
@@ -396,6 +404,18 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 		q.Limit = 50
 	}
 	q.Limit = min(q.Limit, 500)
+	var fellBack bool
+	if m := FTSQuery(q.Text); m != "" && q.Sort != "" && q.Sort != SortStart {
+		var n int
+		err := c.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM conv_index_fts WHERE conv_index_fts MATCH ? LIMIT ?)`,
+			m, TextSortLimit+1).Scan(&n)
+		if err != nil {
+			return Page{}, fmt.Errorf("cache: list: %w", err)
+		}
+		if n > TextSortLimit {
+			q.Sort, q.Asc, q.After, fellBack = SortStart, false, nil, true
+		}
+	}
 	sqlText, args := q.build()
 	rows, err := c.db.Read.QueryContext(ctx, sqlText+" LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
@@ -421,6 +441,7 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 	if err := rows.Err(); err != nil {
 		return Page{}, fmt.Errorf("cache: list: %w", err)
 	}
+	p.SortedByStart = fellBack
 	return p, nil
 }
 

@@ -197,6 +197,9 @@ func (h *Handler) recordExport(w http.ResponseWriter, r *http.Request, res cache
 		},
 	})
 	if err != nil {
+		if r.Context().Err() != nil {
+			return false // the client went away
+		}
 		h.renderError(w, r, http.StatusInternalServerError, "Export not recorded",
 			"The audit log could not record this export, so nothing was exported.", "Try again; if it keeps happening, tell an administrator.")
 		return false

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -36,6 +37,11 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		mask := convMasks(currentUser(r))
 		for _, row := range page.Rows {
 			vm.Rows = append(vm.Rows, convRowView(row, loc, mask))
+		}
+		if page.SortedByStart {
+			// The cursor belongs to start order now.
+			f.Sort, f.Dir = "", ""
+			vm.Notice = fmt.Sprintf("More than %d conversations match this search, too many to sort quickly, so they are shown newest first. Narrow the search or the dates to sort by another column.", cache.TextSortLimit)
 		}
 		if page.Next != nil {
 			vm.NextHref = "/conversations?" + f.values("after", page.Next.String()).Encode()

@@ -37,6 +37,9 @@ func (h *Handler) conversationListCSV(w http.ResponseWriter, r *http.Request) {
 		Action: audit.ActionExport, Target: "conversations",
 		Details: map[string]any{"format": "conversations.csv", "filters": f.values().Encode(), "masked": mask},
 	}); err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
 		h.renderError(w, r, http.StatusInternalServerError, "Export not recorded",
 			"The audit log could not record this export, so nothing was exported.", "Try again; if it keeps happening, tell an administrator.")
 		return

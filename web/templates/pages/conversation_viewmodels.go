@@ -140,6 +140,7 @@ type ConvSortLink struct {
 type ConversationList struct {
 	Filter    ConvFilter
 	Error     string // a bad filter value, shown as a banner
+	Notice    string // e.g. why the order differs from the one asked for
 	Rows      []ConvRow
 	Sorts     map[string]ConvSortLink
 	NextHref  string
