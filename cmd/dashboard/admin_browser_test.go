@@ -83,8 +83,9 @@ func TestBrowserAdminCreatesLeadWhoFindsOwnActions(t *testing.T) {
 	steps(t, ctx,
 		chromedp.SetValue(`[data-testid=filter-action]`, "user.update"),
 		chromedp.Click(`[data-testid=filter-submit]`),
-		chromedp.WaitVisible(`[data-testid=audit-table]`),
 	)
+	waitLocation(t, ctx, "action=user.update")
+	steps(t, ctx, chromedp.WaitVisible(`[data-testid=audit-table]`))
 	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=audit-row]').length`)); n != 1 {
 		t.Errorf("filtered rows: %d", n)
 	}

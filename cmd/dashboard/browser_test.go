@@ -122,3 +122,20 @@ func TestBrowserLoginShowsLayout(t *testing.T) {
 		t.Errorf("hint %q", hint)
 	}
 }
+
+// waitLocation waits until the page's URL contains want: after a click that
+// navigates, WaitVisible alone can match the old page's elements.
+func waitLocation(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		loc := value(t, ctx, chromedp.Location())
+		if strings.Contains(loc, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page stayed at %s; want a URL containing %q", loc, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"database/sql"
+	"github.com/teamlead/dashboard/internal/api"
 	"slices"
 	"strings"
 	"testing"
@@ -145,12 +146,23 @@ func TestFullTextSearch(t *testing.T) {
 	t.Parallel()
 	e, _ := syncedEnv(t, 100)
 	ctx := context.Background()
-	// Pick a customer and a summary word from the data itself.
-	r, err := e.cache.GetConversation(ctx, e.sim.Conversations()[3].ID)
-	if err != nil {
-		t.Fatal(err)
+	// Pick a customer with a plain last name and an email from the data
+	// itself (some generated customers are anonymous or hostile strings).
+	var conv *api.Conversation
+	for _, c := range e.sim.Conversations() {
+		r, err := e.cache.GetConversation(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln := r.Conversation.UserInfo.LastName
+		if len(ln) >= 4 && r.Conversation.UserInfo.Email != "" && strings.IndexFunc(ln, func(r rune) bool { return r > 'z' || r < 'A' }) < 0 {
+			conv = r.Conversation
+			break
+		}
 	}
-	conv := r.Conversation
+	if conv == nil {
+		t.Fatal("no conversation with a plain customer last name in the dataset")
+	}
 	last := conv.UserInfo.LastName
 	ids := allIDs(t, e.cache, Query{Text: strings.ToLower(last)})
 	if !slices.Contains(ids, conv.ID) {
