@@ -120,13 +120,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer convs.stop()
 
+	// Issue 5: reassigning; stopped before the cache its outcomes refresh.
+	auditLog := audit.New(db, time.Now)
+	reassigns, err := startReassign(ctx, db, client, auditLog, convs.cache, cfg.PublicURL, logger)
+	if err != nil {
+		return err
+	}
+	defer reassigns.stop()
+
 	handler, err := handlers.New(handlers.Deps{
 		Users:    users,
 		Sessions: sessions,
 		Throttle: throttle,
 		Database: db,
 		Upstream: client,
-		Audit:    audit.New(db, time.Now),
+		Audit:    auditLog,
 		Info:     handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: upstreamURL, BotID: creds.BotID},
 		Static:   static.Files,
 		Logger:   logger,
@@ -141,6 +149,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		CacheAdmin:         cacheAdmin{convs.cache},
 		Exporter:           handlers.NewConversationExporter(convs.cache, time.Now),
 		AgentConversations: agentConversations{convs.cache},
+		// Issue 5: reassigning.
+		Reassign:      reassigns.svc,
+		ReassignIndex: convs.cache,
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -38,6 +39,7 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		for _, row := range page.Rows {
 			vm.Rows = append(vm.Rows, convRowView(row, loc, mask))
 		}
+		vm.Bulk = h.bulkForm(r) // issue 5; nil for viewers
 		if page.SortedByStart {
 			// The cursor belongs to start order now.
 			f.Sort, f.Dir = "", ""
@@ -88,6 +90,7 @@ func convRowView(row cache.Row, loc *time.Location, mask bool) pages.ConvRow {
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
 		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: convDuration(row.Wait),
 		Disposition: row.Disposition, Customer: row.CustomerName, Email: email,
+		Live: timeline.IsLive(row.Status),
 	}
 }
 

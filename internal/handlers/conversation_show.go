@@ -112,6 +112,7 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 		base = "/sessions/" + id
 	}
 	vm.ExportJSON, vm.ExportCSV = base+"/export.json", base+"/timeline.csv"
+	vm.Reassign = h.reassignPanelFor(r, res) // issue 5; nil for viewers
 
 	p := h.page(r, "Session "+firstNonEmpty(res.SessionID, res.ConversationID), "conversations")
 	if b := freshnessBanner(res); b.Message != "" {

@@ -89,6 +89,11 @@ type Deps struct {
 	Directory          AgentDirectory
 	AgentAPI           AgentWriter
 	AgentConversations AgentConversations // nil: "conversation index not available"
+
+	// Reassigning (issue 5; types in reassign_deps.go). Optional: without
+	// Reassign the panel is hidden and the reassign routes answer 503.
+	Reassign      ReassignService
+	ReassignIndex ReassignIndex // usually the conversation cache; nil: no refresh or load
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -109,4 +114,6 @@ type Handler struct {
 
 	// convs is issue 3's conversation cache; nil when not configured.
 	convs ConversationCache
+	// reassign is issue 5's transfer service and cache hooks.
+	reassign reassignDeps
 }

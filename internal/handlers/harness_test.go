@@ -21,6 +21,7 @@ import (
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 	"github.com/teamlead/dashboard/web/static"
@@ -41,6 +42,8 @@ type harness struct {
 	api      *api.Client          // the dashboard's upstream client (issue 4 tests use it directly)
 	dir      *directory.Directory // the agent directory the handlers read
 	cache    *cache.Cache         // issue 3: the conversation cache and index
+	reassign *reassign.Service    // issue 5: callbacks reach srv's real /hooks/assign route
+	outcomes chan reassign.Transfer
 }
 
 type harnessOptions struct {
@@ -48,6 +51,7 @@ type harnessOptions struct {
 	upstreamDown bool
 	deps         func(*Deps) // adjusts the dependencies before the handler is built
 	cacheOptions cache.Options
+	reassign     reassign.Options // issue 5; PublicURL and OnOutcome are set by the harness
 }
 
 // countingPinger counts upstream health checks that reach the client.
@@ -83,7 +87,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 
-	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 50, Agents: 8, RatePerMinute: -1})
+	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 50, Agents: 8, RatePerMinute: -1, CallbackDelay: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +112,30 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(convCache.Close)
+	// The dashboard's own server exists before its handler, so that the
+	// reassign service's callback URLs point at its real route.
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	outcomes := make(chan reassign.Transfer, 64)
+	ropts := opts.reassign
+	ropts.PublicURL = "http://" + srv.Listener.Addr().String()
+	ropts.OnOutcome = func(tr reassign.Transfer) {
+		if _, err := convCache.Refresh(context.Background(), tr.ConversationID); err != nil {
+			t.Logf("refresh after outcome: %v", err)
+		}
+		select {
+		case outcomes <- tr:
+		default:
+		}
+	}
+	reassigner, err := reassign.New(db, client, auditLog, ropts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stopRun := context.WithCancel(ctx)
+	runDone := make(chan struct{})
+	go func() { defer close(runDone); reassigner.Run(runCtx) }()
+	t.Cleanup(func() { stopRun(); <-runDone })
 	deps := Deps{
 		Users:    users,
 		Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
@@ -122,6 +150,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		AgentAPI:  client,
 		// Issue 3: conversations.
 		Conversations: convCache,
+		// Issue 5: reassigning.
+		Reassign:      reassigner,
+		ReassignIndex: convCache,
 	}
 	if opts.deps != nil {
 		opts.deps(&deps)
@@ -130,9 +161,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(hd.routes())
-	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, hd: hd, users: users, audit: auditLog, sim: sim, upstream: counting, api: client, dir: agentDir, cache: convCache}
+	srv.Config.Handler = hd.routes()
+	srv.Start()
+	return &harness{t: t, srv: srv, hd: hd, users: users, audit: auditLog, sim: sim, upstream: counting, api: client, dir: agentDir, cache: convCache,
+		reassign: reassigner, outcomes: outcomes}
 }
 
 // client returns a browser-like client: a cookie jar, no automatic

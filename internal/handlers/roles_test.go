@@ -65,6 +65,14 @@ var roleMatrix = []roleCase{
 	{"POST /agents/{id}/preview", "/agents/{agent}/preview", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
 	{"POST /agents/{id}", "/agents/{agent}", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
 
+	// Reassign (issue 5). The callback route needs no login; a forged
+	// token is a 404 whoever sends it.
+	{"POST /conversations/{id}/reassign", "/conversations/{conversation}/reassign", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
+	{"GET /conversations/{id}/reassign/{transferId}", "/conversations/{conversation}/reassign/999999", nil, [4]int{toLogin, denied, 404, 404}},
+	{"POST /conversations/reassign", "/conversations/reassign", url.Values{}, [4]int{noAuth, denied, 400, 400}},
+	{"GET /conversations/reassign/batch/{batchId}", "/conversations/reassign/batch/0123456789abcdef", nil, [4]int{toLogin, denied, 404, 404}},
+	{"POST /hooks/assign/{token}", "/hooks/assign/00000000000000000000000000000000", url.Values{}, [4]int{404, 404, 404, 404}},
+
 	// Administration (issue 6).
 	{"GET /account", "/account", nil, [4]int{toLogin, 200, 200, 200}},
 	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},

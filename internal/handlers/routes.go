@@ -51,6 +51,7 @@ func newHandler(d Deps) (*Handler, error) {
 	h.admin = newAdminState(d, h.now)
 	h.agents = agentDeps{dir: d.Directory, api: d.AgentAPI, convs: d.AgentConversations}
 	h.convs = d.Conversations
+	h.reassign = reassignDeps{svc: d.Reassign, index: d.ReassignIndex}
 	return h, nil
 }
 
@@ -109,9 +110,20 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /agents/{id}/edit", h.require(lead, h.agentEdit))
 	mux.Handle("POST /agents/{id}/preview", h.require(lead, h.agentPreview))
 	mux.Handle("POST /agents/{id}", h.require(lead, h.agentUpdate))
+
+	// Reassign (issue 5): the panel, its status, bulk moves, and upstream's
+	// callback (no login: the single-use token in the path is the credential).
+	mux.Handle("POST /conversations/{id}/reassign", h.require(lead, h.conversationReassign))
+	mux.Handle("GET /conversations/{id}/reassign/{transferId}", h.require(lead, h.conversationReassignStatus))
+	mux.Handle("POST /conversations/reassign", h.require(lead, h.conversationBulkReassign))
+	mux.Handle("GET /conversations/reassign/batch/{batchId}", h.require(lead, h.conversationBulkReassignStatus))
+	mux.HandleFunc("POST /hooks/assign/{token}", h.reassignCallback)
 	mux.HandleFunc("/", h.notFound)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
+	// Upstream is a server, not a browser: its callback carries no Origin
+	// to check. The only state-changing route exempt from the check.
+	cop.AddInsecureBypassPattern(reassignCallbackPattern)
 	return h.recoverPanics(h.logRequests(securityHeaders(cop.Handler(mux))))
 }

@@ -32,12 +32,17 @@ func (s *Service) Enqueue(ctx context.Context, actor, clientAddr string, items [
 	}
 	sum := sha256.Sum256([]byte("bulk:" + formToken))
 	batch := hex.EncodeToString(sum[:8])
+	reqs := make([]Request, len(items))
 	for i, it := range items {
-		r := Request{Actor: actor, ClientAddr: clientAddr, ConversationID: it.ConversationID, SessionID: it.SessionID,
+		reqs[i] = Request{Actor: actor, ClientAddr: clientAddr, ConversationID: it.ConversationID, SessionID: it.SessionID,
 			From: it.From, Target: target, FormToken: fmt.Sprintf("%s:%d", formToken, i)}
-		if err := r.validate(); err != nil {
+		// Every item is checked before any is queued: a bad fifth item
+		// must not leave the first four moving while the lead sees an error.
+		if err := reqs[i].validate(); err != nil {
 			return "", err
 		}
+	}
+	for _, r := range reqs {
 		if _, _, _, err := s.insert(ctx, r, batch, StatusQueued); err != nil {
 			return "", err
 		}

@@ -252,7 +252,13 @@ func (s *Service) send(ctx context.Context, t Transfer, token string) Transfer {
 	now := s.opts.Now().UTC()
 	if err != nil {
 		t.Status, t.Message, t.ConfirmedAt = StatusFailed, err.Error(), now
-		s.finish(context.WithoutCancel(ctx), t, nil)
+		// Only a transfer still being sent fails here: a callback that beat
+		// a slow or timed-out answer is the better truth.
+		if !s.finish(context.WithoutCancel(ctx), t, nil, StatusRequested) {
+			if cur, err := s.Get(context.WithoutCancel(ctx), t.ID); err == nil {
+				return cur
+			}
+		}
 		return t
 	}
 	t.Status, t.AcceptedAt = StatusAccepted, now
@@ -270,27 +276,46 @@ func (s *Service) send(ctx context.Context, t Transfer, token string) Transfer {
 }
 
 // finish stores an outcome with its audit entry and notifies OnOutcome.
-func (s *Service) finish(ctx context.Context, t Transfer, callbackBody []byte) {
+// With from given, the outcome is stored only while the transfer is still
+// in one of those statuses, so a sweep or a failed send that raced a
+// callback cannot overwrite the callback's outcome; it reports whether the
+// outcome was stored.
+func (s *Service) finish(ctx context.Context, t Transfer, callbackBody []byte, from ...Status) bool {
+	applied := true
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE transfers SET status = ?, message = ?, confirmed_at = ?, callback_body = COALESCE(?, callback_body) WHERE id = ?`,
-			string(t.Status), t.Message, fmtTime(t.ConfirmedAt), callbackBody, t.ID); err != nil {
+		q := `UPDATE transfers SET status = ?, message = ?, confirmed_at = ?, callback_body = COALESCE(?, callback_body) WHERE id = ?`
+		args := []any{string(t.Status), t.Message, fmtTime(t.ConfirmedAt), callbackBody, t.ID}
+		if len(from) > 0 {
+			q += ` AND status IN (?` + strings.Repeat(", ?", len(from)-1) + `)`
+			for _, f := range from {
+				args = append(args, string(f))
+			}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
 			return err
 		}
-		_, err := s.audit.AppendTx(ctx, tx, audit.Record{
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			applied = false
+			return err
+		}
+		_, err = s.audit.AppendTx(ctx, tx, audit.Record{
 			Actor: "system", Action: audit.ActionReassignResult, Target: t.SessionID,
 			Refs: []string{t.ConversationID, t.Target.ID},
-			Details: map[string]any{"transfer": t.ID, "requestedBy": t.Actor, "to": t.Target, "outcome": t.Status,
+			Details: map[string]any{"transfer": t.ID, "requestedBy": t.Actor, "conversationId": t.ConversationID,
+				"from": t.From, "to": t.Target, "outcome": t.Status,
 				"message": t.Message, "requestedAt": t.RequestedAt, "confirmedAt": t.ConfirmedAt},
 		})
 		return err
 	})
 	if err != nil {
 		s.opts.Logger.Error("reassign: record outcome", "transfer", t.ID, "err", err)
-		return
+		return false
 	}
-	if s.opts.OnOutcome != nil {
+	if applied && s.opts.OnOutcome != nil {
 		s.opts.OnOutcome(t)
 	}
+	return applied
 }
 
 // MaxCallbackBytes bounds a callback body: the payload is undocumented, so
@@ -332,7 +357,7 @@ func (s *Service) HandleCallback(ctx context.Context, token string, body []byte)
 		return Transfer{}, err
 	}
 	t.Status, t.Message, t.ConfirmedAt, t.CallbackBody = p.Status, p.Message, now, body
-	s.finish(ctx, t, body)
+	s.finish(context.WithoutCancel(ctx), t, body)
 	return t, nil
 }
 
@@ -379,13 +404,17 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, t := range overdue {
 		t.Status = StatusNoConfirmation
 		t.Message = fmt.Sprintf("no confirmation from upstream within %s; showing the conversation as upstream has it now", s.opts.ConfirmTimeout)
 		t.ConfirmedAt = s.opts.Now().UTC()
-		s.finish(ctx, t, nil)
+		// A callback may have arrived since the query: it wins.
+		if s.finish(ctx, t, nil, StatusAccepted) {
+			n++
+		}
 	}
-	return len(overdue), nil
+	return n, nil
 }
 
 // Run sweeps for overdue transfers and works through bulk queues until ctx
@@ -435,11 +464,16 @@ func scanTransfer(s scanner) (Transfer, error) {
 	return t, nil
 }
 
+// timeLayout has a fixed width so that stored times compare as strings in
+// SQL (Sweep's cutoff): RFC3339Nano drops trailing zeros, and "…:05Z" sorts
+// after "…:05.5Z".
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(timeLayout)
 }
 
 func parseTime(s string) time.Time {

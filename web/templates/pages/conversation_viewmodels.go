@@ -87,6 +87,9 @@ type ConversationView struct {
 
 	ExportJSON string
 	ExportCSV  string
+
+	// Reassign is the Reassign panel (issue 5); nil hides it.
+	Reassign templ.Component
 }
 
 // ConvOption is one choice of a filter menu.
@@ -126,6 +129,7 @@ type ConvRow struct {
 	Disposition string
 	Customer    string
 	Email       string
+	Live        bool // can be reassigned (issue 5)
 }
 
 // ConvSortLink is a sortable column header.
@@ -148,6 +152,9 @@ type ConversationList struct {
 	CSVHref   string
 	Sync      ConvSync
 	TimeZone  string
+	// Bulk is the bulk reassign form (issue 5), for leads and admins; nil
+	// hides it and the row checkboxes.
+	Bulk *BulkReassignForm
 }
 
 // ConvSync is the state of the background index sync.

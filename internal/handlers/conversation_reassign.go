@@ -1,0 +1,252 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/timeline"
+	"github.com/teamlead/dashboard/web/templates/components"
+	"github.com/teamlead/dashboard/web/templates/pages"
+)
+
+// maxReassignForm bounds a reassign form body; a real one is tiny.
+const maxReassignForm = 64 << 10
+
+// conversationReassign answers POST /conversations/{id}/reassign: move a
+// live conversation to an agent (agentId) or a queue (queueId). With htmx
+// it answers only the panel's new HTML, which then polls the transfer's
+// status; without, it redirects to the audit view (POST-redirect-GET).
+// The form token makes a double click or a resubmitted form one transfer.
+func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
+	if h.reassign.svc == nil {
+		h.reassignUnavailable(w, r)
+		return
+	}
+	cid, ok := h.convID(w, r, ids.Conversation, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxReassignForm)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, http.StatusBadRequest, "Form not readable", "The reassign form could not be read.", "Reload the page and try again.")
+		return
+	}
+	res, err := h.convs.GetConversation(ctx, cid)
+	if err != nil {
+		h.convErrorPage(w, r, "conversation "+cid, err)
+		return
+	}
+	conv := res.Conversation
+	fail := func(status int, msg string) {
+		if isHTMX(r) {
+			// htmx swaps only 2xx answers: the refusal is a banner in a
+			// fresh panel, so the lead can correct the choice at once.
+			h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"),
+				pages.ReassignPanelView(h.reassignPanel(r, conv, cid, nil, msg)))
+			return
+		}
+		h.renderError(w, r, status, "Not reassigned", msg, "Go back to the conversation and choose again.")
+	}
+	if !timeline.IsLive(conv.Status) {
+		fail(http.StatusConflict, "This conversation is "+orUnknown(conv.Status)+", no longer live, so it cannot be moved.")
+		return
+	}
+	target, msg := h.reassignTarget(r, r.PostForm.Get("agentId"), r.PostForm.Get("queueId"))
+	if msg != "" {
+		fail(http.StatusBadRequest, msg)
+		return
+	}
+	t, err := h.reassign.svc.Request(ctx, reassign.Request{
+		Actor: currentUser(r).Username, ClientAddr: clientAddr(r),
+		ConversationID: cid, SessionID: firstNonEmpty(res.SessionID, conv.BotSessionID),
+		From: fromText(conv), Target: target, FormToken: r.PostForm.Get("formToken"),
+	})
+	switch {
+	case errors.Is(err, reassign.ErrInvalid):
+		fail(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "reassign: invalid request: ")+".")
+		return
+	case err != nil:
+		h.logger.Error("reassign request", "conversation", cid, "err", err)
+		fail(http.StatusInternalServerError, "The transfer could not be recorded, so it was not sent. Try again.")
+		return
+	case t.ConversationID != cid:
+		// A form token is minted for one conversation's panel.
+		fail(http.StatusBadRequest, "This form belongs to another conversation; reload the page.")
+		return
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/conversations/"+url.PathEscape(cid), http.StatusSeeOther)
+		return
+	}
+	vm := h.reassignPanel(r, conv, cid, &t, "")
+	if t.Status.Final() {
+		h.renderOutcome(w, r, vm, t)
+		return
+	}
+	h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), pages.ReassignPanelView(vm))
+}
+
+// reassignTarget resolves the form's choice against the agent directory;
+// a non-empty message says what is wrong with it.
+func (h *Handler) reassignTarget(r *http.Request, agentID, queueID string) (reassign.Target, string) {
+	agentID, queueID = strings.TrimSpace(agentID), strings.TrimSpace(queueID)
+	switch {
+	case agentID == "" && queueID == "":
+		return reassign.Target{}, "Choose an agent or a queue."
+	case agentID != "" && queueID != "":
+		return reassign.Target{}, "Choose an agent or a queue, not both."
+	case agentID != "" && !ids.IsAgent(agentID):
+		return reassign.Target{}, "That is not an agent id (a-…)."
+	case queueID != "" && !ids.IsQueue(queueID):
+		return reassign.Target{}, "That is not a queue id (qu-…)."
+	}
+	var snap directory.Snapshot
+	known := false
+	if h.agents.dir != nil {
+		if s, err := h.agents.dir.Agents(r.Context()); err == nil {
+			snap, known = s, true
+		}
+	}
+	if agentID != "" {
+		t := reassign.Target{Kind: "agent", ID: agentID, Name: agentID}
+		if known {
+			a := snap.Agent(agentID)
+			if a == nil {
+				return t, "There is no agent " + agentID + " in the agent directory."
+			}
+			t.Name = agentName(a.View())
+		}
+		return t, ""
+	}
+	t := reassign.Target{Kind: "queue", ID: queueID, Name: queueID}
+	if known {
+		for _, q := range snap.Queues {
+			if q.ID == queueID {
+				t.Name = firstNonEmpty(q.Name, q.ID)
+				return t, ""
+			}
+		}
+		return t, "There is no queue " + queueID + " in the directory."
+	}
+	return t, ""
+}
+
+// conversationReassignStatus answers GET /conversations/{id}/reassign/{transferId}:
+// the panel for one transfer, which htmx polls every second while the
+// transfer is under way. Once it has an outcome the answer no longer
+// polls, and it also refreshes the page's status, queues, agents and
+// timeline in place (out-of-band swaps) from a copy of the conversation
+// fetched after the outcome.
+func (h *Handler) conversationReassignStatus(w http.ResponseWriter, r *http.Request) {
+	if h.reassign.svc == nil {
+		h.reassignUnavailable(w, r)
+		return
+	}
+	cid, ok := h.convID(w, r, ids.Conversation, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	tid, err := strconv.ParseInt(r.PathValue("transferId"), 10, 64)
+	var t reassign.Transfer
+	if err == nil {
+		t, err = h.reassign.svc.Get(r.Context(), tid)
+	}
+	if err != nil || t.ConversationID != cid {
+		if err != nil && !errors.Is(err, reassign.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) && !errors.Is(err, strconv.ErrRange) {
+			h.logger.Error("reassign status", "transfer", r.PathValue("transferId"), "err", err)
+		}
+		h.renderError(w, r, http.StatusNotFound, "No such transfer", "This conversation has no transfer "+r.PathValue("transferId")+".", "")
+		return
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/conversations/"+url.PathEscape(cid), http.StatusSeeOther)
+		return
+	}
+	if !t.Status.Final() {
+		tv := transferView(t, viewerLocation(r))
+		vm := pages.ReassignPanel{ConversationID: cid, Live: true, Transfer: &tv,
+			Action: "/conversations/" + url.PathEscape(cid) + "/reassign"}
+		h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), pages.ReassignPanelView(vm))
+		return
+	}
+	h.renderOutcome(w, r, pages.ReassignPanel{}, t)
+}
+
+// renderOutcome answers with the final panel and the refreshed parts of
+// the page. panel is rebuilt from the refreshed conversation when empty.
+func (h *Handler) renderOutcome(w http.ResponseWriter, r *http.Request, panel pages.ReassignPanel, t reassign.Transfer) {
+	ctx := r.Context()
+	res, err := h.convs.GetConversation(ctx, t.ConversationID)
+	if h.reassign.index != nil && (err != nil || res.FetchedAt.Before(t.ConfirmedAt)) {
+		// The copy predates the outcome; OnOutcome's background refresh
+		// may be under way, and this shares its upstream call.
+		if fresh, ferr := h.reassign.index.Refresh(ctx, t.ConversationID); ferr == nil {
+			res, err = fresh, nil
+		} else {
+			h.logger.Warn("reassign: refresh after outcome", "conversation", t.ConversationID, "err", ferr)
+		}
+	}
+	parts := []templ.Component{}
+	if err != nil {
+		// The panel still reports the outcome; the rest of the page stays.
+		if panel.ConversationID == "" {
+			panel = h.reassignPanel(r, nil, t.ConversationID, &t, "")
+		}
+		parts = append(parts, pages.ReassignPanelView(panel))
+	} else {
+		if panel.ConversationID == "" {
+			panel = h.reassignPanel(r, res.Conversation, t.ConversationID, &t, "")
+		}
+		parts = append(parts, pages.ReassignPanelView(panel))
+		if err := h.record(r, "", audit.Record{
+			Action: audit.ActionSessionLookup, Target: firstNonEmpty(res.SessionID, res.ConversationID),
+			Refs: []string{res.ConversationID, res.SessionID, "sha256:" + res.SHA256},
+			Details: map[string]any{"by": "reassign outcome", "transfer": t.ID, "source": res.Source.String(),
+				"endpoint": res.Endpoint, "fetchedAt": res.FetchedAt.UTC().Format(time.RFC3339Nano)},
+		}); err == nil {
+			// Like the audit view, nothing is shown that was not recorded.
+			parts = append(parts, h.refreshedSections(r, res)...)
+		}
+	}
+	h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), templ.Join(parts...))
+}
+
+// refreshedSections are the audit view's parts a transfer changes, marked
+// for out-of-band swaps.
+func (h *Handler) refreshedSections(r *http.Request, res cache.Result) []templ.Component {
+	loc := viewerLocation(r)
+	tl := timeline.Build(res.Conversation, h.now())
+	vm := conversationView(res, nil, h.convs.AgentDirectory(r.Context()), tl, loc, convMasks(currentUser(r)))
+	tv := timelineView(tl, loc)
+	vm.Timeline = components.TimelineChart(tv)
+	vm.TimelineTable = components.TimelineTable(tv)
+	return []templ.Component{
+		pages.ConvStatusBadge(vm.Status, true),
+		pages.ConvRoutingSection(vm, true),
+		pages.ConvTimelineSection(vm, true),
+	}
+}
+
+func (h *Handler) reassignUnavailable(w http.ResponseWriter, r *http.Request) {
+	h.renderError(w, r, http.StatusServiceUnavailable, "Reassigning unavailable",
+		"Reassigning is not configured in this dashboard.", "")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "in an unknown state"
+	}
+	return s
+}

@@ -1,0 +1,440 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/simulator"
+)
+
+func liveConversations(h *harness) []simulator.ConversationInfo {
+	var out []simulator.ConversationInfo
+	for _, c := range h.sim.Conversations() {
+		switch c.Status {
+		case "ACTIVE", "OPEN", "IDLE", "OVERDUE":
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		h.t.Fatal("no live conversation in the dataset")
+	}
+	return out
+}
+
+func closedConversation(h *harness) simulator.ConversationInfo {
+	for _, c := range h.sim.Conversations() {
+		if c.Status == "CLOSED" {
+			return c
+		}
+	}
+	h.t.Fatal("no closed conversation")
+	return simulator.ConversationInfo{}
+}
+
+// assignCalls are the assign-conversation bodies upstream received.
+func assignCalls(h *harness) []map[string]any {
+	var out []map[string]any
+	for _, r := range h.sim.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/assign-conversation") {
+			var m map[string]any
+			if err := json.Unmarshal(r.Body, &m); err != nil {
+				h.t.Fatal(err)
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// htmxHeaders are what htmx sends with a request from the panel.
+var htmxHeaders = []string{"HX-Request", "true", "HX-Target", "reassign-panel"}
+
+func (h *harness) htmxGet(c *http.Client, path string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("HX-Request", "true")
+	resp, err := c.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp
+}
+
+// waitFinalPanel polls the status fragment like htmx until it stops polling.
+func (h *harness) waitFinalPanel(c *http.Client, statusURL string) (*goquery.Document, string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp := h.htmxGet(c, statusURL)
+		body := readBody(h.t, resp)
+		if resp.StatusCode != http.StatusOK {
+			h.t.Fatalf("status fragment: %d %s", resp.StatusCode, body)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if _, polls := doc.Find("[data-testid=reassign-status]").Attr("hx-trigger"); !polls {
+			return doc, body
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.t.Fatal("the transfer never reached an outcome")
+	return nil, ""
+}
+
+func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	live, closed := liveConversations(h)[0], closedConversation(h)
+	for _, tc := range []struct {
+		user, conv string
+		want       bool
+	}{
+		{"viewer", live.ID, false},
+		{"lead", live.ID, true},
+		{"admin", live.ID, true},
+		{"lead", closed.ID, false},
+	} {
+		doc := readDoc(t, h.get(h.login(tc.user), "/conversations/"+tc.conv))
+		panel := doc.Find("[data-testid=reassign-panel]")
+		if got := panel.Length() == 1; got != tc.want {
+			t.Errorf("%s on %s: panel shown %v, want %v", tc.user, tc.conv, got, tc.want)
+		}
+		if !tc.want {
+			continue
+		}
+		if n := panel.Find("[data-testid=reassign-candidate]").Length(); n == 0 {
+			t.Errorf("%s: no candidates", tc.user)
+		}
+		if n := panel.Find("[data-testid=reassign-queue] option").Length(); n < 2 {
+			t.Errorf("%s: %d queue options", tc.user, n)
+		}
+		// The holder of the conversation is not offered; offline ones are, marked.
+		if panel.Find("[data-testid=candidate-unavailable]").Length() == 0 {
+			t.Errorf("no candidate is marked unavailable, though the dataset has offline agents")
+		}
+		first := panel.Find("[data-testid=reassign-candidate]").First()
+		if first.Find("[data-testid=candidate-unavailable], [data-testid=candidate-full]").Length() != 0 {
+			t.Errorf("the best candidate is marked: %s", first.Text())
+		}
+		if tok, _ := panel.Find("input[name=formToken]").Attr("value"); len(tok) != 32 {
+			t.Errorf("form token %q", tok)
+		}
+		if v, _ := panel.Find("form").Attr("hx-disabled-elt"); v == "" {
+			t.Error("the submit button is not disabled while a request runs")
+		}
+	}
+}
+
+func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	conv := liveConversations(h)[0]
+	lead := h.login("lead")
+	doc := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	form := doc.Find("[data-testid=reassign-agent-form]")
+	token, _ := form.Find("input[name=formToken]").Attr("value")
+	agentID, _ := form.Find("input[name=agentId]").First().Attr("value")
+	agentName := strings.TrimSpace(form.Find("[data-testid=reassign-candidate] label").First().Text())
+	values := url.Values{"formToken": {token}, "agentId": {agentID}}
+
+	resp := h.postForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...)
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reassign: %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(body, "<html") || strings.Contains(body, "data-testid=\"nav\"") || strings.Contains(body, "<nav") {
+		t.Errorf("the partial carries the layout:\n%s", body)
+	}
+	frag, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+	status := frag.Find("[data-testid=reassign-status]")
+	statusURL, _ := status.Attr("hx-get")
+	if !strings.Contains(status.Text(), "Transfer requested to "+agentName) && status.AttrOr("data-status", "") != "confirmed" {
+		t.Errorf("status after request: %q", status.Text())
+	}
+	if trig, _ := status.Attr("hx-trigger"); trig != "every 1s" && status.AttrOr("data-status", "") != "confirmed" {
+		t.Errorf("the pending status does not poll: %q", trig)
+	}
+	if statusURL == "" {
+		statusURL = "/conversations/" + conv.ID + "/reassign/" + status.AttrOr("data-transfer", "")
+	}
+
+	// A double click: the same form again is the same transfer.
+	again := readBody(t, h.postForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...))
+	againDoc, _ := goquery.NewDocumentFromReader(strings.NewReader(again))
+	if got := againDoc.Find("[data-testid=reassign-status]").AttrOr("data-transfer", ""); got != status.AttrOr("data-transfer", "-") {
+		t.Errorf("the resubmitted form made transfer %q, not %q", got, status.AttrOr("data-transfer", ""))
+	}
+
+	final, finalBody := h.waitFinalPanel(lead, statusURL)
+	st := final.Find("[data-testid=reassign-status]")
+	if st.AttrOr("data-status", "") != "confirmed" || !strings.Contains(st.Text(), "Transferred to "+agentName) || !strings.Contains(st.Text(), "by lead") {
+		t.Fatalf("final status %q: %s", st.AttrOr("data-status", ""), st.Text())
+	}
+	if final.Find("[data-testid=reassign-done]").Text() == "" {
+		t.Error("no confirmation time")
+	}
+	// The outcome refreshes the page's routing and timeline in place.
+	oob := final.Find("#conv-routing[hx-swap-oob]")
+	if oob.Length() != 1 || !strings.Contains(oob.Text(), agentName) {
+		t.Errorf("no refreshed agents list naming %s in:\n%s", agentName, finalBody)
+	}
+	if final.Find("#conv-timeline[hx-swap-oob]").Length() != 1 {
+		t.Error("no refreshed timeline")
+	}
+	// And so does a reload.
+	page := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	if !strings.Contains(page.Find("[data-testid=conv-agents]").Text(), agentName) {
+		t.Errorf("the audit view does not list %s after the outcome: %q", agentName, page.Find("[data-testid=conv-agents]").Text())
+	}
+	if page.Find("[data-testid=reassign-status]").AttrOr("data-status", "") != "confirmed" {
+		t.Error("the audit view does not show the transfer's outcome")
+	}
+
+	calls := assignCalls(h)
+	if len(calls) != 1 {
+		t.Fatalf("upstream got %d assign calls, want 1", len(calls))
+	}
+	for _, k := range []string{"callbackUrl", "orgId", "aId", "botSessionId"} {
+		if _, ok := calls[0][k]; !ok {
+			t.Errorf("assign body lacks %s: %v", k, calls[0])
+		}
+	}
+	if len(calls[0]) != 4 || calls[0]["aId"] != agentID || calls[0]["botSessionId"] != conv.SessionID ||
+		!strings.HasPrefix(calls[0]["callbackUrl"].(string), h.srv.URL+"/hooks/assign/") {
+		t.Errorf("assign body %v", calls[0])
+	}
+
+	entries, _, err := h.audit.Query(context.Background(), audit.Filter{Action: "reassign."})
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("audit: %d entries, %v", len(entries), err)
+	}
+	req, out := entries[1], entries[0]
+	if req.Action != audit.ActionReassignReq || req.Actor != "lead" || req.Target != conv.SessionID ||
+		!strings.Contains(string(req.Details), `"from":"agent `) || !strings.Contains(string(req.Details), agentID) {
+		t.Errorf("request entry %+v %s", req, req.Details)
+	}
+	if out.Action != audit.ActionReassignResult || !strings.Contains(string(out.Details), `"outcome":"confirmed"`) ||
+		!strings.Contains(string(out.Details), `"confirmedAt"`) || !strings.Contains(string(out.Details), `"from":"agent `) {
+		t.Errorf("outcome entry %s", out.Details)
+	}
+}
+
+func TestReassignToAQueueWithoutHTMX(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	conv := liveConversations(h)[1]
+	lead := h.login("lead")
+	doc := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	form := doc.Find("[data-testid=reassign-queue-form]")
+	token, _ := form.Find("input[name=formToken]").Attr("value")
+	queueID, _ := form.Find("select[name=queueId] option[value^=qu-]").First().Attr("value")
+	resp := h.postForm(lead, "/conversations/"+conv.ID+"/reassign", url.Values{"formToken": {token}, "queueId": {queueID}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/conversations/"+conv.ID {
+		t.Fatalf("POST without htmx: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	select {
+	case <-h.outcomes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no outcome")
+	}
+	page := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	if st := page.Find("[data-testid=reassign-status]"); st.AttrOr("data-status", "") != "confirmed" || !strings.Contains(st.Text(), "queue ") {
+		t.Errorf("audit view status %q: %s", st.AttrOr("data-status", ""), st.Text())
+	}
+	if calls := assignCalls(h); len(calls) != 1 || calls[0]["queueId"] != queueID || calls[0]["transferredType"] != "QUEUE" {
+		t.Errorf("assign calls %v", calls)
+	}
+}
+
+func TestReassignRefusals(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	conv := liveConversations(h)[0]
+	agent := h.sim.Agents()[0].ID
+	form := url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}}
+	path := "/conversations/" + conv.ID + "/reassign"
+
+	resp := h.postForm(h.login("viewer"), path, form, htmxHeaders...)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer: %d", resp.StatusCode)
+	}
+	lead := h.login("lead")
+	resp = h.postForm(lead, path, form, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin: %d", resp.StatusCode)
+	}
+	for name, tc := range map[string]struct {
+		form url.Values
+		conv string
+		want int
+		msg  string
+	}{
+		"nothing chosen": {url.Values{"formToken": {reassign.NewFormToken()}}, conv.ID, 400, "Choose an agent or a queue"},
+		"both chosen":    {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}, "queueId": {"qu-1"}}, conv.ID, 400, "not both"},
+		"unknown agent":  {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {"a-0000000-0000-0000-0000-000000000000"}}, conv.ID, 400, "no agent"},
+		"no form token":  {url.Values{"agentId": {agent}}, conv.ID, 400, "expired"},
+		"closed":         {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}}, closedConversation(h).ID, 409, "no longer live"},
+	} {
+		resp := h.postForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form)
+		if body := readBody(t, resp); resp.StatusCode != tc.want || !strings.Contains(body, tc.msg) {
+			t.Errorf("%s: %d, want %d with %q", name, resp.StatusCode, tc.want, tc.msg)
+		}
+		// With htmx the refusal is a banner in a fresh panel.
+		resp = h.postForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form, htmxHeaders...)
+		doc := readDoc(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(doc.Find("[data-testid=reassign-error]").Text(), tc.msg) {
+			t.Errorf("%s over htmx: %d %q", name, resp.StatusCode, doc.Find("[data-testid=reassign-error]").Text())
+		}
+	}
+	if n := len(assignCalls(h)); n != 0 {
+		t.Errorf("refused requests reached upstream %d times", n)
+	}
+}
+
+func TestReassignCallbackRoute(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	conv := liveConversations(h)[0]
+	ctx := context.Background()
+	tr, err := h.reassign.Request(ctx, reassign.Request{Actor: "lead", ConversationID: conv.ID, SessionID: conv.SessionID,
+		Target: reassign.Target{Kind: "agent", ID: h.sim.Agents()[0].ID}, FormToken: reassign.NewFormToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-h.outcomes: // the simulator's real callback, through the real route
+	case <-time.After(10 * time.Second):
+		t.Fatal("no outcome")
+	}
+	if got, _ := h.reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
+		t.Fatalf("after the callback: %s %q", got.Status, got.Message)
+	}
+	callbackURL := assignCalls(h)[0]["callbackUrl"].(string)
+
+	post := func(target, body string, header ...string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := readBody(t, resp)
+		if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") {
+			t.Errorf("%s answered HTML", target)
+		}
+		return resp.StatusCode, b
+	}
+	ok := `{"sessionId":"` + conv.SessionID + `","status":"failed"}`
+	tests := []struct {
+		name, url, body string
+		header          []string
+		want            int
+	}{
+		{"replayed", callbackURL, ok, nil, http.StatusNotFound},
+		{"forged", h.srv.URL + "/hooks/assign/" + strings.Repeat("ab", 16), ok, nil, http.StatusNotFound},
+		{"not hex", h.srv.URL + "/hooks/assign/zz", ok, nil, http.StatusNotFound},
+		{"cross-site browser", h.srv.URL + "/hooks/assign/" + strings.Repeat("cd", 16), ok, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, http.StatusNotFound},
+		{"too large", h.srv.URL + "/hooks/assign/" + strings.Repeat("ef", 16), `{"pad":"` + strings.Repeat("x", reassign.MaxCallbackBytes) + `"}`, nil, http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		if got, body := post(tc.url, tc.body, tc.header...); got != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, got, body, tc.want)
+		}
+	}
+	if got, _ := h.reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
+		t.Errorf("a replayed callback changed the outcome to %s", got.Status)
+	}
+}
+
+func TestBulkReassign(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	lives := liveConversations(h)[:2]
+	for _, c := range lives {
+		if _, err := h.cache.GetConversation(ctx, c.ID); err != nil { // into the index
+			t.Fatal(err)
+		}
+	}
+	closed := closedConversation(h)
+	if _, err := h.cache.GetConversation(ctx, closed.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	viewerList := readDoc(t, h.get(h.login("viewer"), "/conversations"))
+	if viewerList.Find("[data-testid=bulk-form], [data-testid=bulk-select]").Length() != 0 {
+		t.Error("viewers see the bulk move")
+	}
+	lead := h.login("lead")
+	list := readDoc(t, h.get(lead, "/conversations"))
+	if list.Find("[data-testid=bulk-form]").Length() != 1 {
+		t.Fatal("no bulk form for a lead")
+	}
+	selectable := map[string]bool{}
+	list.Find("[data-testid=bulk-select]").Each(func(_ int, s *goquery.Selection) { selectable[s.AttrOr("value", "")] = true })
+	if !selectable[lives[0].ID] || !selectable[lives[1].ID] || selectable[closed.ID] {
+		t.Errorf("selectable rows %v", selectable)
+	}
+	token := list.Find("[data-testid=bulk-form] input[name=formToken]").AttrOr("value", "")
+	agent := list.Find("[data-testid=bulk-agent] option[value^=a-]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "(available)")
+	}).First().AttrOr("value", "")
+
+	form := url.Values{"formToken": {token}, "agentId": {agent}, "conversationId": {lives[0].ID, lives[1].ID, closed.ID}}
+	resp := h.postForm(lead, "/conversations/reassign", form, "HX-Request", "true", "HX-Target", "bulk-progress")
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") {
+		t.Fatalf("bulk: %d %s", resp.StatusCode, body)
+	}
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+	prog := doc.Find("[data-testid=bulk-progress]")
+	statusURL := prog.AttrOr("hx-get", "/conversations/reassign/batch/"+prog.AttrOr("data-batch", ""))
+	if !strings.Contains(doc.Find("[data-testid=bulk-notice]").Text(), closed.SessionID) {
+		t.Errorf("the closed conversation is not reported as skipped: %s", body)
+	}
+	// A resubmitted bulk form is the same batch.
+	again := readDoc(t, h.postForm(lead, "/conversations/reassign", form, "HX-Request", "true"))
+	if again.Find("[data-testid=bulk-progress]").AttrOr("data-batch", "") != prog.AttrOr("data-batch", "-") {
+		t.Error("a resubmitted bulk form made a new batch")
+	}
+
+	deadline := time.Now().Add(10 * time.Second)
+	var summary string
+	for time.Now().Before(deadline) {
+		d := readDoc(t, h.htmxGet(lead, statusURL))
+		p := d.Find("[data-testid=bulk-progress]")
+		summary = p.Find("[data-testid=bulk-summary]").Text()
+		if p.AttrOr("data-final", "") == "true" {
+			if _, polls := p.Attr("hx-trigger"); polls {
+				t.Error("the final progress still polls")
+			}
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if summary != "2 of 2 confirmed" {
+		t.Errorf("summary %q", summary)
+	}
+	if n := len(assignCalls(h)); n != 2 {
+		t.Errorf("upstream got %d assign calls for 2 conversations", n)
+	}
+	// Without htmx the progress is a page of its own.
+	page := readDoc(t, h.get(lead, statusURL))
+	if page.Find("[data-testid=nav]").Length() != 1 || page.Find("[data-testid=bulk-row]").Length() != 2 {
+		t.Error("the progress page lacks the layout or its rows")
+	}
+}
