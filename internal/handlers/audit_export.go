@@ -28,6 +28,12 @@ func (h *Handler) auditExport(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusInternalServerError, "Export failed", "The audit log could not be read.", "Try again in a moment.")
 		return
 	}
+	// Exporting the log is itself an action on someone's behalf.
+	if err := h.record(r, "", audit.Record{Action: audit.ActionExport, Target: "audit-log",
+		Details: map[string]string{"format": "csv", "filter": r.URL.RawQuery}}); err != nil {
+		h.renderError(w, r, http.StatusServiceUnavailable, "Export refused", "The export could not be recorded in the audit log, so it was not started.", "Try again in a moment.")
+		return
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+h.now().UTC().Format("20060102-150405")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")

@@ -160,6 +160,11 @@ func TestAuditExportCSV(t *testing.T) {
 			t.Errorf("lead export holds %q's entry", r[2])
 		}
 	}
+	// Each export is itself audited, with the filter it used.
+	exports, _, err := h.audit.Query(context.Background(), audit.Filter{Action: audit.ActionExport, Target: "audit-log"})
+	if err != nil || len(exports) != 2 || exports[1].Actor != "admin" || !strings.Contains(string(exports[1].Details), "conversation.lookup") {
+		t.Errorf("audit of the exports: %+v %v", exports, err)
+	}
 	if r := h.get(admin, "/audit/export.csv?from=nope"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad filter: %d", r.StatusCode)
 	}
