@@ -14,20 +14,15 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
 // These tests run the real client against the real simulator over HTTP: the
 // two halves were written from the same digest, and this is where they meet.
 
-type simEnv struct {
-	sim    *simulator.Simulator
-	srv    *httptest.Server
-	client *api.Client
-	creds  api.Credentials
-}
-
-func newSimEnv(t *testing.T, opts simulator.Options, clientOpts ...api.Option) *simEnv {
+// newSimEnv is simtest.Start with a mid-sized dataset.
+func newSimEnv(t *testing.T, opts simulator.Options, clientOpts ...api.Option) *simtest.Env {
 	t.Helper()
 	if opts.Conversations == 0 {
 		opts.Conversations = 200
@@ -35,30 +30,14 @@ func newSimEnv(t *testing.T, opts simulator.Options, clientOpts ...api.Option) *
 	if opts.Agents == 0 {
 		opts.Agents = 12
 	}
-	if opts.RatePerMinute == 0 {
-		opts.RatePerMinute = -1
-	}
-	sim, err := simulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
-	c := sim.Credentials()
-	creds := api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
-	client, err := api.New(srv.URL, creds, append([]api.Option{api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000))}, clientOpts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &simEnv{sim: sim, srv: srv, client: client, creds: creds}
+	return simtest.Start(t, opts, clientOpts...)
 }
 
 func TestSimulatorConversationEndpoints(t *testing.T) {
 	env := newSimEnv(t, simulator.Options{Seed: 11})
 	ctx := context.Background()
 
-	page, err := env.client.ListConversations(ctx, api.ListConversationsParams{Limit: 25})
+	page, err := env.Client.ListConversations(ctx, api.ListConversationsParams{Limit: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +49,7 @@ func TestSimulatorConversationEndpoints(t *testing.T) {
 			t.Fatal("list is not newest first")
 		}
 	}
-	closed, err := env.client.ListConversations(ctx, api.ListConversationsParams{Limit: 100, Statuses: []string{"CLOSED"}})
+	closed, err := env.Client.ListConversations(ctx, api.ListConversationsParams{Limit: 100, Statuses: []string{"CLOSED"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +60,11 @@ func TestSimulatorConversationEndpoints(t *testing.T) {
 	}
 
 	first := page.Results[0]
-	bySession, err := env.client.SessionDetails(ctx, first.BotSessionID, nil)
+	bySession, err := env.Client.SessionDetails(ctx, first.BotSessionID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID, err := env.client.Conversation(ctx, first.ID)
+	byID, err := env.Client.Conversation(ctx, first.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +77,13 @@ func TestSimulatorConversationEndpoints(t *testing.T) {
 
 	// A date window that excludes the conversation hides it, like upstream.
 	old := first.StartTime.AddDate(0, 0, -60)
-	_, err = env.client.SessionDetails(ctx, first.BotSessionID, &api.DateFilter{Start: old, End: old.AddDate(0, 0, 1)})
+	_, err = env.Client.SessionDetails(ctx, first.BotSessionID, &api.DateFilter{Start: old, End: old.AddDate(0, 0, 1)})
 	if !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("outside the date window: %v", err)
 	}
 
 	// Unknown ids are typed not-found errors with a banner-sized message.
-	_, err = env.client.SessionDetails(ctx, "0123456789abcdef01234567", nil)
+	_, err = env.Client.SessionDetails(ctx, "0123456789abcdef01234567", nil)
 	var apiErr *api.Error
 	if !errors.Is(err, api.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 		t.Errorf("unknown session: %v", err)
@@ -114,7 +93,7 @@ func TestSimulatorConversationEndpoints(t *testing.T) {
 func TestSimulatorVendorSampleConversation(t *testing.T) {
 	env := newSimEnv(t, simulator.Options{Seed: 5})
 	var sessionID string
-	for _, c := range env.sim.Conversations() {
+	for _, c := range env.Sim.Conversations() {
 		if c.VendorSample {
 			sessionID = c.SessionID
 		}
@@ -122,7 +101,7 @@ func TestSimulatorVendorSampleConversation(t *testing.T) {
 	if sessionID == "" {
 		t.Fatal("simulator has no replica of the vendor's sample conversation")
 	}
-	conv, err := env.client.SessionDetails(context.Background(), sessionID, nil)
+	conv, err := env.Client.SessionDetails(context.Background(), sessionID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,14 +124,14 @@ func TestSimulatorVendorSampleConversation(t *testing.T) {
 func TestSimulatorAgentFullReplaceKeepsEveryField(t *testing.T) {
 	env := newSimEnv(t, simulator.Options{Seed: 3})
 	ctx := context.Background()
-	agents, err := env.client.AllAgents(ctx)
+	agents, err := env.Client.AllAgents(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(agents) != 12 {
 		t.Fatalf("AllAgents returned %d, want 12", len(agents))
 	}
-	before, err := env.client.Agent(ctx, agents[0].ID())
+	before, err := env.Client.Agent(ctx, agents[0].ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,14 +139,14 @@ func TestSimulatorAgentFullReplaceKeepsEveryField(t *testing.T) {
 	if err := edited.Set("maxDigitalChatSupport", 7); err != nil {
 		t.Fatal(err)
 	}
-	env.sim.ResetRequests()
-	if _, err := env.client.UpdateAgent(ctx, edited); err != nil {
+	env.Sim.ResetRequests()
+	if _, err := env.Client.UpdateAgent(ctx, edited); err != nil {
 		t.Fatal(err)
 	}
 
 	// Upstream received the whole object with exactly one field changed.
 	var puts []simulator.RecordedRequest
-	for _, r := range env.sim.Requests() {
+	for _, r := range env.Sim.Requests() {
 		if r.Method == http.MethodPut {
 			puts = append(puts, r)
 		}
@@ -188,7 +167,7 @@ func TestSimulatorAgentFullReplaceKeepsEveryField(t *testing.T) {
 		t.Error("PUT body differs from the original in fields that were not edited")
 	}
 
-	after, err := env.client.Agent(ctx, before.ID())
+	after, err := env.Client.Agent(ctx, before.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +178,7 @@ func TestSimulatorAgentFullReplaceKeepsEveryField(t *testing.T) {
 	// Full replace really is full: a body without a required field is refused.
 	broken := before.Clone()
 	broken.Delete("emailId")
-	_, err = env.client.UpdateAgent(ctx, broken)
+	_, err = env.Client.UpdateAgent(ctx, broken)
 	if !errors.Is(err, api.ErrValidation) {
 		t.Errorf("PUT without emailId: %v", err)
 	}
@@ -208,36 +187,36 @@ func TestSimulatorAgentFullReplaceKeepsEveryField(t *testing.T) {
 func TestSimulatorDirectoryAndAvailability(t *testing.T) {
 	env := newSimEnv(t, simulator.Options{Seed: 9})
 	ctx := context.Background()
-	groups, err := env.client.AgentGroups(ctx)
+	groups, err := env.Client.AgentGroups(ctx)
 	if err != nil || len(groups) < 3 {
 		t.Fatalf("agent groups: %d %v", len(groups), err)
 	}
-	queues, err := env.client.Queues(ctx)
+	queues, err := env.Client.Queues(ctx)
 	if err != nil || len(queues) < 5 {
 		t.Fatalf("queues: %d %v", len(queues), err)
 	}
-	skillGroups, err := env.client.SkillGroups(ctx)
+	skillGroups, err := env.Client.SkillGroups(ctx)
 	if err != nil || len(skillGroups) == 0 {
 		t.Fatalf("skill groups: %d %v", len(skillGroups), err)
 	}
-	skills, err := env.client.Skills(ctx, skillGroups[0].ID)
+	skills, err := env.Client.Skills(ctx, skillGroups[0].ID)
 	if err != nil || len(skills) == 0 {
 		t.Fatalf("skills: %d %v", len(skills), err)
 	}
-	avail, err := env.client.Availability(ctx, api.AvailabilityQuery{})
+	avail, err := env.Client.Availability(ctx, api.AvailabilityQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	total := len(avail.Available) + len(avail.Busy) + len(avail.Offline) + len(avail.Away)
-	if total != len(env.sim.Agents()) {
-		t.Errorf("availability lists %d agents, simulator has %d", total, len(env.sim.Agents()))
+	if total != len(env.Sim.Agents()) {
+		t.Errorf("availability lists %d agents, simulator has %d", total, len(env.Sim.Agents()))
 	}
-	for _, a := range env.sim.Agents() {
+	for _, a := range env.Sim.Agents() {
 		if got := avail.StatusOf(a.ID); got != a.OnlineStatus {
 			t.Errorf("agent %s: %s, want %s", a.ID, got, a.OnlineStatus)
 		}
 	}
-	if err := env.client.Ping(ctx); err != nil {
+	if err := env.Client.Ping(ctx); err != nil {
 		t.Errorf("ping: %v", err)
 	}
 }
@@ -246,14 +225,14 @@ func TestSimulatorAssignWithCallback(t *testing.T) {
 	env := newSimEnv(t, simulator.Options{Seed: 4, CallbackDelay: 10 * time.Millisecond})
 	ctx := context.Background()
 	var live simulator.ConversationInfo
-	for _, c := range env.sim.Conversations() {
+	for _, c := range env.Sim.Conversations() {
 		if c.Status == "ACTIVE" || c.Status == "OPEN" {
 			live = c
 			break
 		}
 	}
 	var target simulator.AgentInfo
-	for _, a := range env.sim.Agents() {
+	for _, a := range env.Sim.Agents() {
 		if a.OnlineStatus == api.StatusAvailable {
 			target = a
 			break
@@ -275,7 +254,7 @@ func TestSimulatorAssignWithCallback(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	res, err := env.client.AssignConversation(ctx, api.AssignRequest{CallbackURL: hook.URL + "/hooks/assign/tok", BotSessionID: live.SessionID, AgentID: target.ID})
+	res, err := env.Client.AssignConversation(ctx, api.AssignRequest{CallbackURL: hook.URL + "/hooks/assign/tok", BotSessionID: live.SessionID, AgentID: target.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +273,7 @@ func TestSimulatorAssignWithCallback(t *testing.T) {
 	if payload.SessionID != live.SessionID || payload.Status != "success" || payload.AgentID != target.ID {
 		t.Errorf("callback %+v", payload)
 	}
-	conv, err := env.client.SessionDetails(ctx, live.SessionID, nil)
+	conv, err := env.Client.SessionDetails(ctx, live.SessionID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,9 +289,9 @@ func TestSimulatorAssignWithCallback(t *testing.T) {
 func TestSimulatorErrorsReachTheClientTyped(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		env := newSimEnv(t, simulator.Options{Seed: 1})
-		creds := env.creds
+		creds := env.Creds
 		creds.ClientSecret = "not-the-secret"
-		c, err := api.New(env.srv.URL, creds)
+		c, err := api.New(env.Server.URL, creds)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +309,7 @@ func TestSimulatorErrorsReachTheClientTyped(t *testing.T) {
 		defer cancel()
 		var err error
 		for range 3 {
-			if _, err = env.client.AgentGroups(ctx); err != nil {
+			if _, err = env.Client.AgentGroups(ctx); err != nil {
 				break
 			}
 		}
@@ -341,14 +320,14 @@ func TestSimulatorErrorsReachTheClientTyped(t *testing.T) {
 	})
 	t.Run("malformed body", func(t *testing.T) {
 		env := newSimEnv(t, simulator.Options{Seed: 1, Faults: simulator.Faults{MalformedRate: 1}})
-		_, err := env.client.Queues(context.Background())
+		_, err := env.Client.Queues(context.Background())
 		if !errors.Is(err, api.ErrUpstream) {
 			t.Fatalf("malformed: %v", err)
 		}
 	})
 	t.Run("server errors are retried for GETs", func(t *testing.T) {
 		env := newSimEnv(t, simulator.Options{Seed: 1, Faults: simulator.Faults{ErrorRate: 1}})
-		c, err := api.New(env.srv.URL, env.creds, api.WithRetries(2, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
+		c, err := api.New(env.Server.URL, env.Creds, api.WithRetries(2, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +339,7 @@ func TestSimulatorErrorsReachTheClientTyped(t *testing.T) {
 				t.Fatalf("5xx: %v", err)
 			}
 		}
-		if n := len(env.sim.Requests()); n <= calls {
+		if n := len(env.Sim.Requests()); n <= calls {
 			t.Errorf("GETs hitting 503 should be retried; %d calls made %d requests", calls, n)
 		}
 	})

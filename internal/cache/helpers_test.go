@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 )
@@ -56,20 +57,8 @@ func openDB(t *testing.T) *store.DB {
 
 func newSim(t *testing.T, conversations int) (*simulator.Simulator, *httptest.Server, *api.Client) {
 	t.Helper()
-	sim, err := simulator.New(simulator.Options{Seed: 5, Conversations: conversations, Agents: 10, RatePerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
-	c := sim.Credentials()
-	client, err := api.New(srv.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sim, srv, client
+	env := simtest.Start(t, simulator.Options{Seed: 5, Conversations: conversations, Agents: 10})
+	return env.Sim, env.Server, env.Client
 }
 
 func newEnv(t *testing.T, conversations int, opts Options) *env {

@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
@@ -36,19 +36,8 @@ func (c *clock) Add(d time.Duration) {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	sim, err := simulator.New(simulator.Options{Seed: 3, Conversations: 10, Agents: 12, RatePerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
-	c := sim.Credentials()
-	client, err := api.New(srv.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithBudget(api.NewBudget(100000)), api.WithRetries(0, time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
+	simEnv := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 10, Agents: 12})
+	sim, client := simEnv.Sim, simEnv.Client
 	clk := &clock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
 	return &env{sim: sim, client: client, clock: clk, dir: New(client, Options{Now: clk.Now})}
 }

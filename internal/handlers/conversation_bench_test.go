@@ -14,11 +14,11 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/cache/cachetest"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 	"github.com/teamlead/dashboard/web/static"
@@ -44,19 +44,8 @@ func newBenchServer(b *testing.B, db *store.DB) *benchServer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 50, Agents: 8, RatePerMinute: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(sim.Close)
-	up := httptest.NewServer(sim.Handler())
-	b.Cleanup(up.Close)
-	c := sim.Credentials()
-	client, err := api.New(up.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithBudget(api.NewBudget(100000)))
-	if err != nil {
-		b.Fatal(err)
-	}
+	simEnv := simtest.Start(b, simulator.Options{Seed: 7, Conversations: 50, Agents: 8})
+	sim, client := simEnv.Sim, simEnv.Client
 	cc, err := cache.New(db, client, cache.Options{})
 	if err != nil {
 		b.Fatal(err)

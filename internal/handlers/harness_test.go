@@ -22,6 +22,7 @@ import (
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 	"github.com/teamlead/dashboard/web/static"
@@ -87,23 +88,12 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 
-	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 50, Agents: 8, RatePerMinute: -1, CallbackDelay: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	upstreamSrv := httptest.NewServer(sim.Handler())
-	t.Cleanup(upstreamSrv.Close)
-	base := upstreamSrv.URL
+	simEnv := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 50, Agents: 8, CallbackDelay: 10 * time.Millisecond})
+	sim, client, base := simEnv.Sim, simEnv.Client, simEnv.Server.URL
 	if opts.upstreamDown {
-		upstreamSrv.Close()
+		simEnv.Server.Close()
 	}
 	c := sim.Credentials()
-	client, err := api.New(base, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	counting := &countingPinger{next: client}
 	agentDir := directory.New(client, directory.Options{})
 	auditLog := audit.New(db, time.Now)

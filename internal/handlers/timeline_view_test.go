@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/components"
@@ -373,19 +373,7 @@ func TestTimelineViewEmptyAndUnplaced(t *testing.T) {
 func TestTimelineViewEverySimulatorConversation(t *testing.T) {
 	now := time.Date(2025, 8, 25, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	sim, err := simulator.New(simulator.Options{Seed: 3, Conversations: 250, Agents: 12, RatePerMinute: -1, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
-	cr := sim.Credentials()
-	client, err := api.New(srv.URL, api.Credentials{BotID: cr.BotID, AccountID: cr.AccountID, OrgID: cr.OrgID, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret},
-		api.WithBudget(api.NewBudget(100000)), api.WithRetries(0, time.Millisecond), api.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 250, Agents: 12, Now: clock}, api.WithClock(clock)).Client
 	kolkata := time.FixedZone("IST", 5*3600+1800)
 	n := 0
 	for skip := 0; ; skip += 100 {

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 )
@@ -56,19 +56,8 @@ func newEnv(t *testing.T, callbackDelay time.Duration) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sim, err := simulator.New(simulator.Options{Seed: 21, Conversations: 120, Agents: 10, RatePerMinute: -1, CallbackDelay: callbackDelay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	up := httptest.NewServer(sim.Handler())
-	t.Cleanup(up.Close)
-	c := sim.Credentials()
-	client, err := api.New(up.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithBudget(api.NewBudget(100000)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	simEnv := simtest.Start(t, simulator.Options{Seed: 21, Conversations: 120, Agents: 10, CallbackDelay: callbackDelay})
+	sim, client := simEnv.Sim, simEnv.Client
 	e := &env{t: t, sim: sim, audit: audit.New(db, nil), outcomes: make(chan Transfer, 16),
 		clock: &fakeClock{now: time.Now()}, hookResp: make(chan int, 16)}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,11 @@ package timeline
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
@@ -15,20 +15,8 @@ import (
 func simClient(t *testing.T, now time.Time) (*simulator.Simulator, *api.Client) {
 	t.Helper()
 	clock := func() time.Time { return now }
-	sim, err := simulator.New(simulator.Options{Seed: 7, Conversations: 300, Agents: 12, RatePerMinute: -1, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
-	c := sim.Credentials()
-	client, err := api.New(srv.URL, api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		api.WithBudget(api.NewBudget(100000)), api.WithRetries(0, time.Millisecond), api.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sim, client
+	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Now: clock}, api.WithClock(clock))
+	return env.Sim, env.Client
 }
 
 func TestBuildSimulatorVendorSample(t *testing.T) {
