@@ -35,7 +35,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		Username:  u.Username,
 		Role:      u.Role.String(),
 		TimeZone:  u.TimeZone,
-		Effective: accountLocation(r).String(),
+		Effective: viewerLocation(r).String(),
 		Zones:     accountZones,
 	}
 	if u.TimeZone == "" {

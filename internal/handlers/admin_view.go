@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/teamlead/dashboard/web/templates/layouts"
@@ -12,25 +11,6 @@ import (
 
 // adminTimeLayout is how the administration screens show a time.
 const adminTimeLayout = "2006-01-02 15:04:05 MST"
-
-// accountLocation is the zone times are shown in for the signed-in user:
-// their chosen zone, else the browser's (the tz cookie app.js sets), else
-// UTC.
-func accountLocation(r *http.Request) *time.Location {
-	if u := currentUser(r); u != nil && u.TimeZone != "" {
-		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-			return loc
-		}
-	}
-	if c, err := r.Cookie("tz"); err == nil {
-		if name, err := url.QueryUnescape(c.Value); err == nil && name != "" && name != "Local" && len(name) < 64 {
-			if loc, err := time.LoadLocation(name); err == nil {
-				return loc
-			}
-		}
-	}
-	return time.UTC
-}
 
 // adminTime formats t for display, or "" for the zero time.
 func adminTime(t time.Time, loc *time.Location) string {

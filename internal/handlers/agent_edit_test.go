@@ -561,6 +561,18 @@ func TestAgentProfile(t *testing.T) {
 		t.Error("no online status")
 	}
 
+	// Times are in the viewer's zone: their setting wins over the browser's.
+	if got := doc.Find("[data-testid=agent-last-online]").Text(); !strings.HasSuffix(got, " UTC") {
+		t.Errorf("last online %q, want UTC with no zone chosen", got)
+	}
+	if err := h.users.SetTimeZone(context.Background(), currentUserID(t, h, "lead"), "Asia/Kolkata"); err != nil {
+		t.Fatal(err)
+	}
+	doc = readDoc(t, h.get(c, "/agents/"+info.ID))
+	if got := doc.Find("[data-testid=agent-last-online]").Text(); !strings.HasSuffix(got, " IST") {
+		t.Errorf("last online %q, want it in Asia/Kolkata", got)
+	}
+
 	// Without an index the page says so.
 	h.hd.agents.convs = nil
 	doc = readDoc(t, h.get(c, "/agents/"+info.ID))
@@ -592,4 +604,13 @@ func TestAgentPagesServeStaleCopyWhenUpstreamFails(t *testing.T) {
 	if !strings.Contains(doc.Find("[data-testid=agent-list-age]").Text(), "not answering") {
 		t.Errorf("age banner %q", doc.Find("[data-testid=agent-list-age]").Text())
 	}
+}
+
+func currentUserID(t *testing.T, h *harness, username string) int64 {
+	t.Helper()
+	u, err := h.users.ByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

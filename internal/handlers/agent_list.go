@@ -55,7 +55,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadGateway
 	} else {
 		vm.Rows, vm.Total = h.agentRows(r, &snap, f)
-		vm.Data = h.dataAge(snap.FetchedAt, snap.Err)
+		vm.Data = h.dataAge(r, snap.FetchedAt, snap.Err)
 	}
 	vm.Groups, vm.Queues, vm.Skills, vm.Statuses = agentFilterOptions(&snap, f)
 	vm.Channels = markSelected(agentChannels, f.Channel)
@@ -98,9 +98,9 @@ func (h *Handler) agentRows(r *http.Request, snap *directory.Snapshot, f pages.A
 		rows.AvailabilityNote = "Live status is unavailable (" + err.Error() + "); showing the status stored with each agent."
 	} else {
 		avail = res.Availability
-		rows.CheckedAt = fmtTime(res.FetchedAt)
+		rows.CheckedAt = fmtTime(res.FetchedAt, viewerLocation(r))
 		if res.Err != nil {
-			rows.AvailabilityNote = "Live status could not be refreshed (" + res.Err.Error() + "); showing the answer from " + fmtTime(res.FetchedAt) + "."
+			rows.AvailabilityNote = "Live status could not be refreshed (" + res.Err.Error() + "); showing the answer from " + rows.CheckedAt + "."
 		}
 	}
 	cat := catalogOf(snap)

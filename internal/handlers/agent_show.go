@@ -38,15 +38,16 @@ func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 		avail = a.Availability
 	}
 	v := res.Agent.View()
+	loc := viewerLocation(r)
 	cat := catalogOf(snap)
 	vm := pages.AgentProfile{
 		ID: v.ID, UserID: v.UserID, Name: agentName(v), NickName: v.NickName, Email: v.EmailID, Phone: v.PhoneNumber,
 		CustomID: v.CustomID, Status: v.Status, Role: v.Role,
 		Presence: presenceOf(avail, v), PresenceText: cmp.Or(v.OnlineStatus, v.OnlineStatusType),
-		LastOnline: fmtTime(v.LastOnlineAt), UpdatedAt: fmtTime(v.UpdatedAt),
+		LastOnline: fmtTime(v.LastOnlineAt, loc), UpdatedAt: fmtTime(v.UpdatedAt, loc),
 		Channels: agentChannelNames(v), Attachments: v.AttachmentsEnabled, Emojis: v.EmojisEnabled,
 		Saved: r.URL.Query().Get("saved") == "1",
-		Data:  h.dataAge(res.FetchedAt, res.Err),
+		Data:  h.dataAge(r, res.FetchedAt, res.Err),
 		Capacities: []pages.KeyValue{
 			{Key: "Max digital chats", Value: strconv.FormatInt(v.MaxDigitalChatSupport, 10)},
 			{Key: "Max email chats", Value: strconv.FormatInt(v.MaxEmailChatSupport, 10)},
@@ -105,10 +106,11 @@ func (h *Handler) agentConversations(r *http.Request, userID string) ([]pages.Ag
 	if len(convs) == 0 {
 		return nil, "No conversations with this agent in the local index."
 	}
+	loc := viewerLocation(r)
 	out := make([]pages.AgentConversationRow, 0, len(convs))
 	for _, c := range convs {
 		row := pages.AgentConversationRow{SessionID: c.SessionID, ConversationID: c.ConversationID, Status: c.Status,
-			Channel: c.Channel, Start: fmtTime(c.Start), Queue: c.Queue}
+			Channel: c.Channel, Start: fmtTime(c.Start, loc), Queue: c.Queue}
 		if api.ValidSessionID(c.SessionID) {
 			row.Href = "/sessions/" + url.PathEscape(c.SessionID)
 		}

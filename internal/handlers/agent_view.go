@@ -70,11 +70,12 @@ func (h *Handler) upstreamErrorPage(w http.ResponseWriter, r *http.Request, what
 	}
 }
 
-func fmtTime(t time.Time) string {
+// fmtTime shows t in the viewer's zone, like every other screen.
+func fmtTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	return t.In(loc).Format(convTimeLayout)
 }
 
 func fmtAge(d time.Duration) string {
@@ -88,8 +89,8 @@ func fmtAge(d time.Duration) string {
 	}
 }
 
-func (h *Handler) dataAge(fetchedAt time.Time, err error) pages.DataAge {
-	d := pages.DataAge{FetchedAt: fmtTime(fetchedAt), Age: fmtAge(h.now().Sub(fetchedAt))}
+func (h *Handler) dataAge(r *http.Request, fetchedAt time.Time, err error) pages.DataAge {
+	d := pages.DataAge{FetchedAt: fmtTime(fetchedAt, viewerLocation(r)), Age: fmtAge(h.now().Sub(fetchedAt))}
 	if err != nil {
 		d.Error = err.Error()
 	}

@@ -13,7 +13,7 @@ import (
 // auditExport answers GET /audit/export.csv with the same filters and scope
 // as /audit, streamed page by page so a large log never sits in memory.
 func (h *Handler) auditExport(w http.ResponseWriter, r *http.Request) {
-	aq, err := parseAuditQuery(r, accountLocation(r))
+	aq, err := parseAuditQuery(r, viewerLocation(r))
 	if err != nil {
 		h.renderError(w, r, http.StatusBadRequest, "Bad filter", err.Error(), "Fix the filter on the audit page and export again.")
 		return

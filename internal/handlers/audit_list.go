@@ -96,7 +96,7 @@ func (aq auditQuery) url(path string, before int64) string {
 
 // auditList answers GET /audit: leads see their own entries, admins all.
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
-	loc := accountLocation(r)
+	loc := viewerLocation(r)
 	u := currentUser(r)
 	aq, perr := parseAuditQuery(r, loc)
 	vm := pages.AuditList{

@@ -17,7 +17,7 @@ func (h *Handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, test *pages.UpstreamTest, banners ...layouts.Banner) {
-	loc := accountLocation(r)
+	loc := viewerLocation(r)
 	up := h.upstream.Peek()
 	vm := pages.AdminSettings{
 		Upstream: pages.UpstreamStatus{

@@ -54,7 +54,7 @@ func (h *Handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 	_ = h.record(r, "", audit.Record{Action: audit.ActionTokenIssue, Target: tok.Owner, Refs: []string{tok.ID},
 		Details: map[string]any{"tokenId": tok.ID, "owner": tok.Owner, "label": tok.Label, "days": days,
 			"expiresAt": tok.ExpiresAt, "after": map[string]any{"status": "active"}}})
-	loc := accountLocation(r)
+	loc := viewerLocation(r)
 	w.Header().Set("Cache-Control", "no-store") // the token must not linger in a cache
 	h.renderTokens(w, r, http.StatusOK, pages.TokenForm{Owner: me.Username, Days: strconv.Itoa(defaultTokenDays)},
 		&pages.NewToken{ID: tok.ID, Owner: tok.Owner, Token: raw, Expires: adminTime(tok.ExpiresAt, loc)},

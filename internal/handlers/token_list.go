@@ -25,7 +25,7 @@ func (h *Handler) tokenList(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, form pages.TokenForm, newTok *pages.NewToken, banners ...layouts.Banner) {
 	vm := pages.AdminTokens{Configured: h.admin.tokens != nil, Form: form, MinDays: apitoken.MinDays, MaxDays: apitoken.MaxDays, New: newTok}
 	if vm.Configured {
-		loc := accountLocation(r)
+		loc := viewerLocation(r)
 		now := h.now()
 		tokens, err := h.admin.tokens.List(r.Context())
 		if err != nil {

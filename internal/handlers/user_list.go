@@ -36,7 +36,7 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 		h.renderError(w, r, http.StatusInternalServerError, "Users unavailable", "The user list could not be read.", "Try again in a moment.")
 		return
 	}
-	loc := accountLocation(r)
+	loc := viewerLocation(r)
 	me := currentUser(r)
 	vm := pages.AdminUsers{Form: form}
 	for _, role := range []auth.Role{auth.RoleViewer, auth.RoleLead, auth.RoleAdmin} {
