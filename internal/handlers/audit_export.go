@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/csvcell"
 )
 
 // auditExport answers GET /audit/export.csv with the same filters and scope
@@ -68,22 +69,13 @@ func auditCSVRow(e audit.Entry) []string {
 	return []string{
 		strconv.FormatInt(e.ID, 10),
 		e.At.UTC().Format(time.RFC3339Nano),
-		csvSafe(e.Actor),
-		csvSafe(e.ClientAddr),
-		csvSafe(e.Action),
-		csvSafe(e.Target),
-		csvSafe(strings.Join(e.Refs, " ")),
-		csvSafe(string(e.Details)),
+		csvcell.Text(e.Actor),
+		csvcell.Text(e.ClientAddr),
+		csvcell.Text(e.Action),
+		csvcell.Text(e.Target),
+		csvcell.Text(strings.Join(e.Refs, " ")),
+		csvcell.Text(string(e.Details)),
 		e.PrevHash,
 		e.Hash,
 	}
-}
-
-// csvSafe defuses spreadsheet formulas: a cell starting with = + - @ (or a
-// tab or carriage return) is prefixed with a quote so Excel shows it as text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -4,11 +4,10 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/csvcell"
 )
 
 // convCSVFlushEvery is how many rows are written between flushes, so a big
@@ -58,10 +57,10 @@ func (h *Handler) conversationListCSV(w http.ResponseWriter, r *http.Request) {
 			email = convMaskEmail(email)
 		}
 		rec[0], rec[1], rec[2], rec[3], rec[4] = row.ID, row.SessionID, row.Status, row.Channel, row.Language
-		rec[5], rec[6] = convCSVSafe(row.Queues), convCSVSafe(row.Agents)
-		rec[7], rec[8] = convCSVTime(row.Start, loc), convCSVTime(row.End, loc)
+		rec[5], rec[6] = csvcell.Text(row.Queues), csvcell.Text(row.Agents)
+		rec[7], rec[8] = csvcell.Time(row.Start, loc), csvcell.Time(row.End, loc)
 		rec[9] = strconv.FormatInt(row.Wait.Milliseconds(), 10)
-		rec[10], rec[11], rec[12] = convCSVSafe(row.Disposition), convCSVSafe(row.CustomerName), convCSVSafe(email)
+		rec[10], rec[11], rec[12] = csvcell.Text(row.Disposition), csvcell.Text(row.CustomerName), csvcell.Text(email)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -79,20 +78,4 @@ func (h *Handler) conversationListCSV(w http.ResponseWriter, r *http.Request) {
 		// Headers are gone; the truncated file is the signal. Log it.
 		h.logger.Warn("conversation csv export stopped", "rows", n, "err", err)
 	}
-}
-
-func convCSVTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02T15:04:05.000Z07:00")
-}
-
-// convCSVSafe defuses cells a spreadsheet would run as a formula: names and
-// notes come from upstream and may be hostile.
-func convCSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

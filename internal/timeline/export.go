@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/csvcell"
 )
 
 // CSVHeader is the header row of WriteCSV: the segment columns first, then
@@ -40,8 +42,8 @@ func (t Timeline) WriteCSV(w io.Writer, loc *time.Location) error {
 	}
 	for _, s := range t.Segments {
 		rec := []string{
-			cell(s.Participant), cell(s.ParticipantID), string(s.Kind),
-			csvTime(s.Start, loc), csvTime(s.End, loc),
+			csvcell.Text(s.Participant), csvcell.Text(s.ParticipantID), string(s.Kind),
+			csvcell.Time(s.Start, loc), csvcell.Time(s.End, loc),
 			strconv.FormatInt(s.Duration.Milliseconds(), 10), strconv.FormatBool(s.Open),
 			"", "", "", "", "", "", "",
 		}
@@ -50,12 +52,12 @@ func (t Timeline) WriteCSV(w io.Writer, loc *time.Location) error {
 		}
 	}
 	for _, tr := range t.Transfers {
-		at := csvTime(tr.At, loc)
+		at := csvcell.Time(tr.At, loc)
 		rec := []string{
-			cell(strings.ReplaceAll(tr.To, ", ", "; ")), cell(strings.Join(tr.ToIDs, "; ")), "transfer",
+			csvcell.Text(strings.ReplaceAll(tr.To, ", ", "; ")), csvcell.Text(strings.Join(tr.ToIDs, "; ")), "transfer",
 			at, at, "0", "false",
-			cell(tr.Type), cell(tr.From), cell(tr.To), cell(tr.By), cell(tr.Priority),
-			strconv.FormatBool(tr.System), cell(tr.Reason),
+			csvcell.Text(tr.Type), csvcell.Text(tr.From), csvcell.Text(tr.To), csvcell.Text(tr.By), csvcell.Text(tr.Priority),
+			strconv.FormatBool(tr.System), csvcell.Text(tr.Reason),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -63,21 +65,6 @@ func (t Timeline) WriteCSV(w io.Writer, loc *time.Location) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func csvTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02T15:04:05.000Z07:00")
-}
-
-// cell neutralises spreadsheet formula injection (OWASP "CSV injection").
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // Export is the JSON shape of a timeline, for download and for other tools.
