@@ -109,34 +109,6 @@ func (e conversationExporter) export(ctx context.Context, want ids.Kind, raw str
 // errMalformedID is returned by the exporter for an id of the wrong shape.
 var errMalformedID = errors.New("malformed id")
 
-// sessionExportJSON answers GET /sessions/{sessionId}/export.json.
-func (h *Handler) sessionExportJSON(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Session, r.PathValue("sessionId")); ok {
-		h.exportJSON(w, r, ids.Session, id)
-	}
-}
-
-// conversationExportJSON answers GET /conversations/{id}/export.json.
-func (h *Handler) conversationExportJSON(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Conversation, r.PathValue("id")); ok {
-		h.exportJSON(w, r, ids.Conversation, id)
-	}
-}
-
-// sessionTimelineCSV answers GET /sessions/{sessionId}/timeline.csv.
-func (h *Handler) sessionTimelineCSV(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Session, r.PathValue("sessionId")); ok {
-		h.exportTimelineCSV(w, r, ids.Session, id)
-	}
-}
-
-// conversationTimelineCSV answers GET /conversations/{id}/timeline.csv.
-func (h *Handler) conversationTimelineCSV(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Conversation, r.PathValue("id")); ok {
-		h.exportTimelineCSV(w, r, ids.Conversation, id)
-	}
-}
-
 func (h *Handler) exportJSON(w http.ResponseWriter, r *http.Request, kind ids.Kind, id string) {
 	doc, res, err := h.buildExport(r, kind, id)
 	if err != nil {

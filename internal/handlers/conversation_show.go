@@ -17,18 +17,14 @@ import (
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
-// sessionShow answers GET /sessions/{sessionId}: the audit view by session id.
-func (h *Handler) sessionShow(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Session, r.PathValue("sessionId")); ok {
-		h.showConversation(w, r, ids.Session, id)
-	}
-}
-
-// conversationShow answers GET /conversations/{id}: the same view by
-// conversation id.
-func (h *Handler) conversationShow(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.convID(w, r, ids.Conversation, r.PathValue("id")); ok {
-		h.showConversation(w, r, ids.Conversation, id)
+// byConversationID adapts fn to a route whose path parameter param holds an
+// id of the given kind: the audit view, its export and its timeline CSV are
+// each served by session id and by conversation id.
+func (h *Handler) byConversationID(kind ids.Kind, param string, fn func(http.ResponseWriter, *http.Request, ids.Kind, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := h.convID(w, r, kind, r.PathValue(param)); ok {
+			fn(w, r, kind, id)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/ids"
 )
 
 // New returns the dashboard's whole HTTP handler: every route, wrapped in
@@ -68,14 +69,14 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))
 
 	// Conversations (issue 3): audit view, exports, list, CSV.
-	mux.Handle("GET /sessions/{sessionId}", h.require(viewer, h.sessionShow))
-	mux.Handle("GET /sessions/{sessionId}/export.json", h.require(viewer, h.sessionExportJSON))
-	mux.Handle("GET /sessions/{sessionId}/timeline.csv", h.require(viewer, h.sessionTimelineCSV))
+	mux.Handle("GET /sessions/{sessionId}", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.showConversation)))
+	mux.Handle("GET /sessions/{sessionId}/export.json", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportJSON)))
+	mux.Handle("GET /sessions/{sessionId}/timeline.csv", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportTimelineCSV)))
 	mux.Handle("GET /conversations", h.require(viewer, h.conversationList))
 	mux.Handle("GET /conversations/export.csv", h.require(viewer, h.conversationListCSV))
-	mux.Handle("GET /conversations/{id}", h.require(viewer, h.conversationShow))
-	mux.Handle("GET /conversations/{id}/export.json", h.require(viewer, h.conversationExportJSON))
-	mux.Handle("GET /conversations/{id}/timeline.csv", h.require(viewer, h.conversationTimelineCSV))
+	mux.Handle("GET /conversations/{id}", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.showConversation)))
+	mux.Handle("GET /conversations/{id}/export.json", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportJSON)))
+	mux.Handle("GET /conversations/{id}/timeline.csv", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportTimelineCSV)))
 
 	// Administration (issue 6): account, users, tokens, settings, audit,
 	// metrics and the token API (no cookie session; Bearer tokens).
