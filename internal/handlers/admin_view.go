@@ -2,23 +2,11 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
 
 // Helpers shared by the administration screens (issue 6).
-
-// adminTimeLayout is how the administration screens show a time.
-const adminTimeLayout = "2006-01-02 15:04:05 MST"
-
-// adminTime formats t for display, or "" for the zero time.
-func adminTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format(adminTimeLayout)
-}
 
 // adminPage is h.page with banners.
 func (h *Handler) adminPage(r *http.Request, title, nav string, banners ...layouts.Banner) layouts.Page {

@@ -98,7 +98,7 @@ func (h *Handler) agentRows(r *http.Request, snap *directory.Snapshot, f pages.A
 		rows.AvailabilityNote = "Live status is unavailable (" + err.Error() + "); showing the status stored with each agent."
 	} else {
 		avail = res.Availability
-		rows.CheckedAt = fmtTime(res.FetchedAt, viewerLocation(r))
+		rows.CheckedAt = localTime(res.FetchedAt, viewerLocation(r))
 		if res.Err != nil {
 			rows.AvailabilityNote = "Live status could not be refreshed (" + res.Err.Error() + "); showing the answer from " + rows.CheckedAt + "."
 		}

@@ -44,7 +44,7 @@ func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 		ID: v.ID, UserID: v.UserID, Name: agentName(v), NickName: v.NickName, Email: v.EmailID, Phone: v.PhoneNumber,
 		CustomID: v.CustomID, Status: v.Status, Role: v.Role,
 		Presence: presenceOf(avail, v), PresenceText: cmp.Or(v.OnlineStatus, v.OnlineStatusType),
-		LastOnline: fmtTime(v.LastOnlineAt, loc), UpdatedAt: fmtTime(v.UpdatedAt, loc),
+		LastOnline: localTime(v.LastOnlineAt, loc), UpdatedAt: localTime(v.UpdatedAt, loc),
 		Channels: agentChannelNames(v), Attachments: v.AttachmentsEnabled, Emojis: v.EmojisEnabled,
 		Saved: r.URL.Query().Get("saved") == "1",
 		Data:  h.dataAge(r, res.FetchedAt, res.Err),
@@ -110,7 +110,7 @@ func (h *Handler) agentConversations(r *http.Request, userID string) ([]pages.Ag
 	out := make([]pages.AgentConversationRow, 0, len(convs))
 	for _, c := range convs {
 		row := pages.AgentConversationRow{SessionID: c.SessionID, ConversationID: c.ConversationID, Status: c.Status,
-			Channel: c.Channel, Start: fmtTime(c.Start, loc), Queue: c.Queue}
+			Channel: c.Channel, Start: localTime(c.Start, loc), Queue: c.Queue}
 		if api.ValidSessionID(c.SessionID) {
 			row.Href = "/sessions/" + url.PathEscape(c.SessionID)
 		}

@@ -70,14 +70,6 @@ func (h *Handler) upstreamErrorPage(w http.ResponseWriter, r *http.Request, what
 	}
 }
 
-// fmtTime shows t in the viewer's zone, like every other screen.
-func fmtTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format(convTimeLayout)
-}
-
 func fmtAge(d time.Duration) string {
 	switch {
 	case d < time.Minute:
@@ -90,7 +82,7 @@ func fmtAge(d time.Duration) string {
 }
 
 func (h *Handler) dataAge(r *http.Request, fetchedAt time.Time, err error) pages.DataAge {
-	d := pages.DataAge{FetchedAt: fmtTime(fetchedAt, viewerLocation(r)), Age: fmtAge(h.now().Sub(fetchedAt))}
+	d := pages.DataAge{FetchedAt: localTime(fetchedAt, viewerLocation(r)), Age: fmtAge(h.now().Sub(fetchedAt))}
 	if err != nil {
 		d.Error = err.Error()
 	}

@@ -134,7 +134,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 func auditEntryView(e audit.Entry, loc *time.Location) pages.AuditEntry {
 	v := pages.AuditEntry{
 		ID:         e.ID,
-		At:         adminTime(e.At, loc),
+		At:         localTime(e.At, loc),
 		Actor:      e.Actor,
 		ClientAddr: e.ClientAddr,
 		Action:     e.Action,

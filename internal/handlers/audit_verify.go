@@ -37,7 +37,7 @@ func (a *adminState) verifyView(loc *time.Location) pages.AuditVerify {
 	if v == nil {
 		return pages.AuditVerify{Message: "The hash chain has not been checked since the dashboard started."}
 	}
-	out := pages.AuditVerify{CheckedAt: adminTime(v.At, loc) + " by " + v.By}
+	out := pages.AuditVerify{CheckedAt: localTime(v.At, loc) + " by " + v.By}
 	switch {
 	case v.Err != "":
 		out.State, out.Message = "error", "The check could not run: "+v.Err

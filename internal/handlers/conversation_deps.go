@@ -34,8 +34,16 @@ type ConversationCache interface {
 	SyncStatus() cache.SyncStatus
 }
 
-// convTimeLayout is how conversation screens show a time.
-const convTimeLayout = "2006-01-02 15:04:05 MST"
+// timeLayout is how every screen shows a time, in the viewer's zone.
+const timeLayout = "2006-01-02 15:04:05 MST"
+
+// localTime formats t in loc for display, or "" for the zero time.
+func localTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(timeLayout)
+}
 
 // viewerLocation is the zone the viewer reads times in: their setting, else
 // the browser's zone (the tz cookie app.js sets), else UTC. Every name is
@@ -61,7 +69,7 @@ func convTime(t time.Time, loc *time.Location) pages.ConvTime {
 		return pages.ConvTime{}
 	}
 	t = t.In(loc)
-	return pages.ConvTime{Text: t.Format(convTimeLayout), ISO: t.Format(time.RFC3339Nano)}
+	return pages.ConvTime{Text: t.Format(timeLayout), ISO: t.Format(time.RFC3339Nano)}
 }
 
 // convDuration shows a duration the way a team lead reads waits: 4m07s.
@@ -176,10 +184,10 @@ func convSyncView(s cache.SyncStatus, configured bool, loc *time.Location) pages
 		Indexed: s.Indexed, BackfillDone: s.BackfillDone, Error: s.Error,
 	}
 	if !s.LastStart.IsZero() {
-		v.LastStart = s.LastStart.In(loc).Format(convTimeLayout)
+		v.LastStart = s.LastStart.In(loc).Format(timeLayout)
 	}
 	if !s.LastEnd.IsZero() {
-		v.LastEnd = s.LastEnd.In(loc).Format(convTimeLayout)
+		v.LastEnd = s.LastEnd.In(loc).Format(timeLayout)
 	}
 	return v
 }

@@ -27,7 +27,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			Checked:   !up.CheckedAt.IsZero(),
 			Reachable: up.OK,
 			Error:     up.Error,
-			CheckedAt: adminTime(up.CheckedAt, loc),
+			CheckedAt: localTime(up.CheckedAt, loc),
 		},
 		Test: test,
 	}
@@ -60,7 +60,7 @@ func budgetView(limit, burst, lastMinute int, waits, rejected uint64, interactiv
 		ChartWidth: chartWidth, ChartHeight: chartHeight,
 	}
 	if pausedUntil.After(now) {
-		v.PausedUntil = adminTime(pausedUntil, loc)
+		v.PausedUntil = localTime(pausedUntil, loc)
 	}
 	samples, ok := ring.last(now)
 	top := max(limit, 1)
@@ -105,7 +105,7 @@ func cacheView(ctx context.Context, c CacheAdmin, loc *time.Location) *pages.Cac
 		v.HitRatio = "no lookups yet"
 	}
 	sy := c.SyncStatus()
-	v.Sync = pages.SyncView{Running: sy.Running, LastStart: adminTime(sy.LastStart, loc), LastEnd: adminTime(sy.LastEnd, loc),
+	v.Sync = pages.SyncView{Running: sy.Running, LastStart: localTime(sy.LastStart, loc), LastEnd: localTime(sy.LastEnd, loc),
 		LastError: sy.LastError, Detail: sy.Detail}
 	return v
 }

@@ -57,6 +57,6 @@ func (h *Handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 	loc := viewerLocation(r)
 	w.Header().Set("Cache-Control", "no-store") // the token must not linger in a cache
 	h.renderTokens(w, r, http.StatusOK, pages.TokenForm{Owner: me.Username, Days: strconv.Itoa(defaultTokenDays)},
-		&pages.NewToken{ID: tok.ID, Owner: tok.Owner, Token: raw, Expires: adminTime(tok.ExpiresAt, loc)},
+		&pages.NewToken{ID: tok.ID, Owner: tok.Owner, Token: raw, Expires: localTime(tok.ExpiresAt, loc)},
 		okBanner("Token issued. Copy it now: it will not be shown again."))
 }

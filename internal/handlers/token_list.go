@@ -34,9 +34,9 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status in
 		}
 		for _, t := range tokens {
 			row := pages.AdminToken{ID: t.ID, Owner: t.Owner, Label: t.Label, CreatedBy: t.CreatedBy,
-				Created: adminTime(t.CreatedAt, loc), Expires: adminTime(t.ExpiresAt, loc), Status: t.Status(now)}
+				Created: localTime(t.CreatedAt, loc), Expires: localTime(t.ExpiresAt, loc), Status: t.Status(now)}
 			if !t.RevokedAt.IsZero() {
-				row.Revoked = adminTime(t.RevokedAt, loc) + " by " + t.RevokedBy
+				row.Revoked = localTime(t.RevokedAt, loc) + " by " + t.RevokedBy
 			}
 			vm.Tokens = append(vm.Tokens, row)
 		}

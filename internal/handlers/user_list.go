@@ -49,8 +49,8 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 			Disabled: u.Disabled,
 			Self:     me != nil && me.ID == u.ID,
 			TimeZone: u.TimeZone,
-			Created:  adminTime(u.CreatedAt, loc),
-			Updated:  adminTime(u.UpdatedAt, loc),
+			Created:  localTime(u.CreatedAt, loc),
+			Updated:  localTime(u.UpdatedAt, loc),
 		})
 	}
 	h.render(w, r, status, h.adminPage(r, "Users", "admin", banners...), pages.AdminUsersPage(vm))
