@@ -13,14 +13,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/teamlead/dashboard/internal/secretfile"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
@@ -263,67 +262,20 @@ func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // every issued token.
 func LoadOrCreateKey(dataDir string) ([]byte, error) {
 	path := filepath.Join(dataDir, KeyFile)
-	key, err := readKey(path)
-	if !errors.Is(err, fs.ErrNotExist) {
-		return key, err
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("apitoken: create data directory: %w", err)
-	}
-	key = make([]byte, keyLen)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("apitoken: generate key: %w", err)
-	}
-	switch err := writeNew(path, []byte(hex.EncodeToString(key)+"\n")); {
-	case errors.Is(err, fs.ErrExist):
-		return readKey(path) // another process won the race; use its key
-	case err != nil:
-		return nil, err
-	}
-	return key, nil
-}
-
-func readKey(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
+	data, err := secretfile.LoadOrCreate(path, func() ([]byte, error) {
+		key := make([]byte, keyLen)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		return []byte(hex.EncodeToString(key) + "\n"), nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("apitoken: read key: %w", err)
+		return nil, fmt.Errorf("apitoken: key: %w", err)
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
 	if err != nil || len(key) != keyLen {
 		// Not silently replaced: that would invalidate every token unnoticed.
 		return nil, fmt.Errorf("apitoken: key file %s is corrupt (want %d hex-encoded bytes); delete it to generate a new key (this invalidates every API token)", path, keyLen)
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(path, 0o600); err != nil {
-			return nil, fmt.Errorf("apitoken: restrict key permissions: %w", err)
-		}
-	}
 	return key, nil
-}
-
-// writeNew writes data to path only if path does not exist, never exposing a
-// partly written file: a temporary file is hard-linked into place.
-func writeNew(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+KeyFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("apitoken: write key: %w", err)
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Chmod(0o600), tmp.Sync(), tmp.Close()); err != nil {
-		return fmt.Errorf("apitoken: write key: %w", err)
-	}
-	if err := os.Link(name, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		if err := os.Rename(name, path); err != nil {
-			return fmt.Errorf("apitoken: write key: %w", err)
-		}
-	}
-	return nil
 }

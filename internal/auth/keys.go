@@ -3,12 +3,11 @@ package auth
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/teamlead/dashboard/internal/secretfile"
 )
 
 // KeysFile is the name, inside the data directory, of the file holding the
@@ -27,39 +26,18 @@ const (
 // an operator notices.
 func LoadOrCreateKeys(dataDir string) (hashKey, blockKey []byte, err error) {
 	path := filepath.Join(dataDir, KeysFile)
-	hashKey, blockKey, err = readKeys(path)
-	if !errors.Is(err, fs.ErrNotExist) {
-		return hashKey, blockKey, err
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("auth: create data directory: %w", err)
-	}
-	hashKey = make([]byte, hashKeyLen)
-	blockKey = make([]byte, blockKeyLen)
-	if _, err := rand.Read(hashKey); err != nil {
-		return nil, nil, fmt.Errorf("auth: generate session keys: %w", err)
-	}
-	if _, err := rand.Read(blockKey); err != nil {
-		return nil, nil, fmt.Errorf("auth: generate session keys: %w", err)
-	}
-	content := hex.EncodeToString(hashKey) + "\n" + hex.EncodeToString(blockKey) + "\n"
-	switch err := writeNew(path, []byte(content)); {
-	case errors.Is(err, fs.ErrExist):
-		// Another process created it first; use theirs so both agree.
-		return readKeys(path)
-	case err != nil:
-		return nil, nil, err
-	}
-	return hashKey, blockKey, nil
-}
-
-func readKeys(path string) (hashKey, blockKey []byte, err error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, err
+	data, err := secretfile.LoadOrCreate(path, func() ([]byte, error) {
+		hashKey, blockKey := make([]byte, hashKeyLen), make([]byte, blockKeyLen)
+		if _, err := rand.Read(hashKey); err != nil {
+			return nil, err
 		}
-		return nil, nil, fmt.Errorf("auth: read session keys: %w", err)
+		if _, err := rand.Read(blockKey); err != nil {
+			return nil, err
+		}
+		return []byte(hex.EncodeToString(hashKey) + "\n" + hex.EncodeToString(blockKey) + "\n"), nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("auth: session keys: %w", err)
 	}
 	corrupt := func(why string) error {
 		return fmt.Errorf("auth: session keys file %s is corrupt (%s); delete it to generate new keys (this signs everyone out)", path, why)
@@ -74,50 +52,5 @@ func readKeys(path string) (hashKey, blockKey []byte, err error) {
 	if blockKey, err = hex.DecodeString(fields[1]); err != nil || len(blockKey) != blockKeyLen {
 		return nil, nil, corrupt(fmt.Sprintf("line 2 must be %d hex-encoded bytes", blockKeyLen))
 	}
-	// The keys let anyone forge a login, so tighten a file that was copied
-	// around with looser permissions.
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(path, 0o600); err != nil {
-			return nil, nil, fmt.Errorf("auth: restrict session keys permissions: %w", err)
-		}
-	}
 	return hashKey, blockKey, nil
-}
-
-// writeNew writes data to path only if path does not exist, without ever
-// exposing a partly written file: it writes a temporary file and hard-links
-// it into place, which fails with fs.ErrExist if someone else won.
-func writeNew(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+KeysFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("auth: write session keys: %w", err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth: write session keys: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth: write session keys: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth: write session keys: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("auth: write session keys: %w", err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		// Some filesystems (certain network or container mounts) lack hard
-		// links; a rename is still atomic, only not exclusive.
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("auth: write session keys: %w", err)
-		}
-	}
-	return nil
 }
