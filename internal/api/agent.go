@@ -329,14 +329,9 @@ func languages(objs []fields) []LanguageSupport {
 
 // AgentPage is one page of ListAgents.
 type AgentPage struct {
-	Results      []*Agent
-	Page         int
-	Skip         int
-	Limit        int
-	TotalPages   int
-	TotalResults int
-	HasMore      bool
-	Raw          json.RawMessage
+	Results []*Agent
+	Paging
+	Raw json.RawMessage
 }
 
 // MarshalJSON returns the upstream bytes unchanged.
@@ -348,15 +343,7 @@ func DecodeAgentPage(b []byte) (*AgentPage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: decode agent page: %w", err)
 	}
-	p := &AgentPage{
-		Page:         int(f.integer("page")),
-		Skip:         int(f.integer("skip")),
-		Limit:        int(f.integer("limit")),
-		TotalPages:   int(f.integer("totalPages")),
-		TotalResults: int(f.integer("totalResults")),
-		HasMore:      f.boolean("hasMore"),
-		Raw:          cloneRaw(b),
-	}
+	p := &AgentPage{Paging: pagingOf(f), Raw: cloneRaw(b)}
 	for _, r := range f.rawObjects("results") {
 		a, err := DecodeAgent(r)
 		if err != nil {

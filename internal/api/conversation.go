@@ -264,13 +264,31 @@ func conversationFromFields(f fields) *Conversation {
 // ConversationPage is one page of ListConversations. Raw is the whole page
 // as upstream sent it; each result's Raw is its own exact bytes.
 type ConversationPage struct {
-	Results      []*Conversation
+	Results []*Conversation
+	Paging
+	Raw json.RawMessage
+}
+
+// Paging is what every list answer says about where it stands. Endpoints
+// page by skip or by page number, so only some fields are set.
+type Paging struct {
+	Page         int
 	Skip         int
 	Limit        int
 	TotalPages   int
 	TotalResults int
 	HasMore      bool
-	Raw          json.RawMessage
+}
+
+func pagingOf(f fields) Paging {
+	return Paging{
+		Page:         int(f.integer("page")),
+		Skip:         int(f.integer("skip")),
+		Limit:        int(f.integer("limit")),
+		TotalPages:   int(f.integer("totalPages")),
+		TotalResults: int(f.integer("totalResults")),
+		HasMore:      f.boolean("hasMore"),
+	}
 }
 
 // MarshalJSON returns the upstream bytes unchanged.
@@ -282,14 +300,7 @@ func DecodeConversationPage(b []byte) (*ConversationPage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: decode conversation page: %w", err)
 	}
-	p := &ConversationPage{
-		Skip:         int(f.integer("skip")),
-		Limit:        int(f.integer("limit")),
-		TotalPages:   int(f.integer("totalPages")),
-		TotalResults: int(f.integer("totalResults")),
-		HasMore:      f.boolean("hasMore"),
-		Raw:          cloneRaw(b),
-	}
+	p := &ConversationPage{Paging: pagingOf(f), Raw: cloneRaw(b)}
 	for _, r := range f.rawObjects("results") {
 		c, err := DecodeConversation(r)
 		if err != nil {

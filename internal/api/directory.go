@@ -171,8 +171,7 @@ func fetchAll[T any](ctx context.Context, c *Client, endpoint, path string, styl
 			all = append(all, v)
 		}
 		skip += len(results)
-		if lastPage(page, len(results), len(all), f.boolean("hasMore"),
-			int(f.integer("totalPages")), int(f.integer("totalResults"))) {
+		if pg := pagingOf(f); lastPage(page, len(results), len(all), pg.HasMore, pg.TotalPages, pg.TotalResults) {
 			return all, nil
 		}
 	}
