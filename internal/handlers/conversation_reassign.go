@@ -16,7 +16,6 @@ import (
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/timeline"
-	"github.com/teamlead/dashboard/web/templates/components"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -226,12 +225,7 @@ func (h *Handler) renderOutcome(w http.ResponseWriter, r *http.Request, panel pa
 // refreshedSections are the audit view's parts a transfer changes, marked
 // for out-of-band swaps.
 func (h *Handler) refreshedSections(r *http.Request, res cache.Result) []templ.Component {
-	loc := viewerLocation(r)
-	tl := timeline.Build(res.Conversation, h.now())
-	vm := conversationView(res, nil, h.convs.AgentDirectory(r.Context()), tl, loc, convMasks(currentUser(r)))
-	tv := timelineView(tl, loc)
-	vm.Timeline = components.TimelineChart(tv)
-	vm.TimelineTable = components.TimelineTable(tv)
+	vm := h.conversationVM(r, res, nil)
 	return []templ.Component{
 		pages.ConvStatusBadge(vm.Status, true),
 		pages.ConvRoutingSection(vm, true),

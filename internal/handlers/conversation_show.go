@@ -96,13 +96,7 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 	if err != nil {
 		h.logger.Warn("snapshot history", "conversation", res.ConversationID, "err", err)
 	}
-	loc := viewerLocation(r)
-	now := h.now()
-	tl := timeline.Build(res.Conversation, now)
-	vm := conversationView(res, snaps, h.convs.AgentDirectory(ctx), tl, loc, convMasks(currentUser(r)))
-	tv := timelineView(tl, loc)
-	vm.Timeline = components.TimelineChart(tv)
-	vm.TimelineTable = components.TimelineTable(tv)
+	vm := h.conversationVM(r, res, snaps)
 	base := "/conversations/" + res.ConversationID
 	if kind == ids.Session {
 		base = "/sessions/" + id
@@ -122,6 +116,18 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 		return
 	}
 	page.sendTo(w)
+}
+
+// conversationVM builds the audit view's model, timeline included, in the
+// viewer's zone and with the viewer's masking.
+func (h *Handler) conversationVM(r *http.Request, res cache.Result, snaps []cache.Snapshot) pages.ConversationView {
+	loc := viewerLocation(r)
+	tl := timeline.Build(res.Conversation, h.now())
+	vm := conversationView(res, snaps, h.convs.AgentDirectory(r.Context()), tl, loc, convMasks(currentUser(r)))
+	tv := timelineView(tl, loc)
+	vm.Timeline = components.TimelineChart(tv)
+	vm.TimelineTable = components.TimelineTable(tv)
+	return vm
 }
 
 // bufferedResponse holds a rendered page until it may be sent.
