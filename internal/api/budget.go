@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"golang.org/x/time/rate"
 )
 
@@ -117,7 +119,7 @@ func (b *Budget) Wait(ctx context.Context) error {
 		}
 	}()
 	for {
-		now := time.Now()
+		now := clock.Instant()
 		delay := b.delayLocked(now)
 		isHead := b.headLocked() == w
 		if isHead && delay <= 0 {
@@ -246,7 +248,7 @@ type BudgetStats struct {
 func (b *Budget) Stats() BudgetStats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := time.Now()
+	now := clock.Instant()
 	s := BudgetStats{
 		LimitPerMinute:     b.perMinute,
 		Burst:              b.burst,

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -92,7 +94,7 @@ type Client struct {
 	tokenTTL     time.Duration
 	userAgent    string
 	logger       *slog.Logger
-	now          func() time.Time
+	clock        clock.Clock
 	observer     Observer
 	optionErrors []string
 }
@@ -165,10 +167,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithClock sets the clock used for token timestamps and Retry-After dates.
-func WithClock(now func() time.Time) Option {
+func WithClock(clk clock.Clock) Option {
 	return func(c *Client) {
-		if now != nil {
-			c.now = now
+		if clk != nil {
+			c.clock = clk
 		}
 	}
 }
@@ -270,7 +272,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		tokenTTL:   DefaultTokenTTL,
 		userAgent:  DefaultUserAgent,
 		logger:     slog.New(slog.DiscardHandler),
-		now:        time.Now,
+		clock:      clock.Real(),
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -360,7 +362,7 @@ func (c *Client) retryable(ctx context.Context, err *Error) bool {
 			return false // the local budget already said the deadline cannot be met
 		}
 		dl, ok := ctx.Deadline()
-		return !ok || time.Now().Add(err.RetryAfter).Before(dl)
+		return !ok || err.RetryAfter < clock.Until(dl)
 	}
 	return false
 }
@@ -379,7 +381,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // sleep waits d unless ctx ends first or its deadline falls inside d.
 func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
-	if dl, ok := ctx.Deadline(); ok && !time.Now().Add(d).Before(dl) {
+	if dl, ok := ctx.Deadline(); ok && d >= clock.Until(dl) {
 		return false
 	}
 	if d <= 0 {
@@ -400,12 +402,12 @@ func (c *Client) observed(ctx context.Context, req request, attempt int) ([]byte
 	if c.observer == nil {
 		return c.attempt(ctx, req, attempt)
 	}
-	start := time.Now()
+	sw := clock.StartStopwatch()
 	body, err := c.attempt(ctx, req, attempt)
 	if err != nil {
-		c.observer(req.endpoint, req.method, Outcome(err), time.Since(start))
+		c.observer(req.endpoint, req.method, Outcome(err), sw.Elapsed())
 	} else {
-		c.observer(req.endpoint, req.method, Outcome(nil), time.Since(start))
+		c.observer(req.endpoint, req.method, Outcome(nil), sw.Elapsed())
 	}
 	return body, err
 }
@@ -451,14 +453,14 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 		hr.Header.Set("Content-Type", "application/json")
 	}
 
-	start := time.Now()
+	sw := clock.StartStopwatch()
 	resp, err := c.httpClient.Do(hr)
 	if err != nil {
 		return nil, fail(&Error{Kind: ErrTransport, Err: transportCause(ctx, actx, err, c.timeout)})
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	elapsed := time.Since(start)
+	elapsed := sw.Elapsed()
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "smartassist call",
 		slog.String("endpoint", req.endpoint), slog.String("method", req.method),
 		slog.Int("status", resp.StatusCode), slog.Int("attempt", attempt+1),
@@ -480,14 +482,14 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 	}
 	e := &Error{Kind: kindForStatus(resp.StatusCode, code), Status: resp.StatusCode, Code: code, Messages: msgs}
 	if e.Kind == ErrRateLimited {
-		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now())
 		if !ok {
 			d = defaultRetryAfter
 		}
 		e.RetryAfter = d
 		// One 429 pauses every caller sharing the budget instead of letting
 		// them hammer upstream.
-		c.budget.PauseUntil(time.Now().Add(d))
+		c.budget.PauseUntil(clock.Instant().Add(d))
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "smartassist rate limit hit; pausing budget",
 			slog.String("endpoint", req.endpoint), slog.Duration("retryAfter", d))
 	}
@@ -509,7 +511,7 @@ func transportCause(parent, attemptCtx context.Context, err error, timeout time.
 // token mints a fresh HS256 JWT: a new jti per request satisfies apps that
 // enforce replay protection, and a short exp limits a leaked token's use.
 func (c *Client) token() (string, error) {
-	now := c.now()
+	now := c.clock.Now()
 	var jti [16]byte
 	if _, err := crand.Read(jti[:]); err != nil {
 		return "", err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 func TestNewValidatesInputs(t *testing.T) {
@@ -88,7 +89,7 @@ func TestJWTAndHeaders(t *testing.T) {
 		writeJSON(w, http.StatusOK, []byte(`{"results":[],"hasMore":false}`))
 	})
 	up.now = func() time.Time { return fixed.Add(time.Second) }
-	c := up.client(api.WithClock(func() time.Time { return fixed }), api.WithTokenTTL(2*time.Minute))
+	c := up.client(api.WithClock(clock.NewManual(fixed)), api.WithTokenTTL(2*time.Minute))
 	ctx := context.Background()
 	for range 3 {
 		if err := c.Ping(ctx); err != nil {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/teamlead/dashboard/internal/secretfile"
@@ -78,21 +80,21 @@ func (t Token) Status(now time.Time) string {
 // Service issues, lists, revokes and verifies tokens. It is safe for
 // concurrent use.
 type Service struct {
-	db  *store.DB
-	key []byte
-	now func() time.Time
+	db    *store.DB
+	key   []byte
+	clock clock.Clock
 }
 
-// New returns a Service signing with key (from LoadOrCreateKey); now is the
-// clock (time.Now when nil).
-func New(db *store.DB, key []byte, now func() time.Time) (*Service, error) {
+// New returns a Service signing with key (from LoadOrCreateKey) and reading
+// time from clk (the wall clock when nil).
+func New(db *store.DB, key []byte, clk clock.Clock) (*Service, error) {
 	if len(key) < keyLen {
 		return nil, fmt.Errorf("apitoken: signing key must be at least %d bytes", keyLen)
 	}
-	if now == nil {
-		now = time.Now
+	if clk == nil {
+		clk = clock.Real()
 	}
-	return &Service{db: db, key: key, now: now}, nil
+	return &Service{db: db, key: key, clock: clk}, nil
 }
 
 type claims struct {
@@ -117,7 +119,7 @@ func (s *Service) Issue(ctx context.Context, owner, label, createdBy string, day
 		return Token{}, "", fmt.Errorf("apitoken: %w", err)
 	}
 	// Whole seconds: the JWT carries seconds, and the row must agree with it.
-	now := s.now().UTC().Truncate(time.Second)
+	now := s.clock.Now().UTC().Truncate(time.Second)
 	t := Token{
 		ID:        hex.EncodeToString(id[:]),
 		Owner:     owner,
@@ -138,7 +140,7 @@ func (s *Service) Issue(ctx context.Context, owner, label, createdBy string, day
 		return Token{}, "", fmt.Errorf("apitoken: sign: %w", err)
 	}
 	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO api_tokens (id, owner, label, created_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.Owner, t.Label, t.CreatedBy, formatTime(t.CreatedAt), formatTime(t.ExpiresAt))
+		VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.Owner, t.Label, t.CreatedBy, store.Millis(t.CreatedAt), store.Millis(t.ExpiresAt))
 	if err != nil {
 		return Token{}, "", fmt.Errorf("apitoken: store: %w", err)
 	}
@@ -158,7 +160,7 @@ func (s *Service) Revoke(ctx context.Context, id, by string) (Token, error) {
 			return ErrAlreadyRevoked
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?`,
-			formatTime(s.now().UTC()), by, id)
+			store.Millis(s.clock.Now()), by, id)
 		return err
 	})
 	return before, err
@@ -199,7 +201,7 @@ func (s *Service) Verify(ctx context.Context, raw string) (Token, error) {
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(issuer), jwt.WithAudience(audience),
-		jwt.WithExpirationRequired(), jwt.WithTimeFunc(s.now))
+		jwt.WithExpirationRequired(), jwt.WithTimeFunc(s.clock.Now))
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return Token{}, ErrExpired
@@ -213,7 +215,7 @@ func (s *Service) Verify(ctx context.Context, raw string) (Token, error) {
 	case err != nil:
 		return Token{}, err
 	}
-	switch t.Status(s.now()) {
+	switch t.Status(s.clock.Now()) {
 	case "revoked":
 		return t, ErrRevoked
 	case "expired":
@@ -231,7 +233,7 @@ type scanner interface{ Scan(...any) error }
 
 func scanToken(row scanner) (Token, error) {
 	var t Token
-	var created, expires, revoked string
+	var created, expires, revoked int64
 	err := row.Scan(&t.ID, &t.Owner, &t.Label, &t.CreatedBy, &created, &expires, &revoked, &t.RevokedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, ErrNotFound
@@ -239,23 +241,9 @@ func scanToken(row scanner) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("apitoken: read: %w", err)
 	}
-	for _, f := range []struct {
-		s   string
-		dst *time.Time
-	}{{created, &t.CreatedAt}, {expires, &t.ExpiresAt}, {revoked, &t.RevokedAt}} {
-		if f.s == "" {
-			continue
-		}
-		v, err := time.Parse(time.RFC3339Nano, f.s)
-		if err != nil {
-			return Token{}, fmt.Errorf("apitoken: token %s has a bad time %q", t.ID, f.s)
-		}
-		*f.dst = v
-	}
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = store.TimeOf(created), store.TimeOf(expires), store.TimeOf(revoked)
 	return t, nil
 }
-
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // LoadOrCreateKey returns the signing key stored in dataDir/api-token.key,
 // generating it (mode 0600) on first use. Deleting the file invalidates

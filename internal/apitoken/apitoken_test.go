@@ -6,29 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newService(t *testing.T) (*Service, *clock, string) {
+func newService(t *testing.T) (*Service, *clock.Manual, string) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "dashboard.db"))
@@ -40,8 +27,8 @@ func newService(t *testing.T) (*Service, *clock, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s, err := New(db, key, clk.now)
+	clk := clock.NewManual(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	s, err := New(db, key, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,17 +51,17 @@ func TestIssueVerifyExpireRevoke(t *testing.T) {
 	}
 
 	// Expiry: valid just before, refused at and after.
-	clk.advance(7*24*time.Hour - time.Second)
+	clk.Advance(7*24*time.Hour - time.Second)
 	if _, err := s.Verify(ctx, raw); err != nil {
 		t.Errorf("one second before expiry: %v", err)
 	}
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	if _, err := s.Verify(ctx, raw); !errors.Is(err, ErrExpired) {
 		t.Errorf("at expiry: %v", err)
 	}
 
 	// Revocation takes effect at once and is recorded.
-	clk.t = tok.CreatedAt
+	clk.Set(tok.CreatedAt)
 	tok2, raw2, err := s.Issue(ctx, "auditor", "", "admin", 30)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +85,7 @@ func TestIssueVerifyExpireRevoke(t *testing.T) {
 	}
 	statuses := map[string]string{}
 	for _, l := range list {
-		statuses[l.ID] = l.Status(clk.now())
+		statuses[l.ID] = l.Status(clk.Now())
 	}
 	if statuses[tok.ID] != "active" || statuses[tok2.ID] != "revoked" {
 		t.Errorf("statuses %v", statuses)
@@ -123,7 +110,7 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 		return v
 	}
 	good := jwt.RegisteredClaims{Issuer: issuer, Audience: jwt.ClaimStrings{audience}, Subject: "auditor",
-		ID: "not-issued", ExpiresAt: jwt.NewNumericDate(clk.now().Add(time.Hour))}
+		ID: "not-issued", ExpiresAt: jwt.NewNumericDate(clk.Now().Add(time.Hour))}
 	parts := strings.Split(raw, ".")
 	otherSubject := good
 	tests := map[string]string{

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"github.com/teamlead/dashboard/internal/store"
 )
 
@@ -67,16 +69,16 @@ type Entry struct {
 
 // Log appends to and reads the audit log.
 type Log struct {
-	db  *store.DB
-	now func() time.Time
+	db    *store.DB
+	clock clock.Clock
 }
 
 // New returns the audit log stored in db.
-func New(db *store.DB, now func() time.Time) *Log {
-	if now == nil {
-		now = time.Now
+func New(db *store.DB, clk clock.Clock) *Log {
+	if clk == nil {
+		clk = clock.Real()
 	}
-	return &Log{db: db, now: now}
+	return &Log{db: db, clock: clk}
 }
 
 // Append writes one entry in its own transaction.
@@ -101,7 +103,7 @@ func (l *Log) AppendTx(ctx context.Context, tx *sql.Tx, rec Record) (Entry, erro
 		return Entry{}, err
 	}
 	e := Entry{
-		At:         l.now().UTC(),
+		At:         l.clock.Now().UTC().Truncate(time.Millisecond),
 		Actor:      rec.Actor,
 		ClientAddr: rec.ClientAddr,
 		Action:     rec.Action,
@@ -118,9 +120,9 @@ func (l *Log) AppendTx(ctx context.Context, tx *sql.Tx, rec Record) (Entry, erro
 	}
 	e.ID++
 	e.Hash = e.computeHash()
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, client_addr, action, target, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.At.Format(time.RFC3339Nano), e.Actor, e.ClientAddr, e.Action, e.Target, string(e.Details), e.PrevHash, e.Hash)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (id, at, at_ns, actor, client_addr, action, target, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, store.Millis(e.At), e.At.Nanosecond()%1e6, e.Actor, e.ClientAddr, e.Action, e.Target, string(e.Details), e.PrevHash, e.Hash)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: append: %w", err)
 	}
@@ -164,6 +166,9 @@ func normaliseRefs(target string, refs []string) []string {
 
 // computeHash covers every stored field and the previous hash. The encoding
 // is a JSON array, so field boundaries cannot be forged by clever values.
+// The time enters as RFC 3339 text; entries are stamped to the millisecond,
+// and entries written before times were stored as milliseconds keep their
+// nanoseconds in the at_ns column so their hashes still verify.
 func (e Entry) computeHash() string {
 	b, _ := json.Marshal([]any{e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.ClientAddr, e.Action, e.Target, e.Refs, string(e.Details), e.PrevHash})
 	sum := sha256.Sum256(b)
@@ -203,15 +208,15 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, bool, error) {
 		where, args = append(where, "a.id IN (SELECT entry_id FROM audit_refs WHERE ref = ?)"), append(args, f.Target)
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "a.at >= ?"), append(args, f.From.UTC().Format(time.RFC3339Nano))
+		where, args = append(where, "a.at >= ?"), append(args, store.Millis(f.From))
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "a.at < ?"), append(args, f.To.UTC().Format(time.RFC3339Nano))
+		where, args = append(where, "a.at < ?"), append(args, store.Millis(f.To))
 	}
 	if f.Before > 0 {
 		where, args = append(where, "a.id < ?"), append(args, f.Before)
 	}
-	q := `SELECT a.id, a.at, a.actor, a.client_addr, a.action, a.target, a.details, a.prev_hash, a.hash,
+	q := `SELECT a.id, a.at, a.at_ns, a.actor, a.client_addr, a.action, a.target, a.details, a.prev_hash, a.hash,
 		COALESCE((SELECT json_group_array(ref) FROM audit_refs WHERE entry_id = a.id), '[]')
 		FROM audit_log a`
 	if len(where) > 0 {
@@ -246,15 +251,12 @@ type scanner interface{ Scan(...any) error }
 
 func scanEntry(s scanner) (Entry, error) {
 	var e Entry
-	var at, details, refs string
-	if err := s.Scan(&e.ID, &at, &e.Actor, &e.ClientAddr, &e.Action, &e.Target, &details, &e.PrevHash, &e.Hash, &refs); err != nil {
+	var at, atNanos int64
+	var details, refs string
+	if err := s.Scan(&e.ID, &at, &atNanos, &e.Actor, &e.ClientAddr, &e.Action, &e.Target, &details, &e.PrevHash, &e.Hash, &refs); err != nil {
 		return Entry{}, fmt.Errorf("audit: scan: %w", err)
 	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: entry %d has a bad time %q", e.ID, at)
-	}
-	e.At = t
+	e.At = store.TimeOf(at).Add(time.Duration(atNanos))
 	e.Details = json.RawMessage(details)
 	if err := json.Unmarshal([]byte(refs), &e.Refs); err != nil {
 		return Entry{}, fmt.Errorf("audit: entry %d refs: %w", e.ID, err)
@@ -276,7 +278,7 @@ func (r VerifyResult) OK() bool { return r.FirstBroken == 0 }
 // Verify recomputes every entry's hash in order and checks each links to
 // the one before, naming the first entry that does not.
 func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
-	rows, err := l.db.Read.QueryContext(ctx, `SELECT a.id, a.at, a.actor, a.client_addr, a.action, a.target, a.details, a.prev_hash, a.hash,
+	rows, err := l.db.Read.QueryContext(ctx, `SELECT a.id, a.at, a.at_ns, a.actor, a.client_addr, a.action, a.target, a.details, a.prev_hash, a.hash,
 		COALESCE((SELECT json_group_array(ref) FROM audit_refs WHERE entry_id = a.id), '[]')
 		FROM audit_log a ORDER BY a.id`)
 	if err != nil {

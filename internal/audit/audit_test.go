@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +19,7 @@ func newLog(t *testing.T) (*Log, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	return New(db, func() time.Time { clock = clock.Add(time.Second); return clock }), db
+	return New(db, &steppingClock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}), db
 }
 
 func seed(t *testing.T, l *Log) {
@@ -179,4 +179,18 @@ func TestAppendTxRollsBackWithCaller(t *testing.T) {
 	if res, _ := l.Verify(ctx); !res.OK() {
 		t.Fatalf("chain after rollback: %+v", res)
 	}
+}
+
+// steppingClock moves one second forward on every reading, so consecutive
+// entries get distinct times.
+type steppingClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *steppingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
 }

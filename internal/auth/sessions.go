@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"github.com/gorilla/sessions"
 )
 
@@ -60,22 +62,22 @@ type SessionInfo struct {
 type Sessions struct {
 	store *sessions.CookieStore
 	cfg   SessionConfig
-	now   func() time.Time
+	clock clock.Clock
 }
 
 // NewSessions returns Sessions using the keys from LoadOrCreateKeys. now is
 // the clock for expiry (time.Now when nil). Bad key sizes surface as errors
 // from Login.
-func NewSessions(hashKey, blockKey []byte, cfg SessionConfig, now func() time.Time) *Sessions {
+func NewSessions(hashKey, blockKey []byte, cfg SessionConfig, clk clock.Clock) *Sessions {
 	cfg = cfg.withDefaults()
-	if now == nil {
-		now = time.Now
+	if clk == nil {
+		clk = clock.Real()
 	}
 	st := sessions.NewCookieStore(hashKey, blockKey)
 	// securecookie checks its own embedded timestamp against the real
 	// clock; it is only a backstop to the checks in Current.
 	st.MaxAge(int(cfg.AbsoluteTimeout / time.Second))
-	return &Sessions{store: st, cfg: cfg, now: now}
+	return &Sessions{store: st, cfg: cfg, clock: clk}
 }
 
 func (s *Sessions) options(r *http.Request, maxAge int) *sessions.Options {
@@ -94,7 +96,7 @@ func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, u *User) error 
 	if u == nil || u.Disabled {
 		return ErrInvalidCredentials
 	}
-	now := s.now().Unix()
+	now := s.clock.Now().Unix()
 	sess := sessions.NewSession(s.store, s.cfg.CookieName)
 	sess.Values[keyUserID] = u.ID
 	sess.Values[keyEpoch] = u.SessionEpoch
@@ -122,7 +124,7 @@ func (s *Sessions) Current(w http.ResponseWriter, r *http.Request) (SessionInfo,
 		s.Logout(w, r)
 		return SessionInfo{}, false
 	}
-	now := s.now()
+	now := s.clock.Now()
 	expires := info.IssuedAt.Add(s.cfg.AbsoluteTimeout)
 	if !now.Before(expires) ||
 		!now.Before(info.LastSeen.Add(s.cfg.IdleTimeout)) ||

@@ -7,16 +7,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
-func newTestSessions(t *testing.T, cfg SessionConfig) (*Sessions, *fakeClock) {
+func newTestSessions(t *testing.T, cfg SessionConfig) (*Sessions, *clock.Manual) {
 	t.Helper()
 	hk, bk, err := LoadOrCreateKeys(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := newFakeClock()
-	return NewSessions(hk, bk, cfg, clk.Now), clk
+	return NewSessions(hk, bk, cfg, clk), clk
 }
 
 var testUser = &User{ID: 42, Username: "alice", Role: RoleLead, SessionEpoch: 3}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 // ThrottleConfig sets the failed-login limits. Zero fields take the
@@ -44,8 +46,8 @@ func (c ThrottleConfig) withDefaults() ThrottleConfig {
 // per-address limit stops one address trying many accounts. It is safe for
 // concurrent use.
 type Throttle struct {
-	cfg ThrottleConfig
-	now func() time.Time
+	cfg   ThrottleConfig
+	clock clock.Clock
 
 	mu        sync.Mutex
 	accounts  map[string]*bucket
@@ -69,14 +71,14 @@ func (b *bucket) expires(window time.Duration) time.Time {
 	return t
 }
 
-// NewThrottle returns a Throttle; now is the clock (time.Now when nil).
-func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
-	if now == nil {
-		now = time.Now
+// NewThrottle returns a Throttle reading time from clk (the wall clock when nil).
+func NewThrottle(cfg ThrottleConfig, clk clock.Clock) *Throttle {
+	if clk == nil {
+		clk = clock.Real()
 	}
 	return &Throttle{
 		cfg:      cfg.withDefaults(),
-		now:      now,
+		clock:    clk,
 		accounts: make(map[string]*bucket),
 		addrs:    make(map[string]*bucket),
 	}
@@ -89,7 +91,7 @@ func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
 func (t *Throttle) Check(account, addr string) (retryAfter time.Duration, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
+	now := t.clock.Now()
 	for _, b := range []*bucket{t.accounts[normalizeAccount(account)], t.addrs[addr]} {
 		if b != nil && b.lockedUntil.After(now) {
 			retryAfter = max(retryAfter, b.lockedUntil.Sub(now))
@@ -102,7 +104,7 @@ func (t *Throttle) Check(account, addr string) (retryAfter time.Duration, ok boo
 func (t *Throttle) Failure(account, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
+	now := t.clock.Now()
 	if now.Sub(t.lastSweep) >= t.cfg.Window {
 		t.sweep(t.accounts, now)
 		t.sweep(t.addrs, now)

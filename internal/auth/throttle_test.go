@@ -5,11 +5,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
-func newTestThrottle(cfg ThrottleConfig) (*Throttle, *fakeClock) {
+func newTestThrottle(cfg ThrottleConfig) (*Throttle, *clock.Manual) {
 	clk := newFakeClock()
-	return NewThrottle(cfg, clk.Now), clk
+	return NewThrottle(cfg, clk), clk
 }
 
 func TestThrottlePerAccount(t *testing.T) {

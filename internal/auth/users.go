@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/teamlead/dashboard/internal/store"
@@ -62,9 +64,9 @@ type User struct {
 
 // Users manages accounts stored in the users table.
 type Users struct {
-	db   *store.DB
-	cost int
-	now  func() time.Time
+	db    *store.DB
+	cost  int
+	clock clock.Clock
 
 	// dummyHash is compared against when the username is unknown, so a
 	// failed login takes as long whether or not the account exists. Built
@@ -88,17 +90,17 @@ func WithHashCost(cost int) UsersOption {
 }
 
 // WithClock sets the source of created_at/updated_at timestamps.
-func WithClock(now func() time.Time) UsersOption {
+func WithClock(clk clock.Clock) UsersOption {
 	return func(u *Users) {
-		if now != nil {
-			u.now = now
+		if clk != nil {
+			u.clock = clk
 		}
 	}
 }
 
 // NewUsers returns a Users backed by db.
 func NewUsers(db *store.DB, opts ...UsersOption) *Users {
-	u := &Users{db: db, cost: bcrypt.DefaultCost, now: time.Now}
+	u := &Users{db: db, cost: bcrypt.DefaultCost, clock: clock.Real()}
 	for _, o := range opts {
 		o(u)
 	}
@@ -143,9 +145,7 @@ func (u *Users) hash(password string) (string, error) {
 	return string(h), nil
 }
 
-func (u *Users) timestamp() string {
-	return u.now().UTC().Format(time.RFC3339Nano)
-}
+func (u *Users) timestamp() int64 { return store.Millis(u.clock.Now()) }
 
 // Create adds an enabled user.
 func (u *Users) Create(ctx context.Context, username, password string, role Role) (*User, error) {
@@ -174,7 +174,7 @@ func (u *Users) Create(ctx context.Context, username, password string, role Role
 
 // insertUser must run in an immediate transaction so the existence check and
 // the insert cannot interleave with another Create.
-func insertUser(ctx context.Context, tx *sql.Tx, username, hash string, role Role, now string) (int64, error) {
+func insertUser(ctx context.Context, tx *sql.Tx, username, hash string, role Role, now int64) (int64, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = ?`, username).Scan(&n); err != nil {
 		return 0, fmt.Errorf("auth: check username: %w", err)
@@ -199,7 +199,7 @@ func scanUser(row scanner, extra ...any) (*User, error) {
 	var (
 		usr              User
 		role             string
-		created, updated string
+		created, updated int64
 	)
 	dest := append([]any{&usr.ID, &usr.Username, &role, &usr.Disabled, &usr.SessionEpoch,
 		&usr.TimeZone, &created, &updated}, extra...)
@@ -213,12 +213,7 @@ func scanUser(row scanner, extra ...any) (*User, error) {
 	if usr.Role, err = ParseRole(role); err != nil {
 		return nil, fmt.Errorf("auth: user %d: %w", usr.ID, err)
 	}
-	if usr.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
-		return nil, fmt.Errorf("auth: user %d created_at: %w", usr.ID, err)
-	}
-	if usr.UpdatedAt, err = time.Parse(time.RFC3339Nano, updated); err != nil {
-		return nil, fmt.Errorf("auth: user %d updated_at: %w", usr.ID, err)
-	}
+	usr.CreatedAt, usr.UpdatedAt = store.TimeOf(created), store.TimeOf(updated)
 	return &usr, nil
 }
 

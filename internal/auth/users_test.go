@@ -12,34 +12,18 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
 const goodPassword = "correct horse battery"
 
-// fakeClock is a settable clock safe for concurrent use.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+// newFakeClock is the auth tests' pinned clock.
+func newFakeClock() *clock.Manual {
+	return clock.NewManual(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
 }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestUsers(t *testing.T) (*Users, *fakeClock) {
+func newTestUsers(t *testing.T) (*Users, *clock.Manual) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "dashboard.db"))
 	if err != nil {
@@ -47,7 +31,7 @@ func newTestUsers(t *testing.T) (*Users, *fakeClock) {
 	}
 	t.Cleanup(func() { db.Close() })
 	clk := newFakeClock()
-	return NewUsers(db, WithHashCost(bcrypt.MinCost), WithClock(clk.Now)), clk
+	return NewUsers(db, WithHashCost(bcrypt.MinCost), WithClock(clk)), clk
 }
 
 func mustCreate(t *testing.T, u *Users, name string, role Role) *User {

@@ -49,7 +49,7 @@ func (c *Cache) AgentDirectory(ctx context.Context) Directory {
 			c.mu.Unlock()
 		}
 	}
-	if d.dir == nil || c.now().Sub(d.fetchedAt) >= c.opts.AgentsTTL {
+	if d.dir == nil || c.clock.Now().Sub(d.fetchedAt) >= c.opts.AgentsTTL {
 		c.refreshAgents()
 	}
 	return d.dir
@@ -83,7 +83,7 @@ func (c *Cache) refreshAgents() {
 		c.agents.loading = false
 		if err != nil {
 			// Retry later rather than on every page view.
-			c.agents.fetchedAt = c.now().Add(c.opts.RetryAfterFailure - c.opts.AgentsTTL)
+			c.agents.fetchedAt = c.clock.Now().Add(c.opts.RetryAfterFailure - c.opts.AgentsTTL)
 		}
 		c.mu.Unlock()
 		if err != nil {
@@ -116,7 +116,7 @@ func (c *Cache) fetchAgents(ctx context.Context) (Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := c.now()
+	now := c.clock.Now()
 	hash := Hash(body)
 	ms := now.UnixMilli()
 	err = c.db.Tx(ctx, func(tx *sql.Tx) error {

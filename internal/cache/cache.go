@@ -13,6 +13,7 @@
 package cache
 
 import (
+	"github.com/teamlead/dashboard/internal/clock"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -127,7 +128,7 @@ type Options struct {
 	RetryAfterFailure time.Duration
 	// AgentsTTL is how long the agent directory is reused; default 10m.
 	AgentsTTL time.Duration
-	Now       func() time.Time
+	Clock     clock.Clock // nil: the wall clock
 	Logger    *slog.Logger
 }
 
@@ -137,7 +138,7 @@ type Cache struct {
 	db   *store.DB
 	up   Upstream
 	opts Options
-	now  func() time.Time
+	clock clock.Clock
 	log  *slog.Logger
 
 	group singleflight.Group
@@ -188,14 +189,14 @@ func New(db *store.DB, up Upstream, opts Options) (*Cache, error) {
 		opts.AgentsTTL = 10 * time.Minute
 	}
 	c := &Cache{
-		db: db, up: up, opts: opts, now: opts.Now, log: opts.Logger,
+		db: db, up: up, opts: opts, clock: opts.Clock, log: opts.Logger,
 		refreshing: map[string]bool{},
 		failures:   map[string]failure{},
 		touched:    map[string]time.Time{},
 		decoded:    newDecodedCache(512),
 	}
-	if c.now == nil {
-		c.now = time.Now
+	if c.clock == nil {
+		c.clock = clock.Real()
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -320,7 +321,7 @@ func (c *Cache) get(ctx context.Context, key string, fetch fetchFunc) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	now := c.now()
+	now := c.clock.Now()
 	if ok {
 		res, derr := c.resultOf(e, now)
 		if derr == nil {
@@ -345,8 +346,8 @@ func (c *Cache) get(ctx context.Context, key string, fetch fetchFunc) (Result, e
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FetchTimeout)
 		defer cancel()
 		// Someone may have stored it between our load and this flight.
-		if e, ok, err := c.load(fctx, key); err == nil && ok && c.fresh(e, c.now()) {
-			if res, err := c.resultOf(e, c.now()); err == nil {
+		if e, ok, err := c.load(fctx, key); err == nil && ok && c.fresh(e, c.clock.Now()) {
+			if res, err := c.resultOf(e, c.clock.Now()); err == nil {
 				res.Source = SourceCache
 				return res, nil
 			}
@@ -415,7 +416,7 @@ func (c *Cache) refreshAsync(key string, fetchedAt time.Time, fetch fetchFunc) (
 	if c.refreshing[key] {
 		return lastErr, true
 	}
-	if failed && c.now().Sub(f.at) < c.opts.RetryAfterFailure {
+	if failed && c.clock.Now().Sub(f.at) < c.opts.RetryAfterFailure {
 		return lastErr, false
 	}
 	if c.bg.Err() != nil {
@@ -444,14 +445,14 @@ func (c *Cache) fetchAndStore(ctx context.Context, key string, fetch fetchFunc) 
 	if err != nil {
 		c.upstreamErrors.Add(1)
 		c.mu.Lock()
-		c.failures[key] = failure{err: err, at: c.now()}
+		c.failures[key] = failure{err: err, at: c.clock.Now()}
 		c.mu.Unlock()
 		return Result{}, err
 	}
 	if len(conv.Raw) == 0 {
 		return Result{}, &api.Error{Kind: api.ErrUpstream, Endpoint: endpoint, Messages: []string{"empty conversation"}}
 	}
-	now := c.now()
+	now := c.clock.Now()
 	hash := Hash(conv.Raw)
 	sessionID := conv.BotSessionID
 	if endpoint == EndpointSession {

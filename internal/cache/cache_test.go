@@ -208,7 +208,7 @@ const convTemplate = `{"_id":"c-test-1","botSessionId":"aaaaaaaaaaaaaaaaaaaaaaaa
 func TestSnapshotHistoryRecordsEachVersion(t *testing.T) {
 	up := newScripted()
 	clk := newClock()
-	c, err := New(openDB(t), up, Options{Now: clk.Now, LiveTTL: time.Second})
+	c, err := New(openDB(t), up, Options{Clock: clk, LiveTTL: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestAgentDirectoryIsFetchedInTheBackground(t *testing.T) {
 		t.Fatalf("directory entry for %s: %+v", a.UserID, got)
 	}
 	// A new cache over the same database starts with the stored directory.
-	c2, err := New(e.db, e.client, Options{Now: e.clock.Now})
+	c2, err := New(e.db, e.client, Options{Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,30 +9,13 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock.Manual { return clock.NewManual(time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)) }
 
 // env is a cache over a real SQLite file and the real simulator over HTTP.
 type env struct {
@@ -42,7 +25,7 @@ type env struct {
 	srv    *httptest.Server
 	client *api.Client
 	cache  *Cache
-	clock  *clock
+	clock  *clock.Manual
 }
 
 func openDB(t *testing.T) *store.DB {
@@ -65,8 +48,8 @@ func newEnv(t *testing.T, conversations int, opts Options) *env {
 	t.Helper()
 	e := &env{t: t, db: openDB(t), clock: newClock()}
 	e.sim, e.srv, e.client = newSim(t, conversations)
-	if opts.Now == nil {
-		opts.Now = e.clock.Now
+	if opts.Clock == nil {
+		opts.Clock = e.clock
 	}
 	c, err := New(e.db, e.client, opts)
 	if err != nil {

@@ -3,11 +3,12 @@ package cache
 import (
 	"context"
 	"database/sql"
-	"github.com/teamlead/dashboard/internal/api"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
 )
 
 func syncedEnv(t *testing.T, conversations int) (*env, *Syncer) {

@@ -10,7 +10,7 @@ import (
 func TestRefreshFetchesAFreshCopyNow(t *testing.T) {
 	up := newScripted()
 	clk := newClock()
-	c, err := New(openDB(t), up, Options{Now: clk.Now, LiveTTL: time.Hour})
+	c, err := New(openDB(t), up, Options{Clock: clk, LiveTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"github.com/teamlead/dashboard/internal/clock"
 	"context"
 	"database/sql"
 	"errors"
@@ -17,7 +18,7 @@ type SyncOptions struct {
 	Interval    time.Duration // between runs; default 5m
 	PageSize    int           // conversations per list call; default 100 (upstream's maximum)
 	RecheckLive int           // live conversations re-fetched per run; default 20
-	Now         func() time.Time
+	Clock       clock.Clock // nil: the cache's clock
 	Logger      *slog.Logger
 }
 
@@ -42,7 +43,7 @@ type SyncStatus struct {
 type Syncer struct {
 	c    *Cache
 	opts SyncOptions
-	now  func() time.Time
+	clock clock.Clock
 	log  *slog.Logger
 
 	runMu sync.Mutex // one run at a time
@@ -62,9 +63,9 @@ func NewSyncer(c *Cache, opts SyncOptions) *Syncer {
 	if opts.RecheckLive <= 0 {
 		opts.RecheckLive = 20
 	}
-	s := &Syncer{c: c, opts: opts, now: opts.Now, log: opts.Logger}
-	if s.now == nil {
-		s.now = c.now
+	s := &Syncer{c: c, opts: opts, clock: opts.Clock, log: opts.Logger}
+	if s.clock == nil {
+		s.clock = c.clock
 	}
 	if s.log == nil {
 		s.log = c.log
@@ -118,12 +119,12 @@ func (s *Syncer) RunOnce(ctx context.Context) (err error) {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	ctx = api.Background(ctx)
-	start := s.now()
+	start := s.clock.Now()
 	s.update(func(st *SyncStatus) {
 		st.Running, st.LastStart, st.Pages, st.Rows, st.Rechecked, st.Error = true, start, 0, 0, 0, ""
 	})
 	defer func() {
-		end := s.now()
+		end := s.clock.Now()
 		errText := ""
 		if err != nil {
 			errText = err.Error()
@@ -192,7 +193,7 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 	if err != nil {
 		return 0, false, 0, err
 	}
-	now := s.now()
+	now := s.clock.Now()
 	err = s.c.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, conv := range p.Results {
 			if conv.ID == "" || len(conv.Raw) == 0 {
@@ -253,7 +254,7 @@ func (s *Syncer) recheckLive(ctx context.Context, runStart time.Time) error {
 		if errors.Is(err, api.ErrNotFound) {
 			// Upstream forgot it; the index keeps what it knew, and it
 			// goes to the back of the recheck queue.
-			if _, err := s.c.db.Write.ExecContext(ctx, `UPDATE conv_index SET indexed_at = ? WHERE id = ?`, s.now().UnixMilli(), id); err != nil {
+			if _, err := s.c.db.Write.ExecContext(ctx, `UPDATE conv_index SET indexed_at = ? WHERE id = ?`, s.clock.Now().UnixMilli(), id); err != nil {
 				return err
 			}
 			continue

@@ -3,9 +3,12 @@
 // compares or ages a time; tests pin a Manual clock and move it forward
 // instead of sleeping.
 //
-// Timers, tickers and context deadlines measure real elapsed time and stay
-// on the time package (testing/synctest fakes those); Stopwatch and Until
-// cover the rest of that need, so no other package reads the wall clock.
+// Two kinds of time are kept apart. Domain time (when something happened,
+// how old a copy is, when a token expires) comes from a Clock. Scheduling time
+// (rate limiting, timers, deadlines, latency) is real elapsed time: it stays
+// on the time package's timers and on Instant, Stopwatch and Until here,
+// which testing/synctest fakes in tests. No other package reads the wall
+// clock directly.
 package clock
 
 import (
@@ -63,6 +66,10 @@ func StartOfDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// Instant is a real, monotonic instant for scheduling and rate limiting. It
+// is never shown or stored: use a Clock for those.
+func Instant() time.Time { return time.Now() }
 
 // Stopwatch measures real elapsed time (monotonic), for latency figures.
 // It is not a timestamp: use a Clock for those.

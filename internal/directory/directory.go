@@ -8,6 +8,7 @@
 package directory
 
 import (
+	"github.com/teamlead/dashboard/internal/clock"
 	"context"
 	"errors"
 	"log/slog"
@@ -49,7 +50,7 @@ type Options struct {
 	// RetryAfter is how long after a failed load reads serve the old copy
 	// without trying upstream again, so a down upstream is not hammered.
 	RetryAfter time.Duration
-	Now        func() time.Time
+	Clock      clock.Clock // nil: the wall clock
 	Logger     *slog.Logger
 }
 
@@ -151,8 +152,8 @@ func New(src Source, opts Options) *Directory {
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = DefaultRetryAfter
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -200,7 +201,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 // only when there is no copy at all.
 func (d *Directory) Agents(ctx context.Context) (Snapshot, error) {
 	d.mu.Lock()
-	now := d.opts.Now()
+	now := d.opts.Clock.Now()
 	fresh := d.snap != nil && (d.cleanGen == d.gen || d.running) && now.Sub(d.snap.FetchedAt) < 2*d.opts.Interval
 	backoff := d.lastErr != nil && now.Sub(d.lastAttempt) < d.opts.RetryAfter
 	d.mu.Unlock()
@@ -244,7 +245,7 @@ func (d *Directory) load(ctx context.Context) error {
 	defer d.mu.Unlock()
 	d.flight = nil
 	close(ch)
-	d.lastAttempt = d.opts.Now()
+	d.lastAttempt = d.opts.Clock.Now()
 	if err != nil {
 		d.lastErr = err
 		return err
@@ -288,7 +289,7 @@ func (d *Directory) fetch(ctx context.Context) (*Snapshot, error) {
 func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
 	d.mu.Lock()
 	e, ok := d.agents[id]
-	now := d.opts.Now()
+	now := d.opts.Clock.Now()
 	d.mu.Unlock()
 	if ok && now.Sub(e.at) < d.opts.AgentTTL {
 		return AgentResult{Agent: e.agent, FetchedAt: e.at}, nil
@@ -296,7 +297,7 @@ func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
 	a, err := d.src.Agent(ctx, id)
 	if err == nil {
 		d.mu.Lock()
-		at := d.opts.Now()
+		at := d.opts.Clock.Now()
 		d.agents[id] = agentEntry{agent: a, at: at}
 		d.mu.Unlock()
 		return AgentResult{Agent: a, FetchedAt: at}, nil
@@ -326,7 +327,7 @@ func (d *Directory) Put(a *api.Agent) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.opts.Now()
+	now := d.opts.Clock.Now()
 	d.agents[a.ID()] = agentEntry{agent: a, at: now}
 	if d.snap == nil {
 		return
@@ -360,7 +361,7 @@ func (d *Directory) Invalidate(agentID string) {
 func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error) {
 	for {
 		d.mu.Lock()
-		now := d.opts.Now()
+		now := d.opts.Clock.Now()
 		if d.avail != nil && now.Sub(d.avail.FetchedAt) < d.opts.AvailabilityTTL {
 			r := *d.avail
 			d.mu.Unlock()
@@ -387,7 +388,7 @@ func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error
 		d.mu.Lock()
 		d.availFlight = nil
 		close(ch)
-		d.availTried = d.opts.Now()
+		d.availTried = d.opts.Clock.Now()
 		if err == nil {
 			d.avail = &AvailabilityResult{Availability: a, FetchedAt: d.availTried}
 			d.availErr = nil

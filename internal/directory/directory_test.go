@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
@@ -17,29 +18,16 @@ import (
 type env struct {
 	sim    *simulator.Simulator
 	client *api.Client
-	clock  *clock
+	clock  *clock.Manual
 	dir    *Directory
-}
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	simEnv := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 10, Agents: 12})
 	sim, client := simEnv.Sim, simEnv.Client
-	clk := &clock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
-	return &env{sim: sim, client: client, clock: clk, dir: New(client, Options{Now: clk.Now})}
+	clk := clock.NewManual(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
+	return &env{sim: sim, client: client, clock: clk, dir: New(client, Options{Clock: clk})}
 }
 
 // upstreamCalls counts requests whose path contains part.
@@ -64,7 +52,7 @@ func TestAgentsLoadsOnceAndServesFromMemory(t *testing.T) {
 		t.Fatalf("snapshot incomplete: %d agents, %d groups, %d queues, %d skill groups", len(s.Agents), len(s.Groups), len(s.Queues), len(s.SkillGroups))
 	}
 	calls := len(e.sim.Requests())
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	if _, err := e.dir.Agents(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +64,7 @@ func TestAgentsLoadsOnceAndServesFromMemory(t *testing.T) {
 		t.Errorf("AgentByUserID(%s) = %v", first.UserID, a)
 	}
 	// Older than two intervals: reloaded on read.
-	e.clock.Add(5 * time.Minute)
+	e.clock.Advance(5 * time.Minute)
 	if _, err := e.dir.Agents(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +81,7 @@ func TestUpstreamFailureServesLastGoodCopyWithAge(t *testing.T) {
 	}
 	loadedAt := e.clock.Now()
 	e.sim.SetFaults(simulator.Faults{ErrorRate: 1})
-	e.clock.Add(10 * time.Minute)
+	e.clock.Advance(10 * time.Minute)
 	if err := e.dir.Refresh(ctx); !errors.Is(err, api.ErrUpstream) {
 		t.Fatalf("refresh error %v", err)
 	}
@@ -106,7 +94,7 @@ func TestUpstreamFailureServesLastGoodCopyWithAge(t *testing.T) {
 	}
 	// Within RetryAfter reads do not hit the failing upstream again.
 	before := len(e.sim.Requests())
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	if _, err := e.dir.Agents(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +108,7 @@ func TestUpstreamFailureServesLastGoodCopyWithAge(t *testing.T) {
 		t.Errorf("fallback agent: %+v, %v", r, err)
 	}
 	// With no copy at all, the error comes through.
-	empty := New(e.client, Options{Now: e.clock.Now})
+	empty := New(e.client, Options{Clock: e.clock})
 	if _, err := empty.Agents(ctx); err == nil {
 		t.Error("an empty directory with upstream down should fail")
 	}
@@ -185,7 +173,7 @@ func TestAvailabilityIsSharedAndShortLived(t *testing.T) {
 	if n := e.upstreamCalls("/availability"); n != 1 {
 		t.Errorf("concurrent readers should share one request, got %d", n)
 	}
-	e.clock.Add(6 * time.Second)
+	e.clock.Advance(6 * time.Second)
 	r, err := e.dir.Availability(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +186,7 @@ func TestAvailabilityIsSharedAndShortLived(t *testing.T) {
 		t.Errorf("status of %s = %q, want %q", a.ID, got, a.OnlineStatus)
 	}
 	e.sim.SetFaults(simulator.Faults{ErrorRate: 1})
-	e.clock.Add(6 * time.Second)
+	e.clock.Advance(6 * time.Second)
 	r, err = e.dir.Availability(ctx)
 	if err != nil || r.Err == nil || r.Availability == nil {
 		t.Errorf("a failure should serve the last answer with its error: %+v %v", r, err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/store"
 )
 
 // BulkItem is one conversation of a bulk move.
@@ -96,7 +97,7 @@ func (s *Service) claimQueued(ctx context.Context) (Transfer, string, error) {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE transfers SET status = 'requested', callback_hash = ?, expires_at = ? WHERE id = ?`,
-			hashToken(token), fmtTime(s.opts.Now().Add(s.opts.TokenLifetime)), t.ID)
+			hashToken(token), store.Millis(s.opts.Clock.Now().Add(s.opts.TokenLifetime)), t.ID)
 		return err
 	})
 	t.Status = StatusRequested

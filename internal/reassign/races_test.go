@@ -44,9 +44,7 @@ func TestSweepDoesNotOverwriteACallbackOutcome(t *testing.T) {
 // when a time falls on a whole second.
 func TestSweepAtWholeSeconds(t *testing.T) {
 	e := newEnv(t, time.Hour)
-	e.clock.mu.Lock()
-	e.clock.now = time.Date(2025, 8, 25, 10, 42, 13, 0, time.UTC)
-	e.clock.mu.Unlock()
+	e.clock.Set(time.Date(2025, 8, 25, 10, 42, 13, 0, time.UTC))
 	ctx := context.Background()
 	conv, agent := e.liveConversation(0), e.availableAgent()
 	if _, err := e.svc.Request(ctx, Request{Actor: "lead", ConversationID: conv.ID, SessionID: conv.SessionID,

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/ids"
@@ -98,7 +100,7 @@ type Options struct {
 	ConfirmTimeout time.Duration // after this without a callback: no_confirmation (default 2 min)
 	TokenLifetime  time.Duration // a callback is accepted until then (default 1 h)
 	SweepEvery     time.Duration // how often Run looks for overdue transfers (default 10 s)
-	Now            func() time.Time
+	Clock          clock.Clock   // nil: the wall clock
 	Logger         *slog.Logger
 	// OnOutcome runs after a transfer reaches an outcome (callback, failure
 	// or timeout), e.g. to refresh the conversation's cache. It must not block long.
@@ -137,8 +139,8 @@ func New(db *store.DB, up Upstream, log *audit.Log, opts Options) (*Service, err
 	if opts.SweepEvery <= 0 {
 		opts.SweepEvery = 10 * time.Second
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -199,7 +201,7 @@ func (s *Service) Request(ctx context.Context, r Request) (Transfer, error) {
 // insert stores a new transfer with its audit entry in one transaction, or
 // returns the existing one for the same form token.
 func (s *Service) insert(ctx context.Context, r Request, batchID string, status Status) (Transfer, string, bool, error) {
-	now := s.opts.Now().UTC()
+	now := s.opts.Clock.Now().UTC().Truncate(time.Millisecond)
 	token := randomToken()
 	t := Transfer{
 		FormToken: r.FormToken, BatchID: batchID, Actor: r.Actor, ClientAddr: r.ClientAddr,
@@ -218,8 +220,8 @@ func (s *Service) insert(ctx context.Context, r Request, batchID string, status 
 		res, err := tx.ExecContext(ctx, `INSERT INTO transfers (form_token, callback_hash, expires_at, batch_id, actor, client_addr,
 			conversation_id, session_id, from_desc, target_kind, target_id, target_name, status, requested_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.FormToken, hashToken(token), fmtTime(now.Add(s.opts.TokenLifetime)), batchID, r.Actor, r.ClientAddr,
-			r.ConversationID, r.SessionID, r.From, r.Target.Kind, r.Target.ID, r.Target.Name, string(status), fmtTime(now))
+			r.FormToken, hashToken(token), store.Millis(now.Add(s.opts.TokenLifetime)), batchID, r.Actor, r.ClientAddr,
+			r.ConversationID, r.SessionID, r.From, r.Target.Kind, r.Target.ID, r.Target.Name, string(status), store.Millis(now))
 		if err != nil {
 			return err
 		}
@@ -249,7 +251,7 @@ func (s *Service) send(ctx context.Context, t Transfer, token string) Transfer {
 		req.QueueID = t.Target.ID
 	}
 	res, err := s.up.AssignConversation(ctx, req)
-	now := s.opts.Now().UTC()
+	now := s.opts.Clock.Now().UTC().Truncate(time.Millisecond)
 	if err != nil {
 		t.Status, t.Message, t.ConfirmedAt = StatusFailed, err.Error(), now
 		// Only a transfer still being sent fails here: a callback that beat
@@ -265,7 +267,7 @@ func (s *Service) send(ctx context.Context, t Transfer, token string) Transfer {
 	t.Message = "upstream accepted the transfer (" + res.Status + "); waiting for its confirmation"
 	if _, err := s.db.Write.ExecContext(context.WithoutCancel(ctx),
 		`UPDATE transfers SET status = ?, accepted_at = ?, message = ? WHERE id = ? AND status IN ('requested', 'queued')`,
-		string(t.Status), fmtTime(now), t.Message, t.ID); err != nil {
+		string(t.Status), store.Millis(now), t.Message, t.ID); err != nil {
 		s.opts.Logger.Error("reassign: record acceptance", "transfer", t.ID, "err", err)
 	}
 	// The callback can arrive before this update: reread the row.
@@ -284,7 +286,7 @@ func (s *Service) finish(ctx context.Context, t Transfer, callbackBody []byte, f
 	applied := true
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		q := `UPDATE transfers SET status = ?, message = ?, confirmed_at = ?, callback_body = COALESCE(?, callback_body) WHERE id = ?`
-		args := []any{string(t.Status), t.Message, fmtTime(t.ConfirmedAt), callbackBody, t.ID}
+		args := []any{string(t.Status), t.Message, store.Millis(t.ConfirmedAt), callbackBody, t.ID}
 		if len(from) > 0 {
 			q += ` AND status IN (?` + strings.Repeat(", ?", len(from)-1) + `)`
 			for _, f := range from {
@@ -328,12 +330,12 @@ func (s *Service) HandleCallback(ctx context.Context, token string, body []byte)
 	if len(token) != 32 || strings.Trim(token, "0123456789abcdef") != "" {
 		return Transfer{}, ErrUnknownToken
 	}
-	now := s.opts.Now().UTC()
+	now := s.opts.Clock.Now().UTC().Truncate(time.Millisecond)
 	p := parseCallback(body)
 	var t Transfer
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var used int
-		var expires string
+		var expires int64
 		row := tx.QueryRowContext(ctx, `SELECT callback_used, expires_at, `+transferColumns+` FROM transfers WHERE callback_hash = ?`, hashToken(token))
 		var err error
 		t, err = scanTransfer(prefixScanner{row: row, prefix: []any{&used, &expires}})
@@ -343,8 +345,7 @@ func (s *Service) HandleCallback(ctx context.Context, token string, body []byte)
 		if err != nil {
 			return err
 		}
-		exp, _ := time.Parse(time.RFC3339Nano, expires)
-		if used != 0 || !now.Before(exp) {
+		if used != 0 || !now.Before(store.TimeOf(expires)) {
 			return ErrUnknownToken
 		}
 		if p.SessionID != "" && !strings.EqualFold(p.SessionID, t.SessionID) {
@@ -399,8 +400,8 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Transfer,
 // as no_confirmation, so the lead is not left waiting forever; OnOutcome
 // then re-fetches the conversation to show its real state.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
-	cutoff := s.opts.Now().UTC().Add(-s.opts.ConfirmTimeout)
-	overdue, err := s.query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE status = 'accepted' AND accepted_at != '' AND accepted_at < ? ORDER BY id`, fmtTime(cutoff))
+	cutoff := s.opts.Clock.Now().UTC().Add(-s.opts.ConfirmTimeout)
+	overdue, err := s.query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE status = 'accepted' AND accepted_at != 0 AND accepted_at < ? ORDER BY id`, store.Millis(cutoff))
 	if err != nil {
 		return 0, err
 	}
@@ -408,7 +409,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	for _, t := range overdue {
 		t.Status = StatusNoConfirmation
 		t.Message = fmt.Sprintf("no confirmation from upstream within %s; showing the conversation as upstream has it now", s.opts.ConfirmTimeout)
-		t.ConfirmedAt = s.opts.Now().UTC()
+		t.ConfirmedAt = s.opts.Clock.Now().UTC().Truncate(time.Millisecond)
 		// A callback may have arrived since the query: it wins.
 		if s.finish(ctx, t, nil, StatusAccepted) {
 			n++
@@ -451,32 +452,14 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.pref
 
 func scanTransfer(s scanner) (Transfer, error) {
 	var t Transfer
-	var status, requested, accepted, confirmed string
+	var status string
+	var requested, accepted, confirmed int64
 	err := s.Scan(&t.ID, &t.FormToken, &t.BatchID, &t.Actor, &t.ClientAddr, &t.ConversationID, &t.SessionID, &t.From,
 		&t.Target.Kind, &t.Target.ID, &t.Target.Name, &status, &t.Message, &requested, &accepted, &confirmed, &t.CallbackBody)
 	if err != nil {
 		return Transfer{}, err
 	}
 	t.Status = Status(status)
-	t.RequestedAt = parseTime(requested)
-	t.AcceptedAt = parseTime(accepted)
-	t.ConfirmedAt = parseTime(confirmed)
+	t.RequestedAt, t.AcceptedAt, t.ConfirmedAt = store.TimeOf(requested), store.TimeOf(accepted), store.TimeOf(confirmed)
 	return t, nil
-}
-
-// timeLayout has a fixed width so that stored times compare as strings in
-// SQL (Sweep's cutoff): RFC3339Nano drops trailing zeros, and "…:05Z" sorts
-// after "…:05.5Z".
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(timeLayout)
-}
-
-func parseTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
 }

@@ -9,11 +9,11 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -27,25 +27,8 @@ type env struct {
 	sim      *simulator.Simulator
 	audit    *audit.Log
 	outcomes chan Transfer
-	clock    *fakeClock
+	clock    *clock.Manual
 	hookResp chan int // status codes the callback endpoint answered
-}
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 func newEnv(t *testing.T, callbackDelay time.Duration) *env {
@@ -59,7 +42,7 @@ func newEnv(t *testing.T, callbackDelay time.Duration) *env {
 	simEnv := simtest.Start(t, simulator.Options{Seed: 21, Conversations: 120, Agents: 10, CallbackDelay: callbackDelay})
 	sim, client := simEnv.Sim, simEnv.Client
 	e := &env{t: t, sim: sim, audit: audit.New(db, nil), outcomes: make(chan Transfer, 16),
-		clock: &fakeClock{now: time.Now()}, hookResp: make(chan int, 16)}
+		clock: clock.NewManual(time.Date(2025, 8, 25, 10, 0, 0, 0, time.UTC)), hookResp: make(chan int, 16)}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := strings.TrimPrefix(r.URL.Path, "/hooks/assign/")
 		body, _ := io.ReadAll(io.LimitReader(r.Body, MaxCallbackBytes))
@@ -76,7 +59,7 @@ func newEnv(t *testing.T, callbackDelay time.Duration) *env {
 	}))
 	t.Cleanup(hook.Close)
 	e.svc, err = New(db, client, e.audit, Options{
-		PublicURL: hook.URL, ConfirmTimeout: time.Minute, Now: e.clock.Now,
+		PublicURL: hook.URL, ConfirmTimeout: time.Minute, Clock: e.clock,
 		OnOutcome: func(t Transfer) { e.outcomes <- t },
 	})
 	if err != nil {

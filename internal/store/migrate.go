@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 //go:embed migrations/*.sql
@@ -73,19 +74,15 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 	return migs, nil
 }
 
-// Migrate applies the migrations not yet recorded in schema_migrations, in
+// migrate applies the migrations not yet recorded in schema_migrations, in
 // version order, each in its own transaction together with its record, so a
 // failure leaves no trace of the failing file and the earlier ones stay
 // applied. conn should be the writer pool.
-func Migrate(ctx context.Context, conn *sql.DB, migs []Migration) error {
-	return migrate(ctx, conn, migs, time.Now)
-}
-
-func migrate(ctx context.Context, conn *sql.DB, migs []Migration, now func() time.Time) error {
+func migrate(ctx context.Context, conn *sql.DB, migs []Migration, clk clock.Clock) error {
 	const ddl = `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
+		applied_at INTEGER NOT NULL -- unix ms
 	)`
 	if _, err := conn.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
@@ -107,7 +104,7 @@ func migrate(ctx context.Context, conn *sql.DB, migs []Migration, now func() tim
 			}
 			_, err := tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, now().UTC().Format(time.RFC3339Nano))
+				m.Version, m.Name, Millis(clk.Now()))
 			return err
 		})
 		if err != nil {

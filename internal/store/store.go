@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
+
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -39,17 +41,36 @@ type DB struct {
 	Path string
 }
 
+// Option configures Open.
+type Option func(*options)
+
+type options struct{ clock clock.Clock }
+
+// WithClock sets the clock that stamps applied migrations (default: the
+// wall clock).
+func WithClock(c clock.Clock) Option {
+	return func(o *options) {
+		if c != nil {
+			o.clock = c
+		}
+	}
+}
+
 // Open opens (creating if needed) the database at path, creating the parent
 // directory with mode 0700, and applies any pending embedded migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
-	return open(ctx, path, migs)
+	return open(ctx, path, migs, opts...)
 }
 
-func open(ctx context.Context, path string, migs []Migration) (*DB, error) {
+func open(ctx context.Context, path string, migs []Migration, opts ...Option) (*DB, error) {
+	o := options{clock: clock.Real()}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
@@ -94,7 +115,7 @@ func open(ctx context.Context, path string, migs []Migration) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
-	if err := migrate(ctx, write, migs, time.Now); err != nil {
+	if err := migrate(ctx, write, migs, o.clock); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -162,4 +183,21 @@ func withTx(ctx context.Context, conn *sql.DB, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// Millis is how every table stores a time: milliseconds since the Unix
+// epoch, UTC, with 0 for the zero time ("not yet").
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// TimeOf reads a time stored by Millis, in UTC; 0 is the zero time.
+func TimeOf(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 func openTest(t *testing.T) *DB {
@@ -276,7 +278,7 @@ INSERT INTO no_such_table VALUES (1);`)},
 
 	// Fixing the file lets the next open finish the job.
 	migs[1].SQL = `CREATE TABLE partial (x INTEGER);`
-	if err := Migrate(ctx, db.Write, migs); err != nil {
+	if err := migrate(ctx, db.Write, migs, clock.Real()); err != nil {
 		t.Fatalf("Migrate after fix: %v", err)
 	}
 	for _, tbl := range []string{"partial", "later"} {
