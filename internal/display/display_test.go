@@ -22,6 +22,14 @@ func TestDuration(t *testing.T) {
 		{59*time.Minute + 59600*time.Millisecond, "1 h 00 min"},
 		{62 * time.Minute, "1 h 02 min"},
 		{51 * time.Hour, "2 d 03 h"},
+		// Rounding at each unit's edge, as the timeline's bars read.
+		{17 * time.Millisecond, "< 0.1 s"},
+		{42400 * time.Millisecond, "42 s"},
+		{59600 * time.Millisecond, "1 min 00 s"},
+		{3*time.Minute + 18131*time.Millisecond, "3 min 18 s"},
+		{6*time.Minute + 35951*time.Millisecond, "6 min 36 s"},
+		{time.Hour + 2*time.Minute + 10*time.Second, "1 h 02 min"},
+		{26*time.Hour + 10*time.Minute, "1 d 02 h"},
 	}
 	for _, tt := range tests {
 		if got := Duration(tt.in); got != tt.want {

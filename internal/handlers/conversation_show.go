@@ -124,7 +124,7 @@ func (h *Handler) conversationVM(r *http.Request, res cache.Result, snaps []cach
 	loc := viewerLocation(r)
 	tl := timeline.Build(res.Conversation, h.now())
 	vm := conversationView(res, snaps, h.convs.AgentDirectory(r.Context()), tl, loc, convMasks(currentUser(r)))
-	tv := timelineView(tl, loc)
+	tv := components.LayoutTimeline(tl, loc)
 	vm.Timeline = components.TimelineChart(tv)
 	vm.TimelineTable = components.TimelineTable(tv)
 	return vm

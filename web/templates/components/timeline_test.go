@@ -34,7 +34,7 @@ const (
 
 var hostileLong = strings.Repeat("Very Long Agent Name ", 15)
 
-// hostileView is what the handlers' converter produces for hostile names:
+// hostileView is what LayoutTimeline produces for hostile names:
 // the SVG label truncated and bidi-isolated, the full text kept beside it.
 func hostileView() TimelineView {
 	seg := func(who, kind, dur string, x, w float64, open bool) SegmentView {

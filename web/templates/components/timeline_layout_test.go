@@ -1,9 +1,9 @@
-package handlers
+package components
 
 import (
-	"bytes"
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +15,15 @@ import (
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/timeline"
-	"github.com/teamlead/dashboard/web/templates/components"
 )
 
-// These are plain unit tests of the timeline view model: no harness, no
-// server, just conversation → timeline → view → HTML.
+// These are plain unit tests of the timeline layout: no harness, no server,
+// just conversation → timeline → view → HTML. Every input is fixed; no test
+// reads the wall clock.
+
+// tlNow is "now" for the timelines built here (the hostile one has its
+// own): closed conversations ignore it, the live one runs until it.
+var tlNow = time.Date(2025, 8, 23, 6, 40, 0, 0, time.UTC)
 
 func tlConversation(t *testing.T, js string) *api.Conversation {
 	t.Helper()
@@ -32,53 +36,17 @@ func tlConversation(t *testing.T, js string) *api.Conversation {
 
 func tlVendorSample(t *testing.T) *api.Conversation {
 	t.Helper()
-	b, err := os.ReadFile("../api/testdata/kore-docs/get-conversation-details.response.json")
+	b, err := os.ReadFile("../../../internal/api/testdata/kore-docs/get-conversation-details.response.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tlConversation(t, string(b))
 }
 
-func tlRender(t *testing.T, vm components.TimelineView) *goquery.Document {
+func tlRender(t *testing.T, vm TimelineView) *goquery.Document {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := components.TimelineChart(vm).Render(context.Background(), &buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := components.TimelineTable(vm).Render(context.Background(), &buf); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := goquery.NewDocumentFromReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, _ := renderDoc(t, TimelineChart(vm), TimelineTable(vm))
 	return doc
-}
-
-func TestTimelineDuration(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0 s"},
-		{-time.Second, "0 s"},
-		{17 * time.Millisecond, "< 0.1 s"},
-		{495 * time.Millisecond, "0.5 s"},
-		{9940 * time.Millisecond, "9.9 s"},
-		{9998 * time.Millisecond, "10 s"},
-		{42400 * time.Millisecond, "42 s"},
-		{59600 * time.Millisecond, "1 min 00 s"},
-		{3*time.Minute + 18131*time.Millisecond, "3 min 18 s"},
-		{6*time.Minute + 35951*time.Millisecond, "6 min 36 s"},
-		{59*time.Minute + 59600*time.Millisecond, "1 h 00 min"},
-		{time.Hour + 2*time.Minute + 10*time.Second, "1 h 02 min"},
-		{26*time.Hour + 10*time.Minute, "1 d 02 h"},
-	}
-	for _, tt := range tests {
-		if got := tlDuration(tt.d); got != tt.want {
-			t.Errorf("tlDuration(%v) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
 }
 
 func TestTimelineTruncate(t *testing.T) {
@@ -105,7 +73,7 @@ func TestTimelineTruncate(t *testing.T) {
 }
 
 func TestTimelineViewVendorSample(t *testing.T) {
-	tl := timeline.Build(tlVendorSample(t), time.Now())
+	tl := timeline.Build(tlVendorSample(t), tlNow)
 	ist := time.FixedZone("IST", 5*3600+1800)
 	tests := []struct {
 		name      string
@@ -123,7 +91,7 @@ func TestTimelineViewVendorSample(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vm := timelineView(tl, tt.loc)
+			vm := LayoutTimeline(tl, tt.loc)
 			if vm.Totals.Start != tt.start || vm.Totals.StartISO != tt.startISO || vm.TimeZone != tt.zone {
 				t.Errorf("start %q %q zone %q", vm.Totals.Start, vm.Totals.StartISO, vm.TimeZone)
 			}
@@ -167,7 +135,7 @@ func TestTimelineViewVendorSample(t *testing.T) {
 
 // checkGeometry: bars are visible and inside the plot, lanes stack without
 // gaps, ticks increase, and no two labels on one text line overlap.
-func checkGeometry(t *testing.T, vm components.TimelineView) {
+func checkGeometry(t *testing.T, vm TimelineView) {
 	t.Helper()
 	y := vm.LanesTop
 	for _, r := range vm.Rows {
@@ -260,6 +228,9 @@ func TestTimelineViewTicks(t *testing.T) {
 	}
 }
 
+// tlHostileNow is when the hostile conversation, still live, is looked at.
+var tlHostileNow = time.Date(2025, 8, 23, 6, 20, 0, 0, time.UTC)
+
 const tlHostileName = `<script>alert("x")</script> O'Brien "the closer"`
 
 func tlHostileConversation(t *testing.T) *api.Conversation {
@@ -281,12 +252,11 @@ func jsonQuote(s string) string {
 }
 
 func TestTimelineViewHostileAndLive(t *testing.T) {
-	now := time.Date(2025, 8, 23, 6, 20, 0, 0, time.UTC)
-	tl := timeline.Build(tlHostileConversation(t), now)
+	tl := timeline.Build(tlHostileConversation(t), tlHostileNow)
 	if len(tl.Warnings) != 0 {
 		t.Fatalf("warnings %q", tl.Warnings)
 	}
-	vm := timelineView(tl, time.UTC)
+	vm := LayoutTimeline(tl, time.UTC)
 	checkGeometry(t, vm)
 	if !vm.Live || vm.NowX != vm.PlotRight {
 		t.Errorf("live %v now x %.1f", vm.Live, vm.NowX)
@@ -348,8 +318,8 @@ func TestTimelineViewHostileAndLive(t *testing.T) {
 }
 
 func TestTimelineViewEmptyAndUnplaced(t *testing.T) {
-	tl := timeline.Build(tlConversation(t, `{"_id":"c-e","status":"CLOSED","transferDetails":[{"transferredType":"QUEUE","transferredTo":[{"type":"QUEUE","id":"qu-9"}]}]}`), time.Now())
-	vm := timelineView(tl, nil)
+	tl := timeline.Build(tlConversation(t, `{"_id":"c-e","status":"CLOSED","transferDetails":[{"transferredType":"QUEUE","transferredTo":[{"type":"QUEUE","id":"qu-9"}]}]}`), tlNow)
+	vm := LayoutTimeline(tl, nil)
 	if !vm.Empty || len(vm.Warnings) == 0 || len(vm.Transfers) != 1 || vm.Transfers[0].Placed {
 		t.Fatalf("vm %+v", vm)
 	}
@@ -383,7 +353,7 @@ func TestTimelineViewEverySimulatorConversation(t *testing.T) {
 		}
 		for _, c := range page.Results {
 			n++
-			vm := timelineView(timeline.Build(c, now), kolkata)
+			vm := LayoutTimeline(timeline.Build(c, now), kolkata)
 			if vm.Empty || len(vm.Warnings) != 0 {
 				t.Errorf("%s: empty=%v warnings %q", c.ID, vm.Empty, vm.Warnings)
 			}
@@ -400,5 +370,124 @@ func TestTimelineViewEverySimulatorConversation(t *testing.T) {
 	}
 	if n != 250 {
 		t.Fatalf("saw %d conversations", n)
+	}
+}
+
+func TestTimelineSummary(t *testing.T) {
+	counts := []struct {
+		n, system int
+		want      string
+	}{
+		{0, 0, "no transfers"},
+		{1, 0, "1 transfer (none by the system)"},
+		{1, 1, "1 transfer (by the system)"},
+		{2, 2, "2 transfers (all by the system)"},
+		{3, 1, "3 transfers (1 by the system)"},
+	}
+	for _, tt := range counts {
+		if got := tlTransferCount(tt.n, tt.system); got != tt.want {
+			t.Errorf("tlTransferCount(%d, %d) = %q, want %q", tt.n, tt.system, got, tt.want)
+		}
+	}
+
+	const tail = " The tables below list every segment and transfer."
+	sentences := []struct {
+		name string
+		vm   TimelineView
+		want string
+	}{
+		{"one of each", LayoutTimeline(timeline.Build(tlConversation(t,
+			`{"_id":"c-1","status":"CLOSED","startTime":"2025-08-23T06:00:00Z","endTime":"2025-08-23T06:02:00Z"}`), tlNow), nil),
+			"1 lane, 1 segment and no transfers from 06:00:00 to 06:02:00, 2 min 00 s in total; time to first agent not accepted. Times in UTC." + tail},
+		{"vendor sample", LayoutTimeline(timeline.Build(tlVendorSample(t), tlNow), nil),
+			"2 lanes, 6 segments and 1 transfer (by the system) from 06:23:45 to 06:33:54, 10 min 10 s in total; time to first agent 10 s. Times in UTC." + tail},
+		{"multi-transfer", LayoutTimeline(timeline.Build(tlConversation(t, multiTransferJSON), tlNow), time.UTC),
+			"7 lanes, 10 segments and 3 transfers (1 by the system) from 13:00:00 to 13:33:45, 33 min 45 s in total; time to first agent 52 s. Times in UTC." + tail},
+		{"live", LayoutTimeline(timeline.Build(tlConversation(t, liveJSON), tlNow), time.UTC),
+			"Still live. 3 lanes, 4 segments and 1 transfer (none by the system) from 06:30:00 to 06:40:00, 10 min 00 s in total; time to first agent 34 s. Times in UTC." + tail},
+	}
+	for _, tt := range sentences {
+		if tt.vm.Summary != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, tt.vm.Summary, tt.want)
+		}
+	}
+}
+
+// Transfers seconds apart share a few units of the axis: every marker is
+// still drawn with its tooltip, but a label that would run into another
+// label or symbol is left out.
+func TestTimelineLayoutOverlappingMarkers(t *testing.T) {
+	vm := LayoutTimeline(timeline.Build(tlConversation(t, burstJSON), tlNow), time.UTC)
+	if len(vm.Warnings) != 0 {
+		t.Fatalf("warnings %q", vm.Warnings)
+	}
+	checkGeometry(t, vm)
+	if len(vm.Transfers) != 4 {
+		t.Fatalf("%d transfers", len(vm.Transfers))
+	}
+	wantLabels := []string{"\u2068→ Bob Builder\u2069", "", "", "\u2068→ Survey bot\u2069"}
+	wantTo := []string{"Bob Builder", "Cara Ng", "Dev Patel", "Survey bot"}
+	wantShapes := []string{"circle", "circle", "circle", "triangle"}
+	for i, tr := range vm.Transfers {
+		if !tr.Placed || tr.Label != wantLabels[i] || tr.Shape != wantShapes[i] || !strings.Contains(tr.Title, " to "+wantTo[i]+" at ") {
+			t.Errorf("transfer %d: placed %v label %q shape %q title %q", i, tr.Placed, tr.Label, tr.Shape, tr.Title)
+		}
+		if i > 0 && i < 3 && tr.X-vm.Transfers[i-1].X > 10 {
+			t.Errorf("transfer %d is %.1f units from the one before; the test wants them crowded", i, tr.X-vm.Transfers[i-1].X)
+		}
+	}
+	last := vm.Transfers[3]
+	if last.TypeLabel != "hand-over" || last.X != vm.PlotRight || last.LabelAnchor != "end" || last.LabelX >= last.X {
+		t.Errorf("the hand-over at the right edge should be labelled to its left: %+v", last)
+	}
+	// Drawn labels keep clear of each other and of earlier symbols. (Not
+	// of later ones: a marker's symbol is checked only against the labels
+	// placed before it, so "→ Bob Builder" runs over the next two circles.)
+	type box struct{ a, b float64 }
+	var drawn []box
+	for _, tr := range vm.Transfers {
+		if tr.Label == "" {
+			continue
+		}
+		w := tlTextWidth(tr.Label)
+		a := tr.LabelX
+		if tr.LabelAnchor == "end" {
+			a -= w
+		}
+		for _, o := range drawn {
+			if a < o.b && o.a < a+w {
+				t.Errorf("label %q overlaps another", tr.Label)
+			}
+		}
+		for _, m := range vm.Transfers {
+			if m.X > tr.X {
+				break
+			}
+			if a < m.X+7 && m.X-7 < a+w {
+				t.Errorf("label %q covers the symbol at %.1f", tr.Label, m.X)
+			}
+		}
+		drawn = append(drawn, box{a, a + w})
+	}
+	var ticks []string
+	for _, tk := range vm.Axis {
+		ticks = append(ticks, tk.Label)
+	}
+	if !slices.Contains(ticks, "24 Aug 00:00") {
+		t.Errorf("ticks %q do not name the new day", ticks)
+	}
+
+	doc := tlRender(t, vm)
+	markers := doc.Find("[data-testid=transfer-marker]")
+	if markers.Length() != 4 || markers.Find(".xfer-label").Length() != 2 {
+		t.Fatalf("%d markers, %d labels", markers.Length(), markers.Find(".xfer-label").Length())
+	}
+	markers.Each(func(i int, s *goquery.Selection) {
+		if s.Find("title").Text() != vm.Transfers[i].Title {
+			t.Errorf("marker %d tooltip %q", i, s.Find("title").Text())
+		}
+	})
+	if doc.Find("[data-testid=timeline-table-transfer]").Length() != 4 {
+		t.Error("the table should list every transfer, labelled or not")
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package components
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/timeline"
-	"github.com/teamlead/dashboard/web/templates/components"
 )
 
 // Layout of the timeline chart, in SVG user units. The chart scales to its
@@ -32,43 +32,43 @@ const (
 	tlMinTickGap  = 95.0
 )
 
-// timelineView lays out t for the viewer's zone loc (UTC when nil). It is
-// pure: every string and coordinate the templates draw is computed here.
-func timelineView(t timeline.Timeline, loc *time.Location) components.TimelineView {
+// LayoutTimeline lays out t for TimelineChart and TimelineTable in the
+// viewer's zone loc (UTC when nil). It is pure: every string and coordinate
+// the templates draw is computed here, times and durations by package
+// display like everywhere else in the product.
+func LayoutTimeline(t timeline.Timeline, loc *time.Location) TimelineView {
 	if loc == nil {
 		loc = time.UTC
 	}
 	tt := t.Totals
-	vm := components.TimelineView{
+	vm := TimelineView{
 		ID:       "timeline",
 		Width:    int(tlWidth),
 		Live:     t.Live,
 		Warnings: append([]string(nil), t.Warnings...),
-		TimeZone: tlZoneName(tt.Start, loc),
+		TimeZone: display.Zone(tt.Start, loc),
 		PlotX:    tlPlotX, PlotRight: tlPlotRight,
 		LanesTop: tlLanesTop, MarkerY: tlMarkerY,
 		Empty: len(t.Segments) == 0,
 	}
-	vm.Totals = components.TotalsView{
-		Start: tlClock(tt.Start, loc), End: tlClock(tt.End, loc),
-		StartISO: tlISO(tt.Start, loc), EndISO: tlISO(tt.End, loc),
-		Span:             tlDuration(tt.End.Sub(tt.Start)),
+	vm.Totals = TotalsView{
+		Start: display.Clock(tt.Start, loc), End: display.Clock(tt.End, loc),
+		StartISO: display.ISO(tt.Start, loc), EndISO: display.ISO(tt.End, loc),
+		Date:             display.Date(tt.Start, loc),
+		Span:             display.Duration(tt.End.Sub(tt.Start)),
 		TimeToFirstAgent: "not accepted",
 		FirstAgentKnown:  tt.FirstAgentKnown,
-		TotalWait:        tlDuration(tt.TotalWait),
-		TotalAccept:      tlDuration(tt.TotalAccept),
-		TotalHandle:      tlDuration(tt.TotalHandle),
+		TotalWait:        display.Duration(tt.TotalWait),
+		TotalAccept:      display.Duration(tt.TotalAccept),
+		TotalHandle:      display.Duration(tt.TotalHandle),
 		Transfers:        tt.Transfers,
 		SystemTransfers:  tt.SystemTransfers,
 	}
-	if !tt.Start.IsZero() {
-		vm.Totals.Date = tt.Start.In(loc).Format("Mon 2 Jan 2006")
-	}
 	if tt.FirstAgentKnown {
-		vm.Totals.TimeToFirstAgent = tlDuration(tt.TimeToFirstAgent)
+		vm.Totals.TimeToFirstAgent = display.Duration(tt.TimeToFirstAgent)
 	}
 	if tt.WaitTimeReported > 0 {
-		vm.Totals.WaitReported = tlDuration(tt.WaitTimeReported)
+		vm.Totals.WaitReported = display.Duration(tt.WaitTimeReported)
 	}
 
 	sc := tlScale{t0: tt.Start, t1: tt.End}
@@ -88,7 +88,7 @@ func timelineView(t timeline.Timeline, loc *time.Location) components.TimelineVi
 	// Swimlanes, top to bottom.
 	y := tlLanesTop
 	for i, r := range t.Rows {
-		row := components.TimelineRowView{
+		row := TimelineRowView{
 			Label: tlTruncate(r.Label, tlLabelChars), FullLabel: r.Label, ID: r.ID, Kind: r.Kind,
 			KindLabel: "Agent", Y: y, Alt: i%2 == 1,
 		}
@@ -108,14 +108,14 @@ func timelineView(t timeline.Timeline, loc *time.Location) components.TimelineVi
 
 	// The table lists segments chronologically, as the model does; the
 	// rows hold the same views, so look them up rather than recompute.
-	byKey := map[tlSegKey]components.SegmentView{}
+	byKey := map[tlSegKey]SegmentView{}
 	for _, row := range vm.Rows {
 		for _, s := range row.Segments {
 			byKey[tlSegKey{s.Kind, s.ParticipantID, s.Participant, s.StartISO}] = s
 		}
 	}
 	for _, s := range t.Segments {
-		vm.Segments = append(vm.Segments, byKey[tlSegKey{string(s.Kind), s.ParticipantID, s.Participant, tlISO(s.Start, loc)}])
+		vm.Segments = append(vm.Segments, byKey[tlSegKey{string(s.Kind), s.ParticipantID, s.Participant, display.ISO(s.Start, loc)}])
 	}
 
 	vm.Transfers = tlTransfers(t.Transfers, sc, loc, vm.LanesBottom)
@@ -123,13 +123,40 @@ func timelineView(t timeline.Timeline, loc *time.Location) components.TimelineVi
 
 	// Accessible name and description: what the picture shows in a sentence.
 	vm.Title = "Transfer timeline"
-	vm.Summary = fmt.Sprintf("%d lanes, %d segments and %d transfer(s) (%d by the system) from %s to %s, %s in total; time to first agent %s. Times in %s. The tables below list every segment and transfer.",
-		len(vm.Rows), len(t.Segments), tt.Transfers, tt.SystemTransfers, vm.Totals.Start, vm.Totals.End, vm.Totals.Span,
+	vm.Summary = fmt.Sprintf("%s, %s and %s from %s to %s, %s in total; time to first agent %s. Times in %s. The tables below list every segment and transfer.",
+		tlCount(len(vm.Rows), "lane", "lanes"), tlCount(len(t.Segments), "segment", "segments"),
+		tlTransferCount(tt.Transfers, tt.SystemTransfers), vm.Totals.Start, vm.Totals.End, vm.Totals.Span,
 		vm.Totals.TimeToFirstAgent, vm.TimeZone)
 	if t.Live {
 		vm.Summary = "Still live. " + vm.Summary
 	}
 	return vm
+}
+
+// tlCount is "1 lane", "0 lanes", "3 lanes".
+func tlCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// tlTransferCount is "no transfers", "1 transfer (by the system)",
+// "2 transfers (none by the system)", "3 transfers (1 by the system)".
+func tlTransferCount(n, system int) string {
+	if n == 0 {
+		return "no transfers"
+	}
+	by := fmt.Sprintf("%d by the system", system)
+	switch {
+	case system == 0:
+		by = "none by the system"
+	case system == n && n == 1:
+		by = "by the system"
+	case system == n:
+		by = "all by the system"
+	}
+	return tlCount(n, "transfer", "transfers") + " (" + by + ")"
 }
 
 type tlSegKey struct{ kind, id, name, start string }
@@ -159,9 +186,9 @@ func tlFree(spans []tlSpan, a, b float64) bool {
 // bar when it fits, else beside it on the bar's line when that space is
 // free, else on extra lines under the bar. It returns how many extra lines
 // the row needs.
-func tlLayoutRow(row *components.TimelineRowView, segs []timeline.Segment, sc tlScale, loc *time.Location, markers []tlSpan) int {
+func tlLayoutRow(row *TimelineRowView, segs []timeline.Segment, sc tlScale, loc *time.Location, markers []tlSpan) int {
 	barY := row.Y + tlBarPad
-	views := make([]components.SegmentView, len(segs))
+	views := make([]SegmentView, len(segs))
 	barLine := append([]tlSpan(nil), markers...) // transfer lines, bars and labels beside them
 	for i, s := range segs {
 		x0, x1 := sc.x(s.Start), sc.x(s.End)
@@ -219,11 +246,11 @@ func tlLayoutRow(row *components.TimelineRowView, segs []timeline.Segment, sc tl
 
 // tlSegmentView formats one segment; siblings tell an offer that was never
 // accepted apart from one that was.
-func tlSegmentView(s timeline.Segment, row []timeline.Segment, loc *time.Location) components.SegmentView {
-	v := components.SegmentView{
+func tlSegmentView(s timeline.Segment, row []timeline.Segment, loc *time.Location) SegmentView {
+	v := SegmentView{
 		Participant: s.Participant, ParticipantID: s.ParticipantID, Queue: s.Queue, Kind: string(s.Kind),
-		Start: tlClock(s.Start, loc), End: tlClock(s.End, loc), StartISO: tlISO(s.Start, loc), EndISO: tlISO(s.End, loc),
-		Duration: tlDuration(s.Duration), DurationMs: s.Duration.Milliseconds(), Open: s.Open,
+		Start: display.Clock(s.Start, loc), End: display.Clock(s.End, loc), StartISO: display.ISO(s.Start, loc), EndISO: display.ISO(s.End, loc),
+		Duration: display.Duration(s.Duration), DurationMs: s.Duration.Milliseconds(), Open: s.Open,
 		Class: "seg seg-" + string(s.Kind),
 	}
 	switch s.Kind {
@@ -265,12 +292,12 @@ func tlAcceptedAt(row []timeline.Segment, at time.Time) bool {
 // tlTransfers builds the markers: a vertical line through the lanes and a
 // symbol above them, its shape by target (diamond queue, circle agent,
 // triangle other) and its colour by system vs manual.
-func tlTransfers(trs []timeline.Transfer, sc tlScale, loc *time.Location, bottom float64) []components.TransferView {
-	var out []components.TransferView
+func tlTransfers(trs []timeline.Transfer, sc tlScale, loc *time.Location, bottom float64) []TransferView {
+	var out []TransferView
 	var labels []tlSpan
 	for _, tr := range trs {
-		v := components.TransferView{
-			At: tlClock(tr.At, loc), AtISO: tlISO(tr.At, loc), Type: tr.Type, From: tr.From, To: tr.To,
+		v := TransferView{
+			At: display.Clock(tr.At, loc), AtISO: display.ISO(tr.At, loc), Type: tr.Type, From: tr.From, To: tr.To,
 			By: tr.By, Priority: tr.Priority, Reason: tr.Reason, System: tr.System, Placed: !tr.At.IsZero(),
 		}
 		kind := "other"
@@ -326,7 +353,7 @@ func tlTransfers(trs []timeline.Transfer, sc tlScale, loc *time.Location, bottom
 
 // tlTransferTitle reads like "OVERDUE system transfer to Default Queue at
 // 06:27:13 (priority HIGHEST, by SmartAssist QA)".
-func tlTransferTitle(tr timeline.Transfer, v components.TransferView) string {
+func tlTransferTitle(tr timeline.Transfer, v TransferView) string {
 	var b strings.Builder
 	if tr.System {
 		if tr.Reason != "" {
@@ -373,7 +400,7 @@ var tlTickSteps = [...]time.Duration{
 
 // tlTicks picks the smallest natural step that keeps ticks at least
 // tlMinTickGap apart, aligned to the wall clock of loc.
-func tlTicks(sc tlScale, loc *time.Location) []components.AxisTick {
+func tlTicks(sc tlScale, loc *time.Location) []AxisTick {
 	span := float64(sc.t1.Sub(sc.t0))
 	plot := tlPlotRight - tlPlotX
 	maxTicks := int(plot/tlMinTickGap) + 1
@@ -394,7 +421,7 @@ func tlTicks(sc tlScale, loc *time.Location) []components.AxisTick {
 	case step < time.Minute:
 		layout = "15:04:05"
 	}
-	var out []components.AxisTick
+	var out []AxisTick
 	day := start.YearDay()
 	for t := first; !t.After(sc.t1) && len(out) <= maxTicks; t = t.Add(step) {
 		lt := t.In(loc)
@@ -403,69 +430,9 @@ func tlTicks(sc tlScale, loc *time.Location) []components.AxisTick {
 			label = lt.Format("2 Jan ") + label
 			day = lt.YearDay()
 		}
-		out = append(out, components.AxisTick{X: sc.x(t), Label: label, ISO: tlISO(t, loc)})
+		out = append(out, AxisTick{X: sc.x(t), Label: label, ISO: display.ISO(t, loc)})
 	}
 	return out
-}
-
-// tlDuration formats a duration for people: "0.5 s", "9.9 s", "42 s",
-// "3 min 18 s", "1 h 02 min", "2 d 03 h". Each form rounds to its unit.
-func tlDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "0 s"
-	case d < 50*time.Millisecond:
-		return "< 0.1 s"
-	}
-	if r := d.Round(100 * time.Millisecond); r < 10*time.Second {
-		return fmt.Sprintf("%.1f s", r.Seconds())
-	}
-	if r := d.Round(time.Second); r < time.Minute {
-		return fmt.Sprintf("%d s", int(r.Seconds()))
-	} else if r < time.Hour {
-		return fmt.Sprintf("%d min %02d s", int(r/time.Minute), int(r%time.Minute/time.Second))
-	}
-	if r := d.Round(time.Minute); r < 24*time.Hour {
-		return fmt.Sprintf("%d h %02d min", int(r/time.Hour), int(r%time.Hour/time.Minute))
-	}
-	r := d.Round(time.Hour)
-	return fmt.Sprintf("%d d %02d h", int(r/(24*time.Hour)), int(r%(24*time.Hour)/time.Hour))
-}
-
-func tlClock(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("15:04:05")
-}
-
-func tlISO(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02T15:04:05.000Z07:00")
-}
-
-// tlZoneName names the viewer's zone with its offset at t, e.g.
-// "Asia/Kolkata (UTC+05:30)"; time.Local has no useful name of its own.
-func tlZoneName(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		t = time.Unix(0, 0)
-	}
-	abbr, off := t.In(loc).Zone()
-	sign := "+"
-	if off < 0 {
-		sign, off = "-", -off
-	}
-	offset := fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
-	name := loc.String()
-	switch {
-	case name == "UTC" && off == 0:
-		return "UTC"
-	case name == "Local" || name == "":
-		name = abbr
-	}
-	return name + " (" + offset + ")"
 }
 
 // tlTextWidth estimates how wide a label renders, wide glyphs counting double.
