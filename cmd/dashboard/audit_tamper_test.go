@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
 
@@ -42,7 +41,7 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			log := audit.New(db, time.Now)
+			log := audit.New(db, nil)
 			for _, actor := range []string{"alice", "bob", "carol", "dave"} {
 				if _, err := log.Append(ctx, audit.Record{Actor: actor, Action: audit.ActionSessionLookup, Target: "646af57bcc41e5bfbd5e0001"}); err != nil {
 					t.Fatal(err)
@@ -88,7 +87,7 @@ func TestAuditTriggersRefuseEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := audit.New(db, time.Now).Append(ctx, audit.Record{Actor: "alice", Action: audit.ActionLogin, Target: "alice"}); err != nil {
+	if _, err := audit.New(db, nil).Append(ctx, audit.Record{Actor: "alice", Action: audit.ActionLogin, Target: "alice"}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

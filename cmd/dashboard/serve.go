@@ -17,6 +17,7 @@ import (
 	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/config"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/handlers"
@@ -64,8 +65,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	sessions := auth.NewSessions(hashKey, blockKey, auth.SessionConfig{
 		SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://"),
-	}, time.Now)
-	throttle := auth.NewThrottle(auth.ThrottleConfig{}, time.Now)
+	}, clock.Real())
+	throttle := auth.NewThrottle(auth.ThrottleConfig{}, clock.Real())
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -101,7 +102,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	tokens, err := apitoken.New(db, tokenKey, time.Now)
+	tokens, err := apitoken.New(db, tokenKey, clock.Real())
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer convs.stop()
 
 	// Issue 5: reassigning; stopped before the cache its outcomes refresh.
-	auditLog := audit.New(db, time.Now)
+	auditLog := audit.New(db, clock.Real())
 	reassigns, err := startReassign(ctx, db, client, auditLog, convs.cache, cfg.PublicURL, logger)
 	if err != nil {
 		return err

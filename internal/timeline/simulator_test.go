@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
@@ -14,8 +15,8 @@ import (
 // both on a fixed clock so live conversations end at a known "now".
 func simClient(t *testing.T, now time.Time) (*simulator.Simulator, *api.Client) {
 	t.Helper()
-	clock := func() time.Time { return now }
-	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Now: clock}, api.WithClock(clock))
+	nowFn := func() time.Time { return now }
+	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Now: nowFn}, api.WithClock(clock.NewManual(now)))
 	return env.Sim, env.Client
 }
 
