@@ -7,11 +7,48 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/ids"
 )
+
+// Status is a conversation's state as upstream reports it.
+type Status string
+
+// The statuses upstream documents.
+const (
+	StatusOpen       Status = "OPEN"    // waiting in a queue
+	StatusActive     Status = "ACTIVE"  // an agent holds it
+	StatusIdle       Status = "IDLE"    // held, but nobody has written for a while
+	StatusOverdue    Status = "OVERDUE" // held past the queue's time limit
+	StatusClosed     Status = "CLOSED"
+	StatusTerminated Status = "TERMINATED"
+)
+
+func (s Status) normal() Status { return Status(strings.ToUpper(strings.TrimSpace(string(s)))) }
+
+// IsLive reports whether the conversation is still running: it can be
+// waited on, reassigned, and will change.
+func (s Status) IsLive() bool {
+	switch s.normal() {
+	case StatusActive, StatusOpen, StatusIdle, StatusOverdue:
+		return true
+	}
+	return false
+}
+
+// IsFinal reports whether the conversation can no longer change, so a copy
+// of it never goes stale. A status upstream does not document is neither
+// live nor final: it is re-checked like a live one.
+func (s Status) IsFinal() bool {
+	switch s.normal() {
+	case StatusClosed, StatusTerminated:
+		return true
+	}
+	return false
+}
 
 // Conversation is the typed view of one conversation. Raw holds the exact
 // bytes upstream sent for it; MarshalJSON returns Raw, so re-encoding a
@@ -21,7 +58,7 @@ type Conversation struct {
 	BotSessionID       string // 24 hex, the audit key
 	ConversationID     string // channel-side id (voice), when present
 	UserID             string // end user, u-…
-	Status             string // ACTIVE, CLOSED, IDLE, OPEN, OVERDUE, TERMINATED
+	Status             Status
 	ConversationType   string // livechat, messaging, voice
 	Source             string
 	Language           string
@@ -177,7 +214,7 @@ func conversationFromFields(f fields) *Conversation {
 		BotSessionID:       f.str("botSessionId"),
 		ConversationID:     f.str("conversationId"),
 		UserID:             f.str("userId"),
-		Status:             f.str("status"),
+		Status:             Status(f.str("status")),
 		ConversationType:   f.str("conversationType"),
 		Source:             f.str("source"),
 		Language:           f.str("language"),
@@ -348,18 +385,13 @@ func (f *DateFilter) body() (map[string]any, error) {
 	return m, nil
 }
 
-var sessionIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
-
-// ValidSessionID reports whether id looks like a botSessionId (24 hex).
-func ValidSessionID(id string) bool { return sessionIDPattern.MatchString(id) }
-
 // checkID rejects ids that are empty or could not be a single path segment
 // as upstream issues them.
 func checkID(endpoint, what, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return validationError(endpoint, "%s is missing", what)
 	}
-	if len(id) > 200 || strings.ContainsAny(id, "/?#%\\ \t\r\n") {
+	if !ids.IsPathSegment(id) {
 		return validationError(endpoint, "%s %q is not a valid id", what, truncate(id, 40))
 	}
 	return nil
@@ -377,7 +409,7 @@ func truncate(s string, n int) string {
 // expects; without one no body is sent.
 func (c *Client) SessionDetails(ctx context.Context, sessionID string, filter *DateFilter) (*Conversation, error) {
 	const endpoint = "conversations.session"
-	if !ValidSessionID(sessionID) {
+	if !ids.IsSession(sessionID) {
 		return nil, validationError(endpoint, "session id %q must be 24 hex characters", truncate(sessionID, 40))
 	}
 	req := request{endpoint: endpoint, method: http.MethodGet,

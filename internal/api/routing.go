@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/ids"
 )
 
 // AssignRequest moves a conversation to an agent or a queue (endpoint 4).
@@ -74,7 +76,7 @@ func (r AssignRequest) validate(endpoint string) error {
 	case hasQueue && checkID(endpoint, "", r.QueueID) != nil:
 		problems = append(problems, "queue id is not a valid id")
 	}
-	if !ValidSessionID(r.BotSessionID) {
+	if !ids.IsSession(r.BotSessionID) {
 		problems = append(problems, "bot session id must be 24 hex characters")
 	}
 	if u, err := url.Parse(r.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

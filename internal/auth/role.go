@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/teamlead/dashboard/internal/privacy"
 )
 
 // Role is what a user may do. Roles are ordered: each includes the ones
@@ -55,3 +57,12 @@ func (r Role) Valid() bool { return r >= RoleViewer && r <= RoleAdmin }
 // AtLeast reports whether r grants everything min grants. An invalid role
 // never does.
 func (r Role) AtLeast(min Role) bool { return r.Valid() && min.Valid() && r >= min }
+
+// Privacy is the masking policy for what this role reads: viewers see
+// customers' contact details masked, leads and admins in full.
+func (r Role) Privacy() privacy.Policy {
+	if r.AtLeast(RoleLead) {
+		return privacy.Full
+	}
+	return privacy.Masked
+}

@@ -13,7 +13,6 @@
 package cache
 
 import (
-	"github.com/teamlead/dashboard/internal/clock"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -26,6 +25,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 
 	"golang.org/x/sync/singleflight"
 
@@ -101,15 +102,12 @@ type Policy func(status string) time.Duration
 // liveTTL.
 func StatePolicy(liveTTL time.Duration) Policy {
 	return func(status string) time.Duration {
-		if IsFinal(status) {
+		if api.Status(status).IsFinal() {
 			return Forever
 		}
 		return liveTTL
 	}
 }
-
-// IsFinal reports whether a conversation in status can no longer change.
-func IsFinal(status string) bool { return status == "CLOSED" || status == "TERMINATED" }
 
 // Options configure a Cache. Zero values take the defaults noted.
 type Options struct {
@@ -135,11 +133,11 @@ type Options struct {
 // Cache is the read-through conversation cache. Build it with New and stop
 // it with Close.
 type Cache struct {
-	db   *store.DB
-	up   Upstream
-	opts Options
+	db    *store.DB
+	up    Upstream
+	opts  Options
 	clock clock.Clock
-	log  *slog.Logger
+	log   *slog.Logger
 
 	group singleflight.Group
 

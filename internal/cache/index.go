@@ -124,7 +124,7 @@ func indexTx(ctx context.Context, tx *sql.Tx, conv *api.Conversation, hash strin
 		return err
 	}
 	facets := [][3]string{
-		{FacetStatus, conv.Status, conv.Status},
+		{FacetStatus, string(conv.Status), string(conv.Status)},
 		{FacetChannel, conv.ConversationType, conv.ConversationType},
 		{FacetLanguage, conv.Language, conv.Language},
 		{FacetDisposition, disposition, disposition},

@@ -75,7 +75,7 @@ func Diff(a, b *api.Conversation) []string {
 	}
 	var out []string
 	if a.Status != b.Status {
-		out = append(out, fmt.Sprintf("status %s → %s", orNone(a.Status), orNone(b.Status)))
+		out = append(out, fmt.Sprintf("status %s → %s", orNone(string(a.Status)), orNone(string(b.Status))))
 	}
 	if added := addedParticipants(a.Participants, b.Participants); len(added) > 0 {
 		out = append(out, "participants added: "+strings.Join(added, ", "))

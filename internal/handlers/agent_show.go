@@ -10,6 +10,7 @@ import (
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -111,7 +112,7 @@ func (h *Handler) agentConversations(r *http.Request, userID string) ([]pages.Ag
 	for _, c := range convs {
 		row := pages.AgentConversationRow{SessionID: c.SessionID, ConversationID: c.ConversationID, Status: c.Status,
 			Channel: c.Channel, Start: localTime(c.Start, loc), Queue: c.Queue}
-		if api.ValidSessionID(c.SessionID) {
+		if ids.IsSession(c.SessionID) {
 			row.Href = "/sessions/" + url.PathEscape(c.SessionID)
 		}
 		out = append(out, row)

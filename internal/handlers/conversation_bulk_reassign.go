@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/reassign"
-	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -66,7 +66,7 @@ func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Reques
 	var skipped []string
 	for _, id := range convIDs {
 		row, ok := rows[id]
-		if !ok || !ids.IsSession(row.SessionID) || !timeline.IsLive(row.Status) {
+		if !ok || !ids.IsSession(row.SessionID) || !api.Status(row.Status).IsLive() {
 			skipped = append(skipped, firstNonEmpty(row.SessionID, id))
 			continue
 		}

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/cache"
-	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -90,7 +90,7 @@ func convRowView(row cache.Row, loc *time.Location, mask bool) pages.ConvRow {
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
 		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: convDuration(row.Wait),
 		Disposition: row.Disposition, Customer: row.CustomerName, Email: email,
-		Live: timeline.IsLive(row.Status),
+		Live: api.Status(row.Status).IsLive(),
 	}
 }
 

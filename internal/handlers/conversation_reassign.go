@@ -15,7 +15,6 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/reassign"
-	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -58,8 +57,8 @@ func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
 		}
 		h.renderError(w, r, status, "Not reassigned", msg, "Go back to the conversation and choose again.")
 	}
-	if !timeline.IsLive(conv.Status) {
-		fail(http.StatusConflict, "This conversation is "+orUnknown(conv.Status)+", no longer live, so it cannot be moved.")
+	if !conv.Status.IsLive() {
+		fail(http.StatusConflict, "This conversation is "+orUnknown(string(conv.Status))+", no longer live, so it cannot be moved.")
 		return
 	}
 	target, msg := h.reassignTarget(r, r.PostForm.Get("agentId"), r.PostForm.Get("queueId"))

@@ -185,7 +185,7 @@ func conversationView(res cache.Result, snaps []cache.Snapshot, dir cache.Direct
 	c := res.Conversation
 	vm := pages.ConversationView{
 		SessionID: firstNonEmpty(res.SessionID, c.BotSessionID), ConversationID: firstNonEmpty(res.ConversationID, c.ID),
-		Status: c.Status, Live: timeline.IsLive(c.Status), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
+		Status: string(c.Status), Live: c.Status.IsLive(), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
 		CustomerName:  strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
 		CustomerEmail: c.UserInfo.Email, CustomerPhone: c.UserInfo.PhoneNumber, Masked: mask,
 		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: c.Dispositions.Remarks,

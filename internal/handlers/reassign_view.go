@@ -18,7 +18,6 @@ import (
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/reassign"
-	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -43,7 +42,7 @@ func (h *Handler) reassignPanelFor(r *http.Request, res cache.Result) templ.Comp
 	if len(ts) > 0 {
 		latest = &ts[0]
 	}
-	if latest == nil && !timeline.IsLive(res.Conversation.Status) {
+	if latest == nil && !res.Conversation.Status.IsLive() {
 		return nil
 	}
 	return pages.ReassignPanelView(h.reassignPanel(r, res.Conversation, res.ConversationID, latest, ""))
@@ -55,7 +54,7 @@ func (h *Handler) reassignPanel(r *http.Request, conv *api.Conversation, convID 
 	vm := pages.ReassignPanel{
 		ConversationID: convID,
 		Action:         "/conversations/" + url.PathEscape(convID) + "/reassign",
-		Live:           conv != nil && timeline.IsLive(conv.Status),
+		Live:           conv != nil && conv.Status.IsLive(),
 		Error:          errMsg,
 	}
 	loc := viewerLocation(r)

@@ -12,6 +12,7 @@ var (
 	conversationRe = regexp.MustCompile(`^c-[0-9a-z]{4,12}(-[0-9a-z]{2,16}){1,6}$`)
 	agentRe        = regexp.MustCompile(`^a-[0-9a-z]{4,12}(-[0-9a-z]{2,16}){1,6}$`)
 	queueRe        = regexp.MustCompile(`^qu-[0-9a-z]{4,12}(-[0-9a-z]{2,16}){1,6}$`)
+	userRe         = regexp.MustCompile(`^u-[0-9a-z]{4,12}(-[0-9a-z]{2,16}){1,6}$`)
 )
 
 // Kind is what an identifier turned out to be.
@@ -53,3 +54,15 @@ func IsAgent(s string) bool { return agentRe.MatchString(s) }
 
 // IsQueue reports whether s looks like a queue id (qu-…).
 func IsQueue(s string) bool { return queueRe.MatchString(s) }
+
+// IsUser reports whether s looks like a user id (u-…): agents' userId in
+// conversations and customers' ids.
+func IsUser(s string) bool { return userRe.MatchString(s) }
+
+// IsPathSegment reports whether s can be sent as one segment of an upstream
+// URL path: not empty, at most 200 bytes, and free of characters that would
+// change the path or query. Upstream may issue ids of shapes this package
+// does not know; this is the floor every id sent upstream must clear.
+func IsPathSegment(s string) bool {
+	return strings.TrimSpace(s) != "" && len(s) <= 200 && !strings.ContainsAny(s, "/?#%\\ \t\r\n")
+}

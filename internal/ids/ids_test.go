@@ -1,6 +1,9 @@
 package ids
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
@@ -34,5 +37,20 @@ func TestAgentAndQueue(t *testing.T) {
 	}
 	if !IsQueue("qu-241a4d7-e5d0-45a9-8032-823845051234") || IsQueue("q-241a4d7-e5d0") {
 		t.Error("IsQueue")
+	}
+}
+
+func TestUserAndPathSegment(t *testing.T) {
+	if !IsUser("u-b19cd89e-6533-59af-b491-eec9bf8f1234") || IsUser("a-b19cd89e-6533") || IsUser("u-../x") {
+		t.Error("IsUser")
+	}
+	for s, want := range map[string]bool{
+		"a-1a36a7e-bb33": true, "646af57bcc41e5bfbd5e1234": true, "": false, "  ": false,
+		"a/b": false, "a?b": false, "a#b": false, "a%2f": false, `a\b`: false, "a b": false, "a\nb": false,
+		strings.Repeat("x", 201): false,
+	} {
+		if got := IsPathSegment(s); got != want {
+			t.Errorf("IsPathSegment(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -91,15 +91,6 @@ type Timeline struct {
 	Warnings  []string // data problems found and how they were repaired
 }
 
-// IsLive reports whether a conversation status means it is still running.
-func IsLive(status string) bool {
-	switch strings.ToUpper(strings.TrimSpace(status)) {
-	case "ACTIVE", "OPEN", "IDLE", "OVERDUE":
-		return true
-	}
-	return false
-}
-
 // skewTolerance absorbs the millisecond disagreements upstream has between
 // a conversation's own timestamps and its participants' (the vendor's list
 // sample starts a conversation 1 ms after its first queue entry).
@@ -132,7 +123,7 @@ func Build(c *api.Conversation, now time.Time) Timeline {
 	if c == nil {
 		return Timeline{Warnings: []string{"no conversation data"}}
 	}
-	b := &builder{c: c, now: now, live: IsLive(c.Status),
+	b := &builder{c: c, now: now, live: c.Status.IsLive(),
 		agents: map[string]string{}, queues: map[string]string{}}
 	b.indexNames()
 	b.participants()
@@ -291,7 +282,7 @@ func (b *builder) participants() {
 				}
 			case !b.c.EndTime.IsZero():
 				en = b.c.EndTime
-				b.warnf("%s has no endTimeStamp though the conversation is %s; ended at the conversation's endTime %s", label, statusOr(b.c.Status), ts(en))
+				b.warnf("%s has no endTimeStamp though the conversation is %s; ended at the conversation's endTime %s", label, statusOr(string(b.c.Status)), ts(en))
 				if en.Before(last) {
 					en = last
 				}
@@ -403,7 +394,7 @@ func (b *builder) queueEntries() {
 		}
 		name := b.queueName(q.ID, q.Name)
 		if to.IsZero() {
-			b.warnf("queue entry %d (%s) has no end: the conversation is %s without endTime; drawn as zero-length", i+1, name, statusOr(b.c.Status))
+			b.warnf("queue entry %d (%s) has no end: the conversation is %s without endTime; drawn as zero-length", i+1, name, statusOr(string(b.c.Status)))
 			to = q.StartTime
 		}
 		if to.Before(q.StartTime) {
