@@ -124,6 +124,26 @@ func TestServeDemoModeEndToEnd(t *testing.T) {
 	if health.Status != "ok" || health.Mode != "demo" || !health.Upstream.OK {
 		t.Errorf("healthz %+v", health)
 	}
+
+	// /metrics shows the upstream calls the real client made (the home
+	// page's health check pinged the simulator) and the runtime collectors.
+	resp, err = c.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsText, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`dashboard_upstream_requests_total{endpoint="ping",method="GET",outcome="ok"}`,
+		`dashboard_upstream_request_duration_seconds_count{endpoint="ping"}`,
+		`dashboard_http_requests_total{route="GET /healthz",status="200"} 1`,
+		"dashboard_rate_budget_limit_per_minute ",
+		"go_goroutines ",
+	} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(metricsText), want) {
+			t.Errorf("/metrics (%d) lacks %q", resp.StatusCode, want)
+		}
+	}
 	if !strings.Contains(stderr.String(), "msg=request") {
 		t.Error("no structured request log on stderr")
 	}

@@ -90,11 +90,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		c := demo.sim.Credentials()
 		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	}
-	registry := metrics.NewRegistry()
+	registry := metrics.New()
 	client, err := api.New(upstreamURL, creds,
 		api.WithBudget(api.NewBudget(cfg.RateLimit)),
 		api.WithLogger(logger.With("component", "upstream")),
-		api.WithObserver(handlers.UpstreamObserver(registry)))
+		api.WithObserver(registry.UpstreamObserver()))
 	if err != nil {
 		return fmt.Errorf("upstream client: %w", err)
 	}

@@ -368,15 +368,7 @@ func (c *Client) ListAgents(ctx context.Context, page int) (*AgentPage, error) {
 	}
 	page = max(page, 1)
 	q := url.Values{"page": {strconv.Itoa(page)}, "includeQueues": {"true"}}
-	body, err := c.get(ctx, endpoint, "/organizations/"+url.PathEscape(c.creds.OrgID)+"/agents", q)
-	if err != nil {
-		return nil, err
-	}
-	p, derr := DecodeAgentPage(body)
-	if derr != nil {
-		return nil, malformed(endpoint, http.MethodGet, derr)
-	}
-	return p, nil
+	return get(ctx, c, endpoint, "/organizations/"+url.PathEscape(c.creds.OrgID)+"/agents", q, DecodeAgentPage)
 }
 
 // AllAgents pages through ListAgents until upstream reports no more.
@@ -423,15 +415,7 @@ func (c *Client) Agent(ctx context.Context, agentID string) (*Agent, error) {
 	if err := checkID(endpoint, "agent id", agentID); err != nil {
 		return nil, err
 	}
-	body, err := c.get(ctx, endpoint, "/agents/"+url.PathEscape(agentID), nil)
-	if err != nil {
-		return nil, err
-	}
-	a, derr := DecodeAgent(body)
-	if derr != nil {
-		return nil, malformed(endpoint, http.MethodGet, derr)
-	}
-	return a, nil
+	return get(ctx, c, endpoint, "/agents/"+url.PathEscape(agentID), nil, DecodeAgent)
 }
 
 // UpdateAgent replaces the agent upstream with a (endpoint 7). The whole
@@ -455,21 +439,15 @@ func (c *Client) UpdateAgent(ctx context.Context, a *Agent) (*Agent, error) {
 	if err != nil {
 		return nil, &Error{Kind: ErrValidation, Endpoint: endpoint, Messages: []string{"could not encode the agent"}, Err: err}
 	}
-	resp, err := c.do(ctx, request{
+	return call(ctx, c, request{
 		endpoint: endpoint, method: http.MethodPut,
 		path:  "/agents/" + url.PathEscape(id),
 		query: url.Values{"groupId": {groupID}},
 		body:  body,
+	}, func(resp []byte) (*Agent, error) {
+		if len(bytes.TrimSpace(resp)) == 0 {
+			return a.Clone(), nil
+		}
+		return DecodeAgent(resp)
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(resp)) == 0 {
-		return a.Clone(), nil
-	}
-	updated, derr := DecodeAgent(resp)
-	if derr != nil {
-		return nil, malformed(endpoint, http.MethodPut, derr)
-	}
-	return updated, nil
 }

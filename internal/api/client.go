@@ -202,13 +202,16 @@ func WithObserver(o Observer) Option {
 	return func(c *Client) { c.observer = o }
 }
 
-// Outcome names the result of one attempt for metrics: "ok", or the error
-// kind: "unauthorized", "not_found", "invalid", "rate_limited", "upstream",
-// "transport".
+// Outcome names the result of one attempt for metrics: "ok", "malformed"
+// for a 2xx answer whose body could not be decoded (see ErrMalformed), or the
+// error kind: "unauthorized", "not_found", "invalid", "rate_limited",
+// "upstream", "transport".
 func Outcome(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
+	case errors.Is(err, ErrMalformed):
+		return "malformed"
 	case errors.Is(err, ErrUnauthorized):
 		return "unauthorized"
 	case errors.Is(err, ErrNotFound):
@@ -307,6 +310,10 @@ type request struct {
 	query    url.Values // may be nil
 	body     []byte     // nil: no body
 	retry    bool       // reads only; writes are sent exactly once
+	// decode, when set, decodes a 2xx body as part of the attempt, so a body
+	// that cannot be decoded fails the attempt as malformed (and is reported
+	// so to the observer) instead of counting as a success.
+	decode func(body []byte) error
 }
 
 // do runs req with budget, retries and error mapping; on a 2xx it returns
@@ -397,13 +404,19 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// observed runs one attempt and reports it to the observer, if any.
+// observed runs one attempt, decodes its body with req.decode, and reports
+// the attempt to the observer, if any.
 func (c *Client) observed(ctx context.Context, req request, attempt int) ([]byte, *Error) {
-	if c.observer == nil {
-		return c.attempt(ctx, req, attempt)
-	}
 	sw := clock.StartStopwatch()
 	body, err := c.attempt(ctx, req, attempt)
+	if err == nil && req.decode != nil {
+		if derr := req.decode(body); derr != nil {
+			err = malformed(req.endpoint, req.method, derr)
+		}
+	}
+	if c.observer == nil {
+		return body, err
+	}
 	if err != nil {
 		c.observer(req.endpoint, req.method, Outcome(err), sw.Elapsed())
 	} else {
@@ -536,15 +549,33 @@ func (c *Client) scrub(s, token string) string {
 	return s
 }
 
-// get runs a read and hands back the body.
-func (c *Client) get(ctx context.Context, endpoint, path string, query url.Values) ([]byte, error) {
-	return c.do(ctx, request{endpoint: endpoint, method: http.MethodGet, path: path, query: query, retry: true})
+// call runs req and decodes the 2xx body with decode. Decoding happens
+// inside the attempt, so a body that cannot be decoded is a malformed error
+// for the caller and the outcome "malformed" for the observer, never "ok".
+func call[T any](ctx context.Context, c *Client, req request, decode func([]byte) (T, error)) (T, error) {
+	var out T
+	req.decode = func(b []byte) error {
+		v, err := decode(b)
+		out = v
+		return err
+	}
+	if _, err := c.do(ctx, req); err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
 }
 
-// malformed reports a 2xx body that could not be decoded.
+// get runs a read and decodes its body (see call).
+func get[T any](ctx context.Context, c *Client, endpoint, path string, query url.Values, decode func([]byte) (T, error)) (T, error) {
+	return call(ctx, c, request{endpoint: endpoint, method: http.MethodGet, path: path, query: query, retry: true}, decode)
+}
+
+// malformed reports a 2xx body that could not be decoded. It wraps both
+// ErrUpstream (its kind) and ErrMalformed.
 func malformed(endpoint, method string, err error) *Error {
 	return &Error{Kind: ErrUpstream, Endpoint: endpoint, Method: method,
-		Messages: []string{"malformed response"}, Err: err}
+		Messages: []string{"malformed response"}, Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 }
 
 // marshalBody encodes a request body; failures are local validation errors.

@@ -423,15 +423,7 @@ func (c *Client) SessionDetails(ctx context.Context, sessionID string, filter *D
 			return nil, err
 		}
 	}
-	body, err := c.do(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	conv, derr := DecodeConversation(body)
-	if derr != nil {
-		return nil, malformed(endpoint, req.method, derr)
-	}
-	return conv, nil
+	return call(ctx, c, req, DecodeConversation)
 }
 
 // Conversation fetches one conversation by its _id (endpoint 2).
@@ -440,15 +432,7 @@ func (c *Client) Conversation(ctx context.Context, conversationID string) (*Conv
 	if err := checkID(endpoint, "conversation id", conversationID); err != nil {
 		return nil, err
 	}
-	body, err := c.get(ctx, endpoint, "/conversations/"+url.PathEscape(conversationID), nil)
-	if err != nil {
-		return nil, err
-	}
-	conv, derr := DecodeConversation(body)
-	if derr != nil {
-		return nil, malformed(endpoint, http.MethodGet, derr)
-	}
-	return conv, nil
+	return get(ctx, c, endpoint, "/conversations/"+url.PathEscape(conversationID), nil, DecodeConversation)
 }
 
 // ListConversationsParams filters ListConversations. Zero values are left
@@ -486,13 +470,5 @@ func (c *Client) ListConversations(ctx context.Context, p ListConversationsParam
 	if p.Language != "" {
 		q.Set("language", p.Language)
 	}
-	body, err := c.get(ctx, endpoint, "/conversations", q)
-	if err != nil {
-		return nil, err
-	}
-	page, derr := DecodeConversationPage(body)
-	if derr != nil {
-		return nil, malformed(endpoint, http.MethodGet, derr)
-	}
-	return page, nil
+	return get(ctx, c, endpoint, "/conversations", q, DecodeConversationPage)
 }

@@ -154,24 +154,30 @@ func fetchAll[T any](ctx context.Context, c *Client, endpoint, path string, styl
 		} else {
 			q.Set("page", strconv.Itoa(page))
 		}
-		body, err := c.get(ctx, endpoint, path, q)
+		type decoded struct {
+			items  []T
+			paging Paging
+		}
+		d, err := get(ctx, c, endpoint, path, q, func(body []byte) (decoded, error) {
+			f, err := decodeObject(body)
+			if err != nil {
+				return decoded{}, err
+			}
+			results := f.rawObjects("results")
+			items := make([]T, len(results))
+			for i, r := range results {
+				if err := decode(&items[i], r); err != nil {
+					return decoded{}, err
+				}
+			}
+			return decoded{items, pagingOf(f)}, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		f, derr := decodeObject(body)
-		if derr != nil {
-			return nil, malformed(endpoint, http.MethodGet, derr)
-		}
-		results := f.rawObjects("results")
-		for _, r := range results {
-			var v T
-			if err := decode(&v, r); err != nil {
-				return nil, malformed(endpoint, http.MethodGet, err)
-			}
-			all = append(all, v)
-		}
-		skip += len(results)
-		if pg := pagingOf(f); lastPage(page, len(results), len(all), pg.HasMore, pg.TotalPages, pg.TotalResults) {
+		all = append(all, d.items...)
+		skip += len(d.items)
+		if pg := d.paging; lastPage(page, len(d.items), len(all), pg.HasMore, pg.TotalPages, pg.TotalResults) {
 			return all, nil
 		}
 	}
@@ -209,13 +215,7 @@ func (c *Client) Skills(ctx context.Context, skillGroupID string) ([]Skill, erro
 // health checks and the settings page's "test connection". It is not
 // retried, so it reports the upstream state as it is.
 func (c *Client) Ping(ctx context.Context) error {
-	body, err := c.do(ctx, request{endpoint: "ping", method: http.MethodGet, path: "/agent-groups",
-		query: url.Values{"skip": {"0"}, "limit": {"1"}}})
-	if err != nil {
-		return err
-	}
-	if _, derr := decodeObject(body); derr != nil {
-		return malformed("ping", http.MethodGet, derr)
-	}
-	return nil
+	_, err := call(ctx, c, request{endpoint: "ping", method: http.MethodGet, path: "/agent-groups",
+		query: url.Values{"skip": {"0"}, "limit": {"1"}}}, decodeObject)
+	return err
 }

@@ -33,6 +33,12 @@ var (
 	ErrTransport = errors.New("api: transport error")
 )
 
+// ErrMalformed is wrapped, besides the kind ErrUpstream, by the error for a
+// 2xx answer whose body could not be decoded. It is not a kind of its own:
+// errors.Is(err, ErrUpstream) holds for it too. Outcome reports it as
+// "malformed".
+var ErrMalformed = errors.New("api: malformed response")
+
 // codeBadCredentials is upstream's error code for rejected credentials.
 const codeBadCredentials = 4002
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,6 +72,7 @@ func TestOutcome(t *testing.T) {
 		{&api.Error{Kind: api.ErrValidation}, "invalid"},
 		{&api.Error{Kind: api.ErrRateLimited}, "rate_limited"},
 		{&api.Error{Kind: api.ErrUpstream}, "upstream"},
+		{&api.Error{Kind: api.ErrUpstream, Err: fmt.Errorf("%w: bad json", api.ErrMalformed)}, "malformed"},
 		{&api.Error{Kind: api.ErrTransport}, "transport"},
 		{errors.New("other"), "transport"},
 	}
@@ -78,5 +80,55 @@ func TestOutcome(t *testing.T) {
 		if got := api.Outcome(tt.err); got != tt.want {
 			t.Errorf("Outcome(%v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// A 2xx answer whose body cannot be decoded is a failed attempt: the
+// observer hears "malformed", never "ok", and the caller gets an upstream
+// error that also wraps ErrMalformed.
+func TestObserverReportsMalformedBody(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/agent-groups") && r.URL.Query().Get("limit") == "1":
+			writeJSON(w, http.StatusOK, []byte(`{"results": [], "hasMore": false}`)) // the ping
+		case strings.HasSuffix(r.URL.Path, "/agent-groups"):
+			writeJSON(w, http.StatusOK, []byte(`[{"_id": "ag-1"}]`)) // a list, not the paged object
+		case strings.HasSuffix(r.URL.Path, "/agents/availability"):
+			writeJSON(w, http.StatusOK, []byte(`not json`))
+		default:
+			writeJSON(w, http.StatusOK, []byte(`{"_id": "c-1", trailing`))
+		}
+	})
+	var got []observation
+	var mu sync.Mutex
+	c := up.client(api.WithObserver(func(endpoint, method, outcome string, _ time.Duration) {
+		mu.Lock()
+		got = append(got, observation{endpoint, method, outcome})
+		mu.Unlock()
+	}))
+	ctx := context.Background()
+	_, errConv := c.Conversation(ctx, "c-1")
+	_, errGroups := c.AgentGroups(ctx)
+	_, errAvail := c.Availability(ctx, api.AvailabilityQuery{AgentIDs: []string{"a-1"}})
+	errPing := c.Ping(ctx)
+	for name, err := range map[string]error{"conversation": errConv, "groups": errGroups, "availability": errAvail} {
+		if !errors.Is(err, api.ErrUpstream) || !errors.Is(err, api.ErrMalformed) {
+			t.Errorf("%s: err = %v, want ErrUpstream and ErrMalformed", name, err)
+		}
+		if err != nil && err.Error() != "upstream sent a bad response: malformed response" {
+			t.Errorf("%s: banner %q", name, err.Error())
+		}
+	}
+	if errPing != nil {
+		t.Errorf("ping only needs an object: %v", errPing)
+	}
+	want := []observation{
+		{"conversations.get", http.MethodGet, "malformed"},
+		{"agentGroups.list", http.MethodGet, "malformed"},
+		{"agents.availability", http.MethodPost, "malformed"},
+		{"ping", http.MethodGet, "ok"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("observations %v, want %v (a malformed body is sent once, not retried)", got, want)
 	}
 }

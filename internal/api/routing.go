@@ -109,15 +109,14 @@ func (c *Client) AssignConversation(ctx context.Context, r AssignRequest) (*Assi
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, request{endpoint: endpoint, method: http.MethodPost, path: "/assign-conversation", body: body})
-	if err != nil {
-		return nil, err
-	}
-	var res AssignResult
-	if err := res.UnmarshalJSON(resp); err != nil {
-		return nil, malformed(endpoint, http.MethodPost, err)
-	}
-	return &res, nil
+	return call(ctx, c, request{endpoint: endpoint, method: http.MethodPost, path: "/assign-conversation", body: body},
+		func(resp []byte) (*AssignResult, error) {
+			var res AssignResult
+			if err := res.UnmarshalJSON(resp); err != nil {
+				return nil, err
+			}
+			return &res, nil
+		})
 }
 
 // AvailabilityQuery selects whose availability to check (endpoint 11).
@@ -240,14 +239,13 @@ func (c *Client) Availability(ctx context.Context, q AvailabilityQuery) (*Availa
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, request{endpoint: endpoint, method: http.MethodPost, path: "/agents/availability",
-		body: body, retry: true})
-	if err != nil {
-		return nil, err
-	}
-	var av Availability
-	if err := av.UnmarshalJSON(resp); err != nil {
-		return nil, malformed(endpoint, http.MethodPost, err)
-	}
-	return &av, nil
+	return call(ctx, c, request{endpoint: endpoint, method: http.MethodPost, path: "/agents/availability",
+		body: body, retry: true},
+		func(resp []byte) (*Availability, error) {
+			var av Availability
+			if err := av.UnmarshalJSON(resp); err != nil {
+				return nil, err
+			}
+			return &av, nil
+		})
 }

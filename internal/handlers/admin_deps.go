@@ -93,13 +93,9 @@ type adminState struct {
 	tokens  TokenService
 	budget  BudgetStater
 	cache   CacheAdmin
-	metrics *metrics.Registry
+	metrics *metrics.Metrics
 	// exporter serves the token API; nil answers 503 until it is wired.
 	exporter ConversationExporter
-
-	requests        *metrics.Counter
-	requestDuration *metrics.Summary
-	apiCalls        *metrics.Counter
 
 	budgetHistory *budgetRing
 
@@ -116,19 +112,19 @@ type verifyOutcome struct {
 }
 
 func newAdminState(d Deps, now func() time.Time) *adminState {
-	reg := d.Metrics
-	if reg == nil {
-		reg = metrics.NewRegistry()
+	m := d.Metrics
+	if m == nil {
+		m = metrics.New()
 	}
 	a := &adminState{
 		tokens:        d.Tokens,
 		budget:        d.Budget,
 		cache:         d.CacheAdmin,
 		exporter:      d.Exporter,
-		metrics:       reg,
+		metrics:       m,
 		budgetHistory: newBudgetRing(budgetHistoryMinutes),
 	}
-	a.registerMetrics()
+	a.registerMetrics(now)
 	return a
 }
 
@@ -139,12 +135,9 @@ func (a *adminState) observeRequest(r *http.Request, status int, d time.Duration
 	if a == nil {
 		return
 	}
-	route := r.Pattern
-	if route == "" {
-		route = "unmatched" // refused before routing, e.g. cross-origin
-	}
-	a.requests.Inc(route, statusLabel(status))
-	a.requestDuration.Observe(d.Seconds(), route)
+	// An empty pattern (refused before routing, e.g. cross-origin) counts
+	// as metrics.UnmatchedRoute.
+	a.metrics.ObserveRequest(r.Pattern, status, d)
 	if a.budget != nil {
 		a.budgetHistory.sample(now, a.budget.Stats())
 	}

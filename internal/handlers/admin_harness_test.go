@@ -24,7 +24,7 @@ type adminHarness struct {
 	tokens   *apitoken.Service
 	clock    *testClock
 	budget   *api.Budget
-	registry *metrics.Registry
+	registry *metrics.Metrics
 	cacheAdm *fakeCache
 	exporter *fakeExporter
 }
@@ -71,7 +71,7 @@ func newAdminHarness(t *testing.T, opts harnessOptions) *adminHarness {
 	a := &adminHarness{
 		clock:    &testClock{t: time.Now()},
 		budget:   api.NewBudget(100000),
-		registry: metrics.NewRegistry(),
+		registry: metrics.New(),
 		cacheAdm: &fakeCache{stats: CacheStats{Hits: 30, Misses: 10, Entries: 12, Snapshots: 20, Bytes: 3 << 20, MaxBytes: 512 << 20, Indexed: 50}},
 		exporter: &fakeExporter{},
 	}

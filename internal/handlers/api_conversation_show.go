@@ -61,7 +61,7 @@ func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind, id
 		details["ms"] = h.now().Sub(start).Milliseconds()
 		rec.Details = details
 		_ = h.record(r, "", rec)
-		h.admin.apiCalls.Inc(statusLabel(status))
+		h.admin.metrics.ObserveTokenAPICall(status)
 		writeAPIJSON(w, status, body)
 	}
 

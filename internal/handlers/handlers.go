@@ -74,7 +74,7 @@ type Deps struct {
 
 	// Administration (issue 6; types in admin_deps.go). All optional.
 	Tokens     TokenService         // personal API tokens; nil: /api/v1 answers 503
-	Metrics    *metrics.Registry    // shared with the upstream observer; nil: a private one
+	Metrics    *metrics.Metrics     // shared with the upstream observer; nil: a private one
 	Budget     BudgetStater         // the upstream rate budget, for settings and /metrics
 	CacheAdmin CacheAdmin           // issue 3's cache; nil: "cache not configured"
 	Exporter   ConversationExporter // the token API's documents; see api_export.go

@@ -15,25 +15,39 @@ func TestMetricsExposition(t *testing.T) {
 	c := h.login("viewer")
 	h.get(c, "/").Body.Close()
 	h.get(c, "/nope").Body.Close()
-	UpstreamObserver(h.registry)("conversations.session", "GET", "ok", 120*time.Millisecond)
+	h.bearerGet("/api/v1/sessions/"+exportSession, "").Body.Close() // no token: 401
+	h.registry.UpstreamObserver()("conversations.session", "GET", "ok", 120*time.Millisecond)
 
 	// The test server is on loopback, so no login is needed.
 	resp := h.get(h.client(), "/metrics")
 	body := readBody(t, resp)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != metrics.ContentType {
-		t.Fatalf("metrics: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Fatalf("metrics: %d %q", resp.StatusCode, ct)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q", cc)
 	}
 	for _, want := range []string{
-		"# TYPE dashboard_http_requests_total counter",
+		"# TYPE " + metrics.NameRequests + " counter",
 		`dashboard_http_requests_total{route="GET /{$}",status="200"} 1`,
 		`dashboard_http_requests_total{route="/",status="404"} 1`,
 		`dashboard_http_requests_total{route="POST /login",status="303"} 1`,
-		`dashboard_upstream_requests_total{endpoint="conversations.session",outcome="ok"} 1`,
+		"# TYPE " + metrics.NameRequestDuration + " histogram",
+		`dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="+Inf"} 1`,
+		`dashboard_http_request_duration_seconds_count{route="GET /{$}"} 1`,
+		`dashboard_upstream_requests_total{endpoint="conversations.session",method="GET",outcome="ok"} 1`,
+		"# TYPE " + metrics.NameUpstreamDuration + " histogram",
+		`dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.25"} 1`,
 		`dashboard_upstream_request_duration_seconds_sum{endpoint="conversations.session"} 0.12`,
+		`dashboard_token_api_requests_total{outcome="401"} 1`,
+		"dashboard_rate_budget_limit_per_minute 100000",
+		"dashboard_rate_budget_paused 0",
 		"dashboard_rate_budget_waits_total 0",
 		`dashboard_rate_budget_waiting{class="interactive"} 0`,
 		"dashboard_cache_hits_total 30",
 		"dashboard_cache_misses_total 10",
+		"dashboard_cache_entries 12",
+		"go_goroutines ",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

@@ -1,152 +1,368 @@
-package metrics
+package metrics_test
 
 import (
-	"math"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/metrics"
 )
 
-func scrape(t *testing.T, r *Registry) string {
+// scrape serves one GET /metrics from m's handler and returns the text and
+// the parsed families.
+func scrape(t *testing.T, m *metrics.Metrics) (string, map[string]*dto.MetricFamily) {
 	t.Helper()
-	var b strings.Builder
-	if err := r.WriteText(&b); err != nil {
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("scrape: %d %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Fatalf("content type %q", ct)
+	}
+	text := rec.Body.String()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("parse exposition: %v\n%s", err, text)
+	}
+	return text, fams
+}
+
+// compare checks the named families exactly against want, in the text
+// format, through a real HTTP scrape of m's handler.
+func compare(t *testing.T, m *metrics.Metrics, want string, names ...string) {
+	t.Helper()
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	if err := testutil.ScrapeAndCompare(srv.URL, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}
+
+// Durations below are exact binary fractions of a second, so sums compare
+// exactly.
+func TestRequestsAndUpstreamCalls(t *testing.T) {
+	m := metrics.New()
+	m.ObserveRequest("GET /{$}", 200, 125*time.Millisecond)
+	m.ObserveRequest("GET /{$}", 200, 2*time.Second)
+	m.ObserveRequest("", 403, 0) // refused before routing
+	obs := m.UpstreamObserver()
+	obs("conversations.session", http.MethodGet, "ok", 250*time.Millisecond)
+	obs("conversations.session", http.MethodGet, "malformed", 62500*time.Microsecond)
+	obs("agents.update", http.MethodPut, "ok", 20*time.Second)
+	m.ObserveTokenAPICall(200)
+	m.ObserveTokenAPICall(401)
+
+	compare(t, m, `
+# HELP dashboard_http_requests_total HTTP requests by matched route pattern and status.
+# TYPE dashboard_http_requests_total counter
+dashboard_http_requests_total{route="GET /{$}",status="200"} 2
+dashboard_http_requests_total{route="unmatched",status="403"} 1
+# HELP dashboard_http_request_duration_seconds HTTP request handling time by matched route pattern.
+# TYPE dashboard_http_request_duration_seconds histogram
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.005"} 0
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.01"} 0
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.025"} 0
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.05"} 0
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.1"} 0
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.25"} 1
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.5"} 1
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="1"} 1
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="2.5"} 2
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="5"} 2
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="10"} 2
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="30"} 2
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="60"} 2
+dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="+Inf"} 2
+dashboard_http_request_duration_seconds_sum{route="GET /{$}"} 2.125
+dashboard_http_request_duration_seconds_count{route="GET /{$}"} 2
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.005"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.01"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.025"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.05"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.1"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.25"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="0.5"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="1"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="2.5"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="5"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="10"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="30"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="60"} 1
+dashboard_http_request_duration_seconds_bucket{route="unmatched",le="+Inf"} 1
+dashboard_http_request_duration_seconds_sum{route="unmatched"} 0
+dashboard_http_request_duration_seconds_count{route="unmatched"} 1
+# HELP dashboard_upstream_requests_total SmartAssist requests by endpoint, method and outcome, one per attempt.
+# TYPE dashboard_upstream_requests_total counter
+dashboard_upstream_requests_total{endpoint="agents.update",method="PUT",outcome="ok"} 1
+dashboard_upstream_requests_total{endpoint="conversations.session",method="GET",outcome="malformed"} 1
+dashboard_upstream_requests_total{endpoint="conversations.session",method="GET",outcome="ok"} 1
+# HELP dashboard_upstream_request_duration_seconds Time spent on SmartAssist requests by endpoint, rate budget wait included.
+# TYPE dashboard_upstream_request_duration_seconds histogram
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="0.025"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="0.05"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="0.1"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="0.25"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="0.5"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="1"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="2.5"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="5"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="10"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="15"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="30"} 1
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="60"} 1
+dashboard_upstream_request_duration_seconds_bucket{endpoint="agents.update",le="+Inf"} 1
+dashboard_upstream_request_duration_seconds_sum{endpoint="agents.update"} 20
+dashboard_upstream_request_duration_seconds_count{endpoint="agents.update"} 1
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.025"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.05"} 0
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.1"} 1
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.25"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.5"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="1"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="2.5"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="5"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="10"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="15"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="30"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="60"} 2
+dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="+Inf"} 2
+dashboard_upstream_request_duration_seconds_sum{endpoint="conversations.session"} 0.3125
+dashboard_upstream_request_duration_seconds_count{endpoint="conversations.session"} 2
+# HELP dashboard_token_api_requests_total Token API requests by outcome (the HTTP status answered).
+# TYPE dashboard_token_api_requests_total counter
+dashboard_token_api_requests_total{outcome="200"} 1
+dashboard_token_api_requests_total{outcome="401"} 1
+`, metrics.NameRequests, metrics.NameRequestDuration, metrics.NameUpstream, metrics.NameUpstreamDuration, metrics.NameTokenAPICalls)
+
+	// The same, as a scraper reads the text: counters, and histograms with
+	// _bucket, _sum and _count lines.
+	text, fams := scrape(t, m)
+	for _, want := range []string{
+		`dashboard_http_requests_total{route="GET /{$}",status="200"} 2`,
+		`dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="0.25"} 1`,
+		`dashboard_http_request_duration_seconds_sum{route="GET /{$}"} 2.125`,
+		`dashboard_http_request_duration_seconds_count{route="GET /{$}"} 2`,
+		`dashboard_upstream_requests_total{endpoint="conversations.session",method="GET",outcome="ok"} 1`,
+		`dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="+Inf"} 2`,
+		`dashboard_upstream_request_duration_seconds_sum{endpoint="conversations.session"} 0.3125`,
+		`dashboard_upstream_request_duration_seconds_count{endpoint="conversations.session"} 2`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("exposition lacks %q", want)
+		}
+	}
+	for name, typ := range map[string]dto.MetricType{
+		metrics.NameRequests:         dto.MetricType_COUNTER,
+		metrics.NameRequestDuration:  dto.MetricType_HISTOGRAM,
+		metrics.NameUpstream:         dto.MetricType_COUNTER,
+		metrics.NameUpstreamDuration: dto.MetricType_HISTOGRAM,
+		metrics.NameTokenAPICalls:    dto.MetricType_COUNTER,
+	} {
+		if f := fams[name]; f == nil || f.GetType() != typ {
+			t.Errorf("%s: family %v, want type %v", name, f, typ)
+		}
+	}
+}
+
+// A negative duration (a clock that went back) must not lower the sum.
+func TestNegativeDurationCountsAsZero(t *testing.T) {
+	m := metrics.New()
+	m.ObserveRequest("GET /x", 200, -time.Second)
+	m.UpstreamObserver()("ping", http.MethodGet, "ok", -time.Second)
+	text, _ := scrape(t, m)
+	for _, want := range []string{
+		`dashboard_http_request_duration_seconds_sum{route="GET /x"} 0`,
+		`dashboard_upstream_request_duration_seconds_sum{endpoint="ping"} 0`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("exposition lacks %q", want)
+		}
+	}
+}
+
+func TestRuntimeAndProcessCollectors(t *testing.T) {
+	_, fams := scrape(t, metrics.New())
+	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "go_gc_duration_seconds"} {
+		if fams[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+	if runtime.GOOS != "linux" {
+		return // the process collector reads /proc; elsewhere it may export less
+	}
+	for _, name := range []string{"process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds"} {
+		if fams[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+}
+
+// Two values from New share no state: what one records the other does not
+// show, and building the second does not collide with the first's
+// registrations (it would panic on a shared registry).
+func TestInstancesShareNothing(t *testing.T) {
+	a, b := metrics.New(), metrics.New()
+	a.ObserveRequest("GET /{$}", 200, time.Second)
+	a.UpstreamObserver()("ping", http.MethodGet, "ok", time.Second)
+	a.ObserveTokenAPICall(200)
+	a.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 60} }, nil)
+	a.SetCache(func(context.Context) (metrics.CacheStats, error) { return metrics.CacheStats{Hits: 1}, nil })
+
+	_, fa := scrape(t, a)
+	_, fb := scrape(t, b)
+	for _, name := range []string{
+		metrics.NameRequests, metrics.NameRequestDuration, metrics.NameUpstream, metrics.NameUpstreamDuration,
+		metrics.NameTokenAPICalls, "dashboard_rate_budget_limit_per_minute", "dashboard_cache_hits_total",
+	} {
+		if fa[name] == nil {
+			t.Errorf("first instance lacks %s", name)
+		}
+		if fb[name] != nil {
+			t.Errorf("second instance shows the first's %s: %v", name, fb[name])
+		}
+	}
+	if fb["go_goroutines"] == nil {
+		t.Error("second instance lacks the runtime collector")
+	}
+}
+
+func TestBudget(t *testing.T) {
+	m := metrics.New()
+	if _, fams := scrape(t, m); fams["dashboard_rate_budget_waits_total"] != nil {
+		t.Fatal("budget metrics before SetBudget")
+	}
+	start := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	now := start
+	calls := 0
+	m.SetBudget(func() api.BudgetStats {
+		calls++
+		return api.BudgetStats{LimitPerMinute: 60, RequestsLastMinute: 12, Waits: 7, Rejected: 2,
+			PausedUntil: start.Add(30 * time.Second), InteractiveWaiting: 3, BackgroundWaiting: 1}
+	}, func() time.Time { return now })
+
+	budget := func(paused int) string {
+		return `
+# HELP dashboard_rate_budget_limit_per_minute Upstream requests allowed per minute.
+# TYPE dashboard_rate_budget_limit_per_minute gauge
+dashboard_rate_budget_limit_per_minute 60
+# HELP dashboard_rate_budget_requests_last_minute Upstream requests granted in the last 60 seconds.
+# TYPE dashboard_rate_budget_requests_last_minute gauge
+dashboard_rate_budget_requests_last_minute 12
+# HELP dashboard_rate_budget_waits_total Upstream requests that had to wait for the rate budget.
+# TYPE dashboard_rate_budget_waits_total counter
+dashboard_rate_budget_waits_total 7
+# HELP dashboard_rate_budget_rejected_total Waits for the rate budget abandoned (deadline too close or caller gone).
+# TYPE dashboard_rate_budget_rejected_total counter
+dashboard_rate_budget_rejected_total 2
+# HELP dashboard_rate_budget_paused 1 while an upstream 429 pauses every request.
+# TYPE dashboard_rate_budget_paused gauge
+dashboard_rate_budget_paused ` + strconv.Itoa(paused) + `
+# HELP dashboard_rate_budget_waiting Callers waiting for the rate budget, by class.
+# TYPE dashboard_rate_budget_waiting gauge
+dashboard_rate_budget_waiting{class="background"} 1
+dashboard_rate_budget_waiting{class="interactive"} 3
+`
+	}
+	names := []string{"dashboard_rate_budget_limit_per_minute", "dashboard_rate_budget_requests_last_minute",
+		"dashboard_rate_budget_waits_total", "dashboard_rate_budget_rejected_total",
+		"dashboard_rate_budget_paused", "dashboard_rate_budget_waiting"}
+	compare(t, m, budget(1), names...)
+	if calls != 1 {
+		t.Errorf("one scrape read the budget %d times, want once", calls)
+	}
+	now = start.Add(31 * time.Second)
+	compare(t, m, budget(0), names...)
+
+	// A later SetBudget replaces the earlier source.
+	m.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 30} }, func() time.Time { return now })
+	if text, _ := scrape(t, m); !strings.Contains(text, "dashboard_rate_budget_limit_per_minute 30\n") {
+		t.Errorf("replaced budget not shown:\n%s", text)
+	}
+}
+
+func TestCache(t *testing.T) {
+	m := metrics.New()
+	if _, fams := scrape(t, m); fams["dashboard_cache_hits_total"] != nil {
+		t.Fatal("cache metrics before SetCache")
+	}
+	calls := 0
+	var fail error
+	m.SetCache(func(ctx context.Context) (metrics.CacheStats, error) {
+		calls++
+		if _, ok := ctx.Deadline(); !ok {
+			t.Error("the cache is asked without a deadline")
+		}
+		return metrics.CacheStats{Hits: 30, Misses: 10, StaleServes: 4, Entries: 12, Bytes: 3 << 20}, fail
+	})
+	compare(t, m, `
+# HELP dashboard_cache_hits_total Conversation cache: fresh copies served.
+# TYPE dashboard_cache_hits_total counter
+dashboard_cache_hits_total 30
+# HELP dashboard_cache_misses_total Conversation cache: answers that needed upstream.
+# TYPE dashboard_cache_misses_total counter
+dashboard_cache_misses_total 10
+# HELP dashboard_cache_stale_serves_total Conversation cache: stale copies served.
+# TYPE dashboard_cache_stale_serves_total counter
+dashboard_cache_stale_serves_total 4
+# HELP dashboard_cache_bytes Conversation cache: stored body bytes.
+# TYPE dashboard_cache_bytes gauge
+dashboard_cache_bytes 3.145728e+06
+# HELP dashboard_cache_entries Conversation cache: cached answers.
+# TYPE dashboard_cache_entries gauge
+dashboard_cache_entries 12
+`, "dashboard_cache_hits_total", "dashboard_cache_misses_total", "dashboard_cache_stale_serves_total",
+		"dashboard_cache_bytes", "dashboard_cache_entries")
+	if calls != 1 {
+		t.Errorf("one scrape asked the cache %d times, want once", calls)
+	}
+
+	// A failing cache leaves its metrics out and the rest of the scrape intact.
+	fail = errors.New("database locked")
+	_, fams := scrape(t, m)
+	if fams["dashboard_cache_hits_total"] != nil {
+		t.Error("cache metrics shown although the cache failed")
+	}
+	if fams["go_goroutines"] == nil {
+		t.Error("a failing cache broke the scrape")
+	}
+}
+
+// End to end through the real client: a 2xx answer whose body cannot be
+// decoded counts as outcome "malformed", never "ok".
+func TestMalformedUpstreamBodyIsNotOK(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"_id": "c-1", trailing`))
+	}))
+	defer up.Close()
+	m := metrics.New()
+	c, err := api.New(up.URL, api.Credentials{BotID: "st-1", AccountID: "acc", OrgID: "o-1", ClientID: "cs-1", ClientSecret: "secret"},
+		api.WithBudget(api.NewBudget(60000, api.WithBurst(1000))), api.WithObserver(m.UpstreamObserver()))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
-}
-
-func TestTextExposition(t *testing.T) {
-	r := NewRegistry()
-	req := r.Counter("http_requests_total", "Requests served.\nBy route.", "route", "status")
-	req.Inc("GET /audit", "200")
-	req.Add(2, "GET /audit", "200")
-	req.Inc(`GET /x/{id}`, "404")
-	req.Add(-5, "GET /audit", "200") // ignored: counters never go down
-	req.Add(math.NaN(), "GET /audit", "200")
-	g := r.Gauge("cache_bytes", `Bytes "cached" \ total.`)
-	g.Set(1.5e9)
-	g.Add(-0.5e9)
-	s := r.Summary("upstream_seconds", "Upstream call time.", "endpoint")
-	s.Observe(0.25, "agents.list")
-	s.Observe(0.5, "agents.list")
-	r.Func("budget_waiting", "Callers waiting.", KindGauge, []string{"class"}, func(emit func(float64, ...string)) {
-		emit(2, "interactive")
-		emit(1, "background")
-		emit(9, "background") // duplicate: dropped
-	})
-	r.Gauge("empty", "No series yet.")
-
-	want := `# HELP budget_waiting Callers waiting.
-# TYPE budget_waiting gauge
-budget_waiting{class="background"} 1
-budget_waiting{class="interactive"} 2
-# HELP cache_bytes Bytes "cached" \\ total.
-# TYPE cache_bytes gauge
-cache_bytes 1e+09
-# HELP empty No series yet.
-# TYPE empty gauge
-# HELP http_requests_total Requests served.\nBy route.
-# TYPE http_requests_total counter
-http_requests_total{route="GET /audit",status="200"} 3
-http_requests_total{route="GET /x/{id}",status="404"} 1
-# HELP upstream_seconds Upstream call time.
-# TYPE upstream_seconds summary
-upstream_seconds_sum{endpoint="agents.list"} 0.75
-upstream_seconds_count{endpoint="agents.list"} 2
-`
-	if got := scrape(t, r); got != want {
-		t.Errorf("exposition:\n%s\nwant:\n%s", got, want)
+	if _, err := c.Conversation(context.Background(), "c-1"); !errors.Is(err, api.ErrMalformed) {
+		t.Fatalf("err = %v, want a malformed response", err)
 	}
-}
-
-func TestLabelValuesAreEscaped(t *testing.T) {
-	r := NewRegistry()
-	r.Counter("c_total", "c", "v").Inc("a\"b\\c\nd")
-	if got := scrape(t, r); !strings.Contains(got, `c_total{v="a\"b\\c\nd"} 1`) {
-		t.Errorf("escaping: %s", got)
+	text, _ := scrape(t, m)
+	if want := `dashboard_upstream_requests_total{endpoint="conversations.get",method="GET",outcome="malformed"} 1`; !strings.Contains(text, want) {
+		t.Errorf("exposition lacks %q:\n%s", want, text)
 	}
-}
-
-func TestWrongLabelCountDoesNotPanic(t *testing.T) {
-	r := NewRegistry()
-	c := r.Counter("c_total", "c", "a", "b")
-	c.Inc("only-one")
-	c.Inc("x", "y", "extra")
-	got := scrape(t, r)
-	for _, want := range []string{`c_total{a="only-one",b=""} 1`, `c_total{a="x",b="y"} 1`} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing %q in %s", want, got)
-		}
-	}
-}
-
-func TestRegisterSameNameTwice(t *testing.T) {
-	r := NewRegistry()
-	a := r.Counter("c_total", "c", "x")
-	b := r.Counter("c_total", "c", "x")
-	a.Inc("1")
-	if b.Value("1") != 1 {
-		t.Error("re-registering should return the same family")
-	}
-	tests := []struct {
-		name string
-		fn   func()
-	}{
-		{"different type", func() { r.Gauge("c_total", "c", "x") }},
-		{"different labels", func() { r.Counter("c_total", "c", "y") }},
-		{"bad name", func() { r.Counter("bad-name", "c") }},
-		{"bad label", func() { r.Counter("ok_total", "c", "0x") }},
-		{"reserved label", func() { r.Counter("ok2_total", "c", "__x") }},
-		{"summary quantile label", func() { r.Summary("s", "c", "quantile") }},
-		{"func summary", func() { r.Func("f", "c", KindSummary, nil, func(func(float64, ...string)) {}) }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("want a panic")
-				}
-			}()
-			tt.fn()
-		})
-	}
-}
-
-func TestConcurrentRecording(t *testing.T) {
-	r := NewRegistry()
-	c := r.Counter("c_total", "c", "w")
-	s := r.Summary("s", "s")
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 1000 {
-				c.Inc(string(rune('a' + w%2)))
-				s.Observe(0.5)
-			}
-		}()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var b strings.Builder
-			_ = r.WriteText(&b)
-		}()
-	}
-	wg.Wait()
-	if c.Value("a")+c.Value("b") != 8000 || s.Count() != 8000 {
-		t.Errorf("lost updates: a=%v b=%v count=%d", c.Value("a"), c.Value("b"), s.Count())
-	}
-}
-
-func TestFormatFloat(t *testing.T) {
-	for v, want := range map[float64]string{math.Inf(1): "+Inf", math.Inf(-1): "-Inf", 3: "3", 0.1: "0.1"} {
-		if got := formatFloat(v); got != want {
-			t.Errorf("%v: %q", v, got)
-		}
-	}
-	if formatFloat(math.NaN()) != "NaN" {
-		t.Error("NaN")
+	if strings.Contains(text, `outcome="ok"`) {
+		t.Errorf("a malformed body was counted as ok:\n%s", text)
 	}
 }

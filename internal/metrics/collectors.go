@@ -1,0 +1,151 @@
+package metrics
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/teamlead/dashboard/internal/api"
+)
+
+// The rate budget and the conversation cache keep their own numbers; these
+// collectors read them at scrape time, once per scrape, so the values of one
+// scrape come from one consistent snapshot (and the cache, whose statistics
+// come from its database, is asked once rather than once per metric).
+
+// SetBudget exports the upstream rate budget: stats (e.g. (*api.Budget).Stats)
+// is read once per scrape, and now tells whether a pause from an upstream 429
+// is still in force (nil: time.Now). A later call replaces the earlier one; a
+// nil stats, or no call at all, leaves the budget metrics out.
+func (m *Metrics) SetBudget(stats func() api.BudgetStats, now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	m.budget.mu.Lock()
+	defer m.budget.mu.Unlock()
+	m.budget.stats, m.budget.now = stats, now
+}
+
+// CacheStats is what the conversation cache reports for /metrics.
+type CacheStats struct {
+	Hits, Misses, StaleServes int64 // since start
+	Entries, Bytes            int64 // now
+}
+
+// cacheStatsTimeout bounds one scrape's wait for the cache's statistics.
+const cacheStatsTimeout = 5 * time.Second
+
+// SetCache exports the conversation cache: stats is called once per scrape;
+// when it fails, that scrape has no cache metrics. A later call replaces the
+// earlier one; a nil stats, or no call at all, leaves the cache metrics out.
+func (m *Metrics) SetCache(stats func(context.Context) (CacheStats, error)) {
+	m.cache.mu.Lock()
+	defer m.cache.mu.Unlock()
+	m.cache.stats = stats
+}
+
+// budgetCollector exports api.BudgetStats.
+type budgetCollector struct {
+	limit, lastMinute, waits, rejected, paused, waiting *prometheus.Desc
+
+	mu    sync.Mutex
+	stats func() api.BudgetStats
+	now   func() time.Time
+}
+
+func newBudgetCollector() *budgetCollector {
+	return &budgetCollector{
+		limit: prometheus.NewDesc("dashboard_rate_budget_limit_per_minute",
+			"Upstream requests allowed per minute.", nil, nil),
+		lastMinute: prometheus.NewDesc("dashboard_rate_budget_requests_last_minute",
+			"Upstream requests granted in the last 60 seconds.", nil, nil),
+		waits: prometheus.NewDesc("dashboard_rate_budget_waits_total",
+			"Upstream requests that had to wait for the rate budget.", nil, nil),
+		rejected: prometheus.NewDesc("dashboard_rate_budget_rejected_total",
+			"Waits for the rate budget abandoned (deadline too close or caller gone).", nil, nil),
+		paused: prometheus.NewDesc("dashboard_rate_budget_paused",
+			"1 while an upstream 429 pauses every request.", nil, nil),
+		waiting: prometheus.NewDesc("dashboard_rate_budget_waiting",
+			"Callers waiting for the rate budget, by class.", []string{"class"}, nil),
+	}
+}
+
+func (c *budgetCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.limit, c.lastMinute, c.waits, c.rejected, c.paused, c.waiting} {
+		ch <- d
+	}
+}
+
+func (c *budgetCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	stats, now := c.stats, c.now
+	c.mu.Unlock()
+	if stats == nil {
+		return
+	}
+	st := stats() // outside the lock: it calls into the budget
+	paused := 0.0
+	if !st.PausedUntil.IsZero() && now().Before(st.PausedUntil) {
+		paused = 1
+	}
+	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
+	ch <- prometheus.MustNewConstMetric(c.limit, gauge, float64(st.LimitPerMinute))
+	ch <- prometheus.MustNewConstMetric(c.lastMinute, gauge, float64(st.RequestsLastMinute))
+	ch <- prometheus.MustNewConstMetric(c.waits, counter, float64(st.Waits))
+	ch <- prometheus.MustNewConstMetric(c.rejected, counter, float64(st.Rejected))
+	ch <- prometheus.MustNewConstMetric(c.paused, gauge, paused)
+	ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.InteractiveWaiting), "interactive")
+	ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.BackgroundWaiting), "background")
+}
+
+// cacheCollector exports CacheStats.
+type cacheCollector struct {
+	hits, misses, staleServes, bytes, entries *prometheus.Desc
+
+	mu    sync.Mutex
+	stats func(context.Context) (CacheStats, error)
+}
+
+func newCacheCollector() *cacheCollector {
+	return &cacheCollector{
+		hits: prometheus.NewDesc("dashboard_cache_hits_total",
+			"Conversation cache: fresh copies served.", nil, nil),
+		misses: prometheus.NewDesc("dashboard_cache_misses_total",
+			"Conversation cache: answers that needed upstream.", nil, nil),
+		staleServes: prometheus.NewDesc("dashboard_cache_stale_serves_total",
+			"Conversation cache: stale copies served.", nil, nil),
+		bytes: prometheus.NewDesc("dashboard_cache_bytes",
+			"Conversation cache: stored body bytes.", nil, nil),
+		entries: prometheus.NewDesc("dashboard_cache_entries",
+			"Conversation cache: cached answers.", nil, nil),
+	}
+}
+
+func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.hits, c.misses, c.staleServes, c.bytes, c.entries} {
+		ch <- d
+	}
+}
+
+func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	stats := c.stats
+	c.mu.Unlock()
+	if stats == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cacheStatsTimeout)
+	defer cancel()
+	st, err := stats(ctx)
+	if err != nil {
+		return
+	}
+	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
+	ch <- prometheus.MustNewConstMetric(c.hits, counter, float64(st.Hits))
+	ch <- prometheus.MustNewConstMetric(c.misses, counter, float64(st.Misses))
+	ch <- prometheus.MustNewConstMetric(c.staleServes, counter, float64(st.StaleServes))
+	ch <- prometheus.MustNewConstMetric(c.bytes, gauge, float64(st.Bytes))
+	ch <- prometheus.MustNewConstMetric(c.entries, gauge, float64(st.Entries))
+}
