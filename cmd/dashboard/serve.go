@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/agentedit"
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
@@ -129,6 +130,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer reassigns.stop()
 
+	// Issue 4: the agent edit service saves through upstream, audited.
+	agentEdit, err := agentedit.NewService(client, agentDir, auditLog, agentedit.Options{Logger: logger.With("component", "agentedit")})
+	if err != nil {
+		return err
+	}
+
 	handler, err := handlers.New(handlers.Deps{
 		Users:    users,
 		Sessions: sessions,
@@ -144,7 +151,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Budget:   client.Budget(),
 		// Issue 4: agents.
 		Directory: agentDir,
-		AgentAPI:  client,
+		AgentEdit: agentEdit,
 		// Issue 3: conversations.
 		Conversations:      convs.cache,
 		CacheAdmin:         cacheAdmin{convs.cache},

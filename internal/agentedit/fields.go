@@ -16,6 +16,11 @@
 //     keeping every other byte (unknown fields, number spelling, array order,
 //     unmodelled keys inside array elements) exactly as upstream sent it;
 //   - RawDiff lists, field by field, what the update will send differently.
+//
+// Service runs the whole workflow over those steps: it fetches the agent
+// fresh, detects a colleague's save in between (conflict), validates
+// against the agent directory, audits the attempt before sending and its
+// outcome after, sends the update and refreshes the directory.
 package agentedit
 
 // Kind is how a scalar field is typed in upstream's JSON.

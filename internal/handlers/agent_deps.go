@@ -4,25 +4,26 @@ import (
 	"context"
 	"time"
 
-	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/agentedit"
 	"github.com/teamlead/dashboard/internal/directory"
 )
 
 // AgentDirectory is the cached directory of agents, groups, queues, skills
-// and availability (*directory.Directory).
+// and availability (*directory.Directory). The pages only read it; a save
+// refreshes it through the edit service.
 type AgentDirectory interface {
 	Agents(ctx context.Context) (directory.Snapshot, error)
 	Agent(ctx context.Context, id string) (directory.AgentResult, error)
 	Availability(ctx context.Context) (directory.AvailabilityResult, error)
-	Invalidate(agentID string)
-	Put(a *api.Agent)
 }
 
-// AgentWriter reads an agent fresh from upstream and replaces it there
-// (*api.Client). Saves always go through it, never through a cache.
-type AgentWriter interface {
-	Agent(ctx context.Context, agentID string) (*api.Agent, error)
-	UpdateAgent(ctx context.Context, a *api.Agent) (*api.Agent, error)
+// AgentEditor runs the agent edit workflow (*agentedit.Service): the form's
+// starting point, a preview of a save, and the save itself. Saves always go
+// through it, never through a cache.
+type AgentEditor interface {
+	Open(ctx context.Context, id string) (agentedit.Result, error)
+	Preview(ctx context.Context, id string, f agentedit.Form) (agentedit.Result, error)
+	Save(ctx context.Context, actor agentedit.Actor, id string, f agentedit.Form) (agentedit.Result, error)
 }
 
 // AgentConversations finds an agent's recent conversations in the local

@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/teamlead/dashboard/internal/agentedit"
-	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -20,57 +19,27 @@ func (h *Handler) agentEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok || !h.agentsConfigured(w, r, true) {
 		return
 	}
-	fresh, err := h.agents.api.Agent(r.Context(), id)
+	res, err := h.agents.edit.Open(r.Context(), id)
 	if err != nil {
 		h.upstreamErrorPage(w, r, "The agent could not be loaded for editing", err)
 		return
 	}
-	base := agentedit.FromAgent(fresh)
-	form := agentForm{
-		id: id, name: agentName(fresh.View()), version: agentedit.Version(fresh),
-		original: base, shown: base, base: base, defaultGroup: fresh.View().AgentGroupID,
-	}
-	h.renderAgentForm(w, r, http.StatusOK, form, h.directorySnapshot(r))
+	h.renderAgentForm(w, r, http.StatusOK, res, nil)
 }
 
-// agentForm is everything needed to draw the edit form.
-type agentForm struct {
-	id, name     string
-	version      string           // updatedAt the form carries
-	original     agentedit.Values // what the form was rendered from (carried as _original)
-	shown        agentedit.Values // what the inputs show
-	base         agentedit.Values // the stored version, to tell stored rows from new ones
-	defaultGroup string
-	errs         agentedit.Errors
-	banner       string
-	bannerKind   string
-	preview      *pages.AgentPreview
-	conflict     *pages.AgentConflict
-}
-
-func (h *Handler) directorySnapshot(r *http.Request) *directory.Snapshot {
-	if h.agents.dir == nil {
-		return nil
-	}
-	s, err := h.agents.dir.Agents(r.Context())
-	if err != nil {
-		return nil
-	}
-	return &s
-}
-
-// renderAgentForm draws the edit page. For an htmx preview it answers with
-// the edit section only and tells htmx to put it in place of the old one
-// (with 200: htmx does not swap error statuses).
-func (h *Handler) renderAgentForm(w http.ResponseWriter, r *http.Request, status int, f agentForm, snap *directory.Snapshot) {
-	vm := agentEditVM(f, snap)
+// renderAgentForm draws the edit page for an edit service result, with the
+// preview's diff when there is one. For htmx it answers with the edit
+// section only and tells htmx to put it in place of the old one (with 200:
+// htmx does not swap error statuses).
+func (h *Handler) renderAgentForm(w http.ResponseWriter, r *http.Request, status int, res agentedit.Result, preview *pages.AgentPreview) {
+	vm := agentEditVM(res, preview)
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#agent-edit")
 		w.Header().Set("HX-Reswap", "outerHTML")
-		h.render(w, r, http.StatusOK, h.page(r, "Edit "+f.name, "agents"), pages.AgentEditSection(vm))
+		h.render(w, r, http.StatusOK, h.page(r, "Edit "+res.Name, "agents"), pages.AgentEditSection(vm))
 		return
 	}
-	h.render(w, r, status, h.page(r, "Edit "+f.name, "agents"), pages.AgentEditPage(vm))
+	h.render(w, r, status, h.page(r, "Edit "+res.Name, "agents"), pages.AgentEditPage(vm))
 }
 
 // Input limits of the form; validation enforces the real rules.
@@ -82,21 +51,23 @@ var textLimits = map[string]struct {
 	"emailId": {"email", 254}, "phoneNumber": {"tel", 32}, "customId": {"text", 128},
 }
 
-func agentEditVM(f agentForm, snap *directory.Snapshot) pages.AgentEdit {
-	orig, _ := json.Marshal(f.original) // maps of strings always encode
+func agentEditVM(res agentedit.Result, preview *pages.AgentPreview) pages.AgentEdit {
+	orig, _ := json.Marshal(res.Original) // maps of strings always encode
 	vm := pages.AgentEdit{
-		ID: f.id, Name: f.name,
-		Action:        "/agents/" + url.PathEscape(f.id),
-		PreviewAction: "/agents/" + url.PathEscape(f.id) + "/preview",
-		CancelHref:    "/agents/" + url.PathEscape(f.id),
-		UpdatedAt:     f.version, Original: string(orig),
-		Banner: f.banner, BannerKind: f.bannerKind,
-		Preview: f.preview, Conflict: f.conflict,
+		ID: res.AgentID, Name: res.Name,
+		Action:        "/agents/" + url.PathEscape(res.AgentID),
+		PreviewAction: "/agents/" + url.PathEscape(res.AgentID) + "/preview",
+		CancelHref:    "/agents/" + url.PathEscape(res.AgentID),
+		UpdatedAt:     res.Version, Original: string(orig),
+		Banner: res.Message, Preview: preview, Conflict: conflictVM(res),
 	}
-	cat := catalogOf(snap)
-	errs := f.errs
+	if res.Outcome == agentedit.OutcomeUnchanged {
+		vm.BannerKind = "info"
+	}
+	cat := res.Catalog
+	errs := res.Errors
 	for _, s := range agentedit.Scalars {
-		field := pages.EditField{Name: s.Name, Label: s.Label, Value: f.shown.Scalar(s.Name), Error: errs[s.Name]}
+		field := pages.EditField{Name: s.Name, Label: s.Label, Value: res.Shown.Scalar(s.Name), Error: errs[s.Name]}
 		if field.Error != "" {
 			vm.ErrorCount++
 		}
@@ -122,22 +93,22 @@ func agentEditVM(f agentForm, snap *directory.Snapshot) pages.AgentEdit {
 			vm.ErrorCount++
 		}
 		stored := map[string]bool{}
-		for _, b := range f.base.List(l.Name) {
+		for _, b := range res.Base.List(l.Name) {
 			stored[b.Key] = true
 		}
 		i := 0
-		for _, row := range f.shown.List(l.Name) {
+		for _, row := range res.Shown.List(l.Name) {
 			if row.Key == "" {
 				continue // a blank "add" row; a fresh one is appended below
 			}
-			er := editRow(l, i, row, stored[row.Key], cat, snap, errs, &vm.ErrorCount)
-			if l.Name == "agentGroups" && row.Key == f.defaultGroup && f.defaultGroup != "" {
+			er := editRow(l, i, row, stored[row.Key], cat, errs, &vm.ErrorCount)
+			if l.Name == "agentGroups" && row.Key == res.DefaultGroupID && res.DefaultGroupID != "" {
 				er.KeyText += " (default group)"
 			}
 			el.Rows = append(el.Rows, er)
 			i++
 		}
-		el.Rows = append(el.Rows, editRow(l, i, blankRow(l), false, cat, snap, nil, nil))
+		el.Rows = append(el.Rows, editRow(l, i, blankRow(l), false, cat, nil, nil))
 		vm.Lists = append(vm.Lists, el)
 	}
 	return vm
@@ -174,7 +145,7 @@ func blankRow(l agentedit.List) agentedit.Row {
 	return r
 }
 
-func editRow(l agentedit.List, i int, row agentedit.Row, stored bool, cat agentedit.Catalog, snap *directory.Snapshot, errs agentedit.Errors, count *int) pages.EditRow {
+func editRow(l agentedit.List, i int, row agentedit.Row, stored bool, cat agentedit.Catalog, errs agentedit.Errors, count *int) pages.EditRow {
 	prefix := fmt.Sprintf("%s[%d].", l.Name, i)
 	errKey := func(col string) string { return fmt.Sprintf("%s[%d].%s", l.Name, row.Index, col) }
 	note := func(msg string) string {
@@ -187,7 +158,7 @@ func editRow(l agentedit.List, i int, row agentedit.Row, stored bool, cat agente
 		KeyError: note(errs[errKey(l.Key)])}
 	er.KeyText = keyText(l.Name, row.Key, cat)
 	if er.New {
-		er.KeyOptions = keyOptions(l.Name, row.Key, cat, snap)
+		er.KeyOptions = keyOptions(l.Name, row.Key, cat)
 	}
 	for _, c := range l.Columns {
 		cell := pages.EditField{Name: prefix + c.Name, Label: c.Label, Value: row.Cell(c.Name), Error: note(errs[errKey(c.Name)])}
@@ -231,7 +202,7 @@ func keyText(list, key string, cat agentedit.Catalog) string {
 // keyOptions are the choices for a new row, from the directory; a value
 // not among them (typed by hand, or the directory is down) stays selectable
 // so the form keeps what was sent.
-func keyOptions(list, selected string, cat agentedit.Catalog, snap *directory.Snapshot) []pages.Option {
+func keyOptions(list, selected string, cat agentedit.Catalog) []pages.Option {
 	var opts []pages.Option
 	switch list {
 	case "chatLanguageSupport", "voiceLanguageSupport":
@@ -243,7 +214,7 @@ func keyOptions(list, selected string, cat agentedit.Catalog, snap *directory.Sn
 	case "queues":
 		opts = sortedOptions(cat.Queues, selected)
 	case "skills":
-		opts = skillOptions(snap, selected)
+		opts = catalogSkillOptions(cat, selected)
 	}
 	if selected != "" && !slices.ContainsFunc(opts, func(o pages.Option) bool { return o.Value == selected }) {
 		opts = append(opts, pages.Option{Value: selected, Label: selected, Selected: true})
@@ -286,4 +257,23 @@ func displayValue(s string) string {
 		return "(empty)"
 	}
 	return s
+}
+
+// conflictVM shows a conflict's rows, or nil when there is no conflict.
+func conflictVM(res agentedit.Result) *pages.AgentConflict {
+	if res.Outcome != agentedit.OutcomeConflict {
+		return nil
+	}
+	c := &pages.AgentConflict{TheirUpdatedAt: res.Version}
+	for _, row := range res.Conflict {
+		vr := pages.ConflictRow{Label: row.Label, Original: displayValue(row.Original), TheyChanged: row.TheyChanged, YouChanged: row.YouChanged}
+		if row.TheyChanged {
+			vr.Theirs = displayValue(row.Theirs)
+		}
+		if row.YouChanged {
+			vr.Yours = displayValue(row.Yours)
+		}
+		c.Rows = append(c.Rows, vr)
+	}
+	return c
 }

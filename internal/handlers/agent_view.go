@@ -19,7 +19,7 @@ import (
 // agentDeps are the agent pages' dependencies (see agent_deps.go).
 type agentDeps struct {
 	dir   AgentDirectory
-	api   AgentWriter
+	edit  AgentEditor
 	convs AgentConversations
 }
 
@@ -47,9 +47,10 @@ func (h *Handler) agentPathID(w http.ResponseWriter, r *http.Request) (string, b
 	return id, true
 }
 
-// agentsConfigured answers 503 when the agent pages were not wired.
-func (h *Handler) agentsConfigured(w http.ResponseWriter, r *http.Request, needWriter bool) bool {
-	if h.agents.dir == nil || (needWriter && h.agents.api == nil) {
+// agentsConfigured answers 503 when the agent pages (and, with
+// needEditor, the edit service) were not wired.
+func (h *Handler) agentsConfigured(w http.ResponseWriter, r *http.Request, needEditor bool) bool {
+	if h.agents.dir == nil || (needEditor && h.agents.edit == nil) {
 		h.renderError(w, r, http.StatusServiceUnavailable, "Agents not available",
 			"The agent directory is not configured in this dashboard.", "Tell an administrator.")
 		return false
@@ -90,45 +91,14 @@ func (h *Handler) dataAge(r *http.Request, fetchedAt time.Time, err error) pages
 }
 
 // agentName is how an agent is titled; an agent without names shows its id.
-func agentName(v api.AgentView) string {
-	if n := strings.TrimSpace(v.FullName); n != "" {
-		return n
-	}
-	return v.ID
-}
+func agentName(v api.AgentView) string { return v.DisplayName() }
 
 // presenceOf prefers the live availability answer and falls back to the
 // status the agent record carried when it was fetched.
-func presenceOf(avail *api.Availability, v api.AgentView) string {
-	if avail != nil {
-		if s := avail.StatusOf(v.ID); s != "" {
-			return s
-		}
-	}
-	return v.OnlineStatusType
-}
+func presenceOf(avail *api.Availability, v api.AgentView) string { return avail.Presence(v) }
 
-// catalogOf is what the directory knows, for the edit form's choices,
-// validation and new elements. Without a directory everything is unknown
-// (nil maps), and upstream is left to judge ids.
-func catalogOf(snap *directory.Snapshot) agentedit.Catalog {
-	if snap == nil {
-		return agentedit.Catalog{}
-	}
-	cat := agentedit.Catalog{Groups: map[string]string{}, Queues: map[string]string{}, Skills: map[string]agentedit.SkillInfo{}}
-	for _, g := range snap.Groups {
-		cat.Groups[g.ID] = g.Name
-	}
-	for _, q := range snap.Queues {
-		cat.Queues[q.ID] = q.Name
-	}
-	for _, sg := range snap.SkillGroups {
-		for _, s := range sg.Skills {
-			cat.Skills[s.ID] = agentedit.SkillInfo{Name: s.Name, GroupID: sg.Group.ID, GroupName: sg.Group.Name, GroupColor: sg.Group.Color}
-		}
-	}
-	return cat
-}
+// catalogOf is what the directory knows (see agentedit.CatalogOf).
+func catalogOf(snap *directory.Snapshot) agentedit.Catalog { return agentedit.CatalogOf(snap) }
 
 // sortedOptions turns an id → name map into options sorted by name.
 func sortedOptions(m map[string]string, selected string) []pages.Option {
@@ -142,16 +112,23 @@ func sortedOptions(m map[string]string, selected string) []pages.Option {
 	return out
 }
 
-// skillOptions lists skills as "group › skill".
+// skillOptions lists the directory's skills as "group › skill".
 func skillOptions(snap *directory.Snapshot, selected string) []pages.Option {
 	if snap == nil {
 		return nil
 	}
-	m := map[string]string{}
-	for _, sg := range snap.SkillGroups {
-		for _, s := range sg.Skills {
-			m[s.ID] = sg.Group.Name + " › " + s.Name
-		}
+	return catalogSkillOptions(catalogOf(snap), selected)
+}
+
+// catalogSkillOptions lists a catalog's skills as "group › skill"; nil when
+// the skills are unknown.
+func catalogSkillOptions(cat agentedit.Catalog, selected string) []pages.Option {
+	if cat.Skills == nil {
+		return nil
+	}
+	m := make(map[string]string, len(cat.Skills))
+	for id, s := range cat.Skills {
+		m[id] = s.GroupName + " › " + s.Name
 	}
 	return sortedOptions(m, selected)
 }

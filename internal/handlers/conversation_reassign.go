@@ -69,7 +69,7 @@ func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
 	t, err := h.reassign.svc.Request(ctx, reassign.Request{
 		Actor: currentUser(r).Username, ClientAddr: clientAddr(r),
 		ConversationID: cid, SessionID: firstNonEmpty(res.SessionID, conv.BotSessionID),
-		From: fromText(conv), Target: target, FormToken: r.PostForm.Get("formToken"),
+		From: reassign.From(conv), Target: target, FormToken: r.PostForm.Get("formToken"),
 	})
 	switch {
 	case errors.Is(err, reassign.ErrInvalid):

@@ -87,7 +87,7 @@ type Deps struct {
 	// Agents (issue 4; types in agent_deps.go). Optional: without them the
 	// agent pages answer 503.
 	Directory          AgentDirectory
-	AgentAPI           AgentWriter
+	AgentEdit          AgentEditor
 	AgentConversations AgentConversations // nil: "conversation index not available"
 
 	// Reassigning (issue 5; types in reassign_deps.go). Optional: without

@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/teamlead/dashboard/internal/agentedit"
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
@@ -126,6 +127,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	runDone := make(chan struct{})
 	go func() { defer close(runDone); reassigner.Run(runCtx) }()
 	t.Cleanup(func() { stopRun(); <-runDone })
+	agentEdit, err := agentedit.NewService(client, agentDir, auditLog, agentedit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	deps := Deps{
 		Users:    users,
 		Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
@@ -137,7 +142,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		Static:   static.Files,
 		// Issue 4: agents.
 		Directory: agentDir,
-		AgentAPI:  client,
+		AgentEdit: agentEdit,
 		// Issue 3: conversations.
 		Conversations: convCache,
 		// Issue 5: reassigning.

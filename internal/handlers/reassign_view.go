@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -113,7 +111,7 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 	} else {
 		avail = a.Availability
 		if a.Err != nil {
-			notes = append(notes, "Who is online is from "+fmtAge(time.Since(a.FetchedAt))+" ago: "+a.Err.Error()+".")
+			notes = append(notes, "Who is online is from "+fmtAge(h.now().Sub(a.FetchedAt))+" ago: "+a.Err.Error()+".")
 		}
 	}
 	var load map[string]int
@@ -124,17 +122,8 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 			notes = append(notes, "Agents' current load is unknown: the conversation index could not be read.")
 		}
 	}
-	facts := conversationFacts(conv)
-	agents := make([]reassign.AgentFacts, 0, len(snap.Agents))
-	for _, a := range snap.Agents {
-		v := a.View()
-		if v.Status != "" && !strings.EqualFold(v.Status, "ACTIVE") {
-			continue // a deactivated account takes no conversations
-		}
-		agents = append(agents, agentFacts(v, presenceOf(avail, v), load[v.UserID], conv.ConversationType))
-	}
 	var cands []pages.ReassignCandidate
-	for _, c := range reassign.Rank(facts, agents) {
+	for _, c := range reassign.Candidates(conv, snap.Agents, avail, load) {
 		l := strconv.Itoa(c.Agent.Load)
 		if c.Agent.Capacity > 0 {
 			l += " of " + strconv.Itoa(c.Agent.Capacity)
@@ -144,10 +133,7 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 			Reasons: strings.Join(c.Reasons, ", "), Unavailable: c.Unavailable, Full: c.Full,
 		})
 	}
-	current := ""
-	if n := len(facts.QueueIDs); n > 0 {
-		current = facts.QueueIDs[n-1]
-	}
+	current := reassign.ConversationFactsOf(conv).CurrentQueueID()
 	return cands, queueOptions(snap, current), notes
 }
 
@@ -163,7 +149,7 @@ func (h *Handler) reassignDirectory(ctx context.Context, notes *[]string) (direc
 		return directory.Snapshot{}, false
 	}
 	if snap.Err != nil {
-		*notes = append(*notes, "The agent directory is from "+fmtAge(time.Since(snap.FetchedAt))+" ago: "+snap.Err.Error()+".")
+		*notes = append(*notes, "The agent directory is from "+fmtAge(h.now().Sub(snap.FetchedAt))+" ago: "+snap.Err.Error()+".")
 	}
 	return snap, true
 }
@@ -179,157 +165,5 @@ func queueOptions(snap directory.Snapshot, current string) []pages.ReassignQueue
 	slices.SortStableFunc(out, func(a, b pages.ReassignQueue) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
-	return out
-}
-
-// agentFacts is what ranking needs of an agent, for a conversation on
-// channel: the capacity and languages of that kind of work.
-func agentFacts(v api.AgentView, status string, load int, channel string) reassign.AgentFacts {
-	f := reassign.AgentFacts{ID: v.ID, UserID: v.UserID, Name: agentName(v), Status: status, Load: load}
-	langs := v.ChatLanguageSupport
-	switch strings.ToLower(channel) {
-	case "voice":
-		langs = v.VoiceLanguageSupport
-		f.Capacity = 1 // one call at a time
-	case "messaging":
-		f.Capacity = int(v.MaxMessagingChatSupport)
-	default: // livechat and anything unknown
-		f.Capacity = int(firstPositive(v.MaxChatSupport, v.MaxDigitalChatSupport))
-	}
-	for _, l := range langs {
-		if l.IsActive && l.Language != "" {
-			f.Languages = append(f.Languages, l.Language)
-		}
-	}
-	for _, q := range v.Queues {
-		f.QueueIDs = append(f.QueueIDs, q.ID)
-	}
-	for _, s := range v.Skills {
-		f.SkillIDs = append(f.SkillIDs, firstNonEmpty(s.SkillID, s.ID))
-	}
-	return f
-}
-
-func firstPositive(v ...int64) int64 {
-	for _, x := range v {
-		if x > 0 {
-			return x
-		}
-	}
-	return 0
-}
-
-// conversationFacts is what ranking needs of a conversation: the queues it
-// went through with the current one last, its skills, its language and the
-// agent holding it now.
-func conversationFacts(c *api.Conversation) reassign.ConversationFacts {
-	f := reassign.ConversationFacts{Language: c.Language}
-	var seen []string
-	add := func(id string) {
-		if id != "" && !slices.Contains(seen, id) {
-			seen = append(seen, id)
-		}
-	}
-	for _, q := range c.Queues {
-		add(q.ID)
-	}
-	for _, p := range c.Participants {
-		add(p.QueueID)
-	}
-	if q, ok := currentQueue(c); ok {
-		seen = slices.DeleteFunc(seen, func(s string) bool { return s == q.ID })
-		seen = append(seen, q.ID)
-	}
-	f.QueueIDs = seen
-	if p, ok := activeParticipant(c); ok {
-		f.CurrentUserID = p.AgentID
-	}
-	f.SkillIDs = conversationSkills(c.Raw)
-	return f
-}
-
-// activeParticipant is the agent leg still open, the last one first.
-func activeParticipant(c *api.Conversation) (api.Participant, bool) {
-	for i := len(c.Participants) - 1; i >= 0; i-- {
-		p := c.Participants[i]
-		if p.AgentID != "" && p.EndTimeStamp.IsZero() && !strings.EqualFold(p.Status, "INACTIVE") && !strings.EqualFold(p.Status, "ABANDONED") {
-			return p, true
-		}
-	}
-	return api.Participant{}, false
-}
-
-// currentQueue is the queue the conversation is in now: the active queue
-// entry, else the last one, else the last participant's.
-func currentQueue(c *api.Conversation) (api.ConversationQueue, bool) {
-	for i := len(c.Queues) - 1; i >= 0; i-- {
-		if strings.EqualFold(c.Queues[i].Status, "ACTIVE") && c.Queues[i].ID != "" {
-			return c.Queues[i], true
-		}
-	}
-	if n := len(c.Queues); n > 0 && c.Queues[n-1].ID != "" {
-		return c.Queues[n-1], true
-	}
-	for i := len(c.Participants) - 1; i >= 0; i-- {
-		if p := c.Participants[i]; p.QueueID != "" {
-			return api.ConversationQueue{ID: p.QueueID, Name: p.QueueName}, true
-		}
-	}
-	return api.ConversationQueue{}, false
-}
-
-// fromText says where a conversation is now, for the audit log: its
-// current agent, else its queue.
-func fromText(c *api.Conversation) string {
-	if c == nil {
-		return ""
-	}
-	if p, ok := activeParticipant(c); ok {
-		return fmt.Sprintf("agent %s (%s)", firstNonEmpty(p.Name, p.AgentID), p.AgentID)
-	}
-	if q, ok := currentQueue(c); ok {
-		return fmt.Sprintf("queue %s (%s)", firstNonEmpty(q.Name, q.ID), q.ID)
-	}
-	return ""
-}
-
-// conversationSkills reads the skills a conversation asks for from its raw
-// document, which the typed model does not carry: "skills" (ids or
-// objects) and agentTransferConfig.skillsIds, top level or under userInfo.
-func conversationSkills(raw []byte) []string {
-	var doc struct {
-		Skills              []json.RawMessage `json:"skills"`
-		AgentTransferConfig struct {
-			SkillsIDs []json.RawMessage `json:"skillsIds"`
-		} `json:"agentTransferConfig"`
-		UserInfo struct {
-			AgentTransferConfig struct {
-				SkillsIDs []json.RawMessage `json:"skillsIds"`
-			} `json:"agentTransferConfig"`
-		} `json:"userInfo"`
-	}
-	if len(raw) == 0 || json.Unmarshal(raw, &doc) != nil {
-		return nil
-	}
-	var out []string
-	for _, list := range [][]json.RawMessage{doc.Skills, doc.AgentTransferConfig.SkillsIDs, doc.UserInfo.AgentTransferConfig.SkillsIDs} {
-		for _, item := range list {
-			var id string
-			if json.Unmarshal(item, &id) != nil {
-				var obj struct {
-					ID      string `json:"_id"`
-					SkillID string `json:"skillId"`
-					PlainID string `json:"id"`
-				}
-				if json.Unmarshal(item, &obj) != nil {
-					continue
-				}
-				id = firstNonEmpty(obj.SkillID, obj.ID, obj.PlainID)
-			}
-			if id != "" && !slices.Contains(out, id) {
-				out = append(out, id)
-			}
-		}
-	}
 	return out
 }

@@ -50,7 +50,7 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	h.assets = assets
 	h.admin = newAdminState(d, h.now)
-	h.agents = agentDeps{dir: d.Directory, api: d.AgentAPI, convs: d.AgentConversations}
+	h.agents = agentDeps{dir: d.Directory, edit: d.AgentEdit, convs: d.AgentConversations}
 	h.convs = d.Conversations
 	h.reassign = reassignDeps{svc: d.Reassign, index: d.ReassignIndex}
 	return h, nil

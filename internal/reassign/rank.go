@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// Candidate facts about an agent, gathered by the caller from the agent
-// directory, the availability endpoint and the conversation index.
+// AgentFacts are what ranking knows of an agent, gathered from the agent
+// directory, the availability endpoint and the conversation index (see
+// AgentFactsOf and Candidates).
 type AgentFacts struct {
 	ID        string // a-…
 	UserID    string // u-…
@@ -43,10 +44,7 @@ type Candidate struct {
 // matching skills and language. Offline and full agents stay in the list,
 // marked, at the bottom: a lead may still choose them knowingly.
 func Rank(conv ConversationFacts, agents []AgentFacts) []Candidate {
-	current := ""
-	if n := len(conv.QueueIDs); n > 0 {
-		current = conv.QueueIDs[n-1]
-	}
+	current := conv.CurrentQueueID()
 	out := make([]Candidate, 0, len(agents))
 	for _, a := range agents {
 		if a.UserID != "" && a.UserID == conv.CurrentUserID {
