@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/app"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
@@ -75,7 +76,7 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.ShutdownGrace)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
 }

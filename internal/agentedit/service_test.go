@@ -141,7 +141,7 @@ func newServiceEnv(t *testing.T) *serviceEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := audit.New(db, clock.NewManual(time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)).Now)
+	log := audit.New(db, clock.NewManual(time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)))
 
 	a := sampleAgent(t)
 	other := api.NewAgent()

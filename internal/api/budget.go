@@ -64,6 +64,50 @@ type Budget struct {
 	grants      []time.Time // grant times within the last minute, oldest first
 	waits       uint64
 	rejected    uint64
+	history     [HistoryMinutes]MinuteUse // ring, indexed by minute number
+}
+
+// HistoryMinutes is how many minutes of use History keeps.
+const HistoryMinutes = 60
+
+// MinuteUse is what the budget did during one minute.
+type MinuteUse struct {
+	Minute   time.Time // start of the minute
+	Grants   int       // requests sent
+	Waits    int       // grants that had to wait
+	Rejected int       // waits abandoned: deadline too close, caller gone
+	Paused   bool      // an upstream 429 paused the budget during the minute
+}
+
+// useLocked returns the history slot for the minute of now, clearing it
+// when it last held an older minute.
+func (b *Budget) useLocked(now time.Time) *MinuteUse {
+	m := now.Truncate(time.Minute)
+	u := &b.history[(m.Unix()/60)%HistoryMinutes]
+	if !u.Minute.Equal(m) {
+		*u = MinuteUse{Minute: m}
+	}
+	return u
+}
+
+// History returns the use of each of the last n minutes (at most
+// HistoryMinutes) up to now, oldest first; minutes without any activity are
+// zero, not missing.
+func (b *Budget) History(n int) []MinuteUse {
+	n = min(max(n, 1), HistoryMinutes)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	end := clock.Instant().Truncate(time.Minute)
+	out := make([]MinuteUse, 0, n)
+	for i := n - 1; i >= 0; i-- {
+		m := end.Add(-time.Duration(i) * time.Minute)
+		u := b.history[(m.Unix()/60)%HistoryMinutes]
+		if !u.Minute.Equal(m) {
+			u = MinuteUse{Minute: m}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // budgetWaiter identifies one queued caller by pointer. It must not be
@@ -126,8 +170,11 @@ func (b *Budget) Wait(ctx context.Context) error {
 			b.limiter.AllowN(now, 1)
 			b.removeLocked(w)
 			b.grants = append(trimBefore(b.grants, now.Add(-time.Minute)), now)
+			use := b.useLocked(now)
+			use.Grants++
 			if waited {
 				b.waits++
+				use.Waits++
 			}
 			b.notifyLocked()
 			b.mu.Unlock()
@@ -139,6 +186,7 @@ func (b *Budget) Wait(ctx context.Context) error {
 		if dl, ok := ctx.Deadline(); ok && now.Add(delay).After(dl) {
 			b.removeLocked(w)
 			b.rejected++
+			b.useLocked(now).Rejected++
 			b.notifyLocked()
 			b.mu.Unlock()
 			return &Error{Kind: ErrRateLimited, RetryAfter: delay}
@@ -163,6 +211,7 @@ func (b *Budget) Wait(ctx context.Context) error {
 			b.mu.Lock()
 			b.removeLocked(w)
 			b.rejected++
+			b.useLocked(clock.Instant()).Rejected++
 			b.notifyLocked()
 			b.mu.Unlock()
 			if ctx.Err() == context.DeadlineExceeded {
@@ -226,6 +275,7 @@ func (b *Budget) notifyLocked() {
 func (b *Budget) PauseUntil(t time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.useLocked(clock.Instant()).Paused = true
 	if t.After(b.pausedUntil) {
 		b.pausedUntil = t
 		b.notifyLocked()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 // waitFor polls cond; budgets have no hooks, and polling Stats is what the
@@ -189,5 +190,33 @@ func TestBudgetConcurrentUse(t *testing.T) {
 	}
 	if got := b.Stats().RequestsLastMinute; got != 40 {
 		t.Errorf("requests last minute = %d", got)
+	}
+}
+
+func TestHistoryCountsEveryMinute(t *testing.T) {
+	b := api.NewBudget(6000, api.WithBurst(100))
+	for range 5 {
+		if err := b.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = b.Wait(ctx) // ends before it starts: not a rejection of a real wait
+	b.PauseUntil(clock.Instant().Add(time.Millisecond))
+	h := b.History(15)
+	if len(h) != 15 {
+		t.Fatalf("%d minutes", len(h))
+	}
+	last := h[len(h)-1]
+	// A minute boundary may fall between the grants and History.
+	total := last.Grants + h[len(h)-2].Grants
+	if total != 5 || !(last.Paused || h[len(h)-2].Paused) {
+		t.Errorf("last minutes %+v %+v", h[len(h)-2], last)
+	}
+	for i := 1; i < len(h); i++ {
+		if h[i].Minute.Sub(h[i-1].Minute) != time.Minute {
+			t.Fatalf("minutes not consecutive: %v then %v", h[i-1].Minute, h[i].Minute)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/clock"
@@ -71,6 +72,40 @@ type Entry struct {
 type Log struct {
 	db    *store.DB
 	clock clock.Clock
+
+	mu   sync.Mutex
+	last *Verification
+}
+
+// Verification is one check of the whole chain: its result, or why it could
+// not run, when and by whom.
+type Verification struct {
+	Result VerifyResult
+	Err    error
+	At     time.Time
+	By     string
+}
+
+// VerifyBy checks the chain on someone's request and remembers the outcome
+// for LastVerification. Checking reads every entry, so it runs on request,
+// not on each page view.
+func (l *Log) VerifyBy(ctx context.Context, by string) (Verification, error) {
+	res, err := l.Verify(ctx)
+	v := Verification{Result: res, Err: err, At: l.clock.Now(), By: by}
+	l.mu.Lock()
+	l.last = &v
+	l.mu.Unlock()
+	return v, err
+}
+
+// LastVerification is the outcome of the latest VerifyBy since start.
+func (l *Log) LastVerification() (Verification, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == nil {
+		return Verification{}, false
+	}
+	return *l.last, true
 }
 
 // New returns the audit log stored in db.

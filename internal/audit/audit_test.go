@@ -194,3 +194,18 @@ func (c *steppingClock) Now() time.Time {
 	c.t = c.t.Add(time.Second)
 	return c.t
 }
+
+func TestVerifyByIsRemembered(t *testing.T) {
+	l, _ := newLog(t)
+	if _, ok := l.LastVerification(); ok {
+		t.Fatal("a verification before any check")
+	}
+	seed(t, l)
+	v, err := l.VerifyBy(context.Background(), "admin")
+	if err != nil || !v.Result.OK() || v.Result.Entries != 5 || v.By != "admin" || v.At.IsZero() {
+		t.Fatalf("VerifyBy = %+v, %v", v, err)
+	}
+	if last, ok := l.LastVerification(); !ok || last.At != v.At || last.Result != v.Result {
+		t.Errorf("LastVerification = %+v, %v", last, ok)
+	}
+}

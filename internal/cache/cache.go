@@ -39,14 +39,12 @@ type Upstream interface {
 	SessionDetails(ctx context.Context, sessionID string, filter *api.DateFilter) (*api.Conversation, error)
 	Conversation(ctx context.Context, conversationID string) (*api.Conversation, error)
 	ListConversations(ctx context.Context, p api.ListConversationsParams) (*api.ConversationPage, error)
-	AllAgents(ctx context.Context) ([]*api.Agent, error)
 }
 
 // Endpoint names, used in cache keys and snapshot rows.
 const (
 	EndpointConversation = "conversation" // GET /conversations/{id}, the long shape
 	EndpointSession      = "session"      // GET /conversations/sessions/{sessionId}
-	endpointAgents       = "agents"
 )
 
 // Source says where a Result came from.
@@ -124,10 +122,8 @@ type Options struct {
 	// RetryAfterFailure is how long after a failed refresh the next one is
 	// attempted, so a down upstream is not asked on every page view; default 5s.
 	RetryAfterFailure time.Duration
-	// AgentsTTL is how long the agent directory is reused; default 10m.
-	AgentsTTL time.Duration
-	Clock     clock.Clock // nil: the wall clock
-	Logger    *slog.Logger
+	Clock             clock.Clock // nil: the wall clock
+	Logger            *slog.Logger
 }
 
 // Cache is the read-through conversation cache. Build it with New and stop
@@ -151,7 +147,6 @@ type Cache struct {
 	failures   map[string]failure
 	touched    map[string]time.Time
 	decoded    *decodedCache
-	agents     agentDirectory
 	syncer     *Syncer
 
 	hits, misses, staleServes, upstreamErrors, evictions atomic.Int64
@@ -182,9 +177,6 @@ func New(db *store.DB, up Upstream, opts Options) (*Cache, error) {
 	}
 	if opts.RetryAfterFailure <= 0 {
 		opts.RetryAfterFailure = 5 * time.Second
-	}
-	if opts.AgentsTTL <= 0 {
-		opts.AgentsTTL = 10 * time.Minute
 	}
 	c := &Cache{
 		db: db, up: up, opts: opts, clock: opts.Clock, log: opts.Logger,

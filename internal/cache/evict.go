@@ -117,12 +117,20 @@ func dropBlobTx(ctx context.Context, tx *sql.Tx, sha string) error {
 	return nil
 }
 
+// PurgeResult says what a purge removed and kept.
+type PurgeResult struct {
+	Removed    int64 // cached bodies dropped
+	Kept       int64 // snapshots kept because the audit log refers to them
+	FreedBytes int64
+}
+
 // Purge drops every cached body, entry and snapshot the audit log does not
-// refer to, and reports how many bodies it dropped. Referenced snapshots
-// (and their history rows) stay. The conversation index is kept: it is
-// refilled by the sync anyway and holds no upstream bodies.
-func (c *Cache) Purge(ctx context.Context) (int, error) {
-	var dropped int
+// refer to. Referenced snapshots (and their history rows) stay. The
+// conversation index is kept: it is refilled by the sync anyway and holds no
+// upstream bodies.
+func (c *Cache) Purge(ctx context.Context) (PurgeResult, error) {
+	var res PurgeResult
+	before := c.bytes.Load()
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cache_entries WHERE NOT EXISTS
 			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || cache_entries.sha256)`); err != nil {
@@ -132,26 +140,28 @@ func (c *Cache) Purge(ctx context.Context) (int, error) {
 			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || cache_snapshots.sha256)`); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM cache_blobs WHERE NOT EXISTS
+		dropped, err := tx.ExecContext(ctx, `DELETE FROM cache_blobs WHERE NOT EXISTS
 			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || cache_blobs.sha256)`)
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		dropped = int(n)
+		res.Removed, _ = dropped.RowsAffected()
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cache_snapshots`).Scan(&res.Kept); err != nil {
+			return err
+		}
 		var total sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT SUM(size) FROM cache_blobs`).Scan(&total); err != nil {
 			return err
 		}
 		c.bytes.Store(total.Int64)
+		res.FreedBytes = before - total.Int64
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("cache: purge: %w", err)
+		return PurgeResult{}, fmt.Errorf("cache: purge: %w", err)
 	}
 	c.mu.Lock()
-	c.agents.dir, c.agents.fetchedAt = nil, time.Time{}
 	c.touched = map[string]time.Time{}
 	c.mu.Unlock()
-	return dropped, nil
+	return res, nil
 }

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"github.com/teamlead/dashboard/internal/clock"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 
 	"github.com/teamlead/dashboard/internal/api"
 )
@@ -18,7 +19,7 @@ type SyncOptions struct {
 	Interval    time.Duration // between runs; default 5m
 	PageSize    int           // conversations per list call; default 100 (upstream's maximum)
 	RecheckLive int           // live conversations re-fetched per run; default 20
-	Clock       clock.Clock // nil: the cache's clock
+	Clock       clock.Clock   // nil: the cache's clock
 	Logger      *slog.Logger
 }
 
@@ -41,10 +42,10 @@ type SyncStatus struct {
 // as soon as a page brings nothing new (incremental), except that until one
 // full pass has reached the end it continues where the last pass stopped.
 type Syncer struct {
-	c    *Cache
-	opts SyncOptions
+	c     *Cache
+	opts  SyncOptions
 	clock clock.Clock
-	log  *slog.Logger
+	log   *slog.Logger
 
 	runMu sync.Mutex // one run at a time
 	mu    sync.Mutex

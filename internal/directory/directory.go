@@ -221,6 +221,26 @@ func (d *Directory) Agents(ctx context.Context) (Snapshot, error) {
 	return s, nil
 }
 
+// Known returns the directory as last loaded, without ever waiting for
+// upstream: pages use it for names and links, which show unlinked until the
+// directory arrives. A missing or outdated copy nudges the Run loop.
+func (d *Directory) Known() Snapshot {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.snap == nil || d.opts.Clock.Now().Sub(d.snap.FetchedAt) >= 2*d.opts.Interval {
+		select {
+		case d.kick <- struct{}{}:
+		default:
+		}
+	}
+	if d.snap == nil {
+		return Snapshot{Err: d.lastErr}
+	}
+	s := *d.snap
+	s.Err = d.lastErr
+	return s
+}
+
 func (d *Directory) load(ctx context.Context) error {
 	d.mu.Lock()
 	if ch := d.flight; ch != nil {

@@ -220,3 +220,25 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestKnownNeverWaitsForUpstream(t *testing.T) {
+	e := newEnv(t)
+	if s := e.dir.Known(); len(s.Agents) != 0 || s.Err != nil {
+		t.Fatalf("before any load: %d agents, %v", len(s.Agents), s.Err)
+	}
+	if n := len(e.sim.Requests()); n != 0 {
+		t.Fatalf("Known called upstream %d times", n)
+	}
+	if err := e.dir.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	calls := len(e.sim.Requests())
+	s := e.dir.Known()
+	if len(s.Agents) != 12 {
+		t.Fatalf("after a load: %d agents", len(s.Agents))
+	}
+	e.clock.Advance(time.Hour) // long outdated: still served, and no call made here
+	if s := e.dir.Known(); len(s.Agents) != 12 || len(e.sim.Requests()) != calls {
+		t.Errorf("outdated copy: %d agents, %d → %d calls", len(s.Agents), calls, len(e.sim.Requests()))
+	}
+}

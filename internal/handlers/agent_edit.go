@@ -16,12 +16,12 @@ import (
 // copy of the agent (never the cache) so its updatedAt is current.
 func (h *Handler) agentEdit(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.agentPathID(w, r)
-	if !ok || !h.agentsConfigured(w, r, true) {
+	if !ok {
 		return
 	}
-	res, err := h.agents.edit.Open(r.Context(), id)
+	res, err := h.agentEditor.Open(r.Context(), id)
 	if err != nil {
-		h.upstreamErrorPage(w, r, "The agent could not be loaded for editing", err)
+		h.renderProblem(w, r, "agent "+id, err)
 		return
 	}
 	h.renderAgentForm(w, r, http.StatusOK, res, nil)

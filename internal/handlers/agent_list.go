@@ -9,6 +9,7 @@ import (
 
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -43,12 +44,9 @@ func agentFilterQuery(f pages.AgentFilter) string {
 // agentList answers GET /agents: every agent from the directory, searched
 // and filtered by the URL's parameters.
 func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
-	if !h.agentsConfigured(w, r, false) {
-		return
-	}
 	f := parseAgentFilter(r.URL.Query())
 	vm := pages.AgentList{Filter: f}
-	snap, err := h.agents.dir.Agents(r.Context())
+	snap, err := h.directory.Agents(r.Context())
 	status := http.StatusOK
 	if err != nil {
 		vm.Error = "The agent list could not be loaded from upstream: " + err.Error()
@@ -68,12 +66,9 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 // with live status, for the list's every-5-seconds htmx refresh. It runs at
 // background priority so polling never delays someone's action.
 func (h *Handler) agentAvailability(w http.ResponseWriter, r *http.Request) {
-	if !h.agentsConfigured(w, r, false) {
-		return
-	}
 	r = r.WithContext(api.Background(r.Context()))
 	f := parseAgentFilter(r.URL.Query())
-	snap, err := h.agents.dir.Agents(r.Context())
+	snap, err := h.directory.Agents(r.Context())
 	if err != nil {
 		// Keep the old rows: answering with an error status makes htmx
 		// skip the swap, and the next poll tries again.
@@ -94,11 +89,11 @@ func (h *Handler) agentRows(r *http.Request, snap *directory.Snapshot, f pages.A
 		rows.PollURL += "?" + q
 	}
 	var avail *api.Availability
-	if res, err := h.agents.dir.Availability(r.Context()); err != nil {
+	if res, err := h.directory.Availability(r.Context()); err != nil {
 		rows.AvailabilityNote = "Live status is unavailable (" + err.Error() + "); showing the status stored with each agent."
 	} else {
 		avail = res.Availability
-		rows.CheckedAt = localTime(res.FetchedAt, viewerLocation(r))
+		rows.CheckedAt = display.Time(res.FetchedAt, viewerLocation(r))
 		if res.Err != nil {
 			rows.AvailabilityNote = "Live status could not be refreshed (" + res.Err.Error() + "); showing the answer from " + rows.CheckedAt + "."
 		}

@@ -9,7 +9,9 @@ import (
 	"github.com/teamlead/dashboard/internal/agentedit"
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -22,20 +24,20 @@ const recentConversations = 20
 // skills, languages, capacities, presence and recent conversations.
 func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.agentPathID(w, r)
-	if !ok || !h.agentsConfigured(w, r, false) {
+	if !ok {
 		return
 	}
-	res, err := h.agents.dir.Agent(r.Context(), id)
+	res, err := h.directory.Agent(r.Context(), id)
 	if err != nil {
-		h.upstreamErrorPage(w, r, "The agent could not be loaded", err)
+		h.renderProblem(w, r, "agent "+id, err)
 		return
 	}
 	var snap *directory.Snapshot
-	if s, err := h.agents.dir.Agents(r.Context()); err == nil {
+	if s, err := h.directory.Agents(r.Context()); err == nil {
 		snap = &s
 	}
 	var avail *api.Availability
-	if a, err := h.agents.dir.Availability(r.Context()); err == nil {
+	if a, err := h.directory.Availability(r.Context()); err == nil {
 		avail = a.Availability
 	}
 	v := res.Agent.View()
@@ -45,7 +47,7 @@ func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 		ID: v.ID, UserID: v.UserID, Name: agentName(v), NickName: v.NickName, Email: v.EmailID, Phone: v.PhoneNumber,
 		CustomID: v.CustomID, Status: v.Status, Role: v.Role,
 		Presence: presenceOf(avail, v), PresenceText: cmp.Or(v.OnlineStatus, v.OnlineStatusType),
-		LastOnline: localTime(v.LastOnlineAt, loc), UpdatedAt: localTime(v.UpdatedAt, loc),
+		LastOnline: display.Time(v.LastOnlineAt, loc), UpdatedAt: display.Time(v.UpdatedAt, loc),
 		Channels: agentChannelNames(v), Attachments: v.AttachmentsEnabled, Emojis: v.EmojisEnabled,
 		Saved: r.URL.Query().Get("saved") == "1",
 		Data:  h.dataAge(r, res.FetchedAt, res.Err),
@@ -91,27 +93,24 @@ func languageRows(ls []api.LanguageSupport) []pages.AgentLanguageRow {
 }
 
 // agentConversations reads the agent's recent conversations from the local
-// index, if there is one.
+// index.
 func (h *Handler) agentConversations(r *http.Request, userID string) ([]pages.AgentConversationRow, string) {
-	if h.agents.convs == nil {
-		return nil, "The conversation index is not available, so recent conversations cannot be listed."
-	}
 	if userID == "" {
 		return nil, "This agent record has no userId, which conversations refer to."
 	}
-	convs, err := h.agents.convs.RecentByAgent(r.Context(), userID, recentConversations)
+	page, err := h.convs.List(r.Context(), cache.Query{Agent: userID, Limit: recentConversations})
 	if err != nil {
 		h.logger.Warn("recent conversations", "user_id", userID, "err", err)
 		return nil, "Recent conversations could not be read from the local index: " + err.Error()
 	}
-	if len(convs) == 0 {
+	if len(page.Rows) == 0 {
 		return nil, "No conversations with this agent in the local index."
 	}
 	loc := viewerLocation(r)
-	out := make([]pages.AgentConversationRow, 0, len(convs))
-	for _, c := range convs {
-		row := pages.AgentConversationRow{SessionID: c.SessionID, ConversationID: c.ConversationID, Status: c.Status,
-			Channel: c.Channel, Start: localTime(c.Start, loc), Queue: c.Queue}
+	out := make([]pages.AgentConversationRow, 0, len(page.Rows))
+	for _, c := range page.Rows {
+		row := pages.AgentConversationRow{SessionID: c.SessionID, ConversationID: c.ID, Status: c.Status,
+			Channel: c.Channel, Start: display.Time(c.Start, loc), Queue: c.Queues}
 		if ids.IsSession(c.SessionID) {
 			row.Href = "/sessions/" + url.PathEscape(c.SessionID)
 		}

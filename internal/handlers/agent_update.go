@@ -15,7 +15,7 @@ const maxAgentFormBytes = 1 << 20
 // answers (404, 503, 400) and reports false.
 func (h *Handler) agentSubmission(w http.ResponseWriter, r *http.Request) (string, agentedit.Form, bool) {
 	id, ok := h.agentPathID(w, r)
-	if !ok || !h.agentsConfigured(w, r, true) {
+	if !ok {
 		return "", agentedit.Form{}, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxAgentFormBytes)
@@ -36,9 +36,9 @@ func (h *Handler) agentPreview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := h.agents.edit.Preview(r.Context(), id, f)
+	res, err := h.agentEditor.Preview(r.Context(), id, f)
 	if err != nil {
-		h.upstreamErrorPage(w, r, "The agent could not be read before saving", err)
+		h.renderProblem(w, r, "agent "+id, err)
 		return
 	}
 	switch res.Outcome {
@@ -68,9 +68,9 @@ func (h *Handler) agentUpdate(w http.ResponseWriter, r *http.Request) {
 	if u := currentUser(r); u != nil {
 		actor.Username = u.Username
 	}
-	res, err := h.agents.edit.Save(r.Context(), actor, id, f)
+	res, err := h.agentEditor.Save(r.Context(), actor, id, f)
 	if err != nil {
-		h.upstreamErrorPage(w, r, "The agent could not be read before saving", err)
+		h.renderProblem(w, r, "agent "+id, err)
 		return
 	}
 	if res.Outcome != agentedit.OutcomeSaved {

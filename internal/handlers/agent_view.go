@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -13,19 +11,10 @@ import (
 	"github.com/teamlead/dashboard/internal/agentedit"
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/display"
+	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
-
-// agentDeps are the agent pages' dependencies (see agent_deps.go).
-type agentDeps struct {
-	dir   AgentDirectory
-	edit  AgentEditor
-	convs AgentConversations
-}
-
-// agentIDPattern accepts upstream's agent ids (a-…) and nothing that could
-// smuggle a path or query into the upstream URL.
-var agentIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
 
 // hexColor is the only colour form rendered into an SVG fill.
 var hexColor = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
@@ -40,50 +29,15 @@ func safeColor(c string) string {
 // agentPathID returns the {id} of the request, or answers 404.
 func (h *Handler) agentPathID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id := r.PathValue("id")
-	if !agentIDPattern.MatchString(id) {
+	if !ids.IsAgent(id) {
 		h.renderError(w, r, http.StatusNotFound, "Agent not found", "There is no agent with that id.", "Pick the agent from the agent list.")
 		return "", false
 	}
 	return id, true
 }
 
-// agentsConfigured answers 503 when the agent pages (and, with
-// needEditor, the edit service) were not wired.
-func (h *Handler) agentsConfigured(w http.ResponseWriter, r *http.Request, needEditor bool) bool {
-	if h.agents.dir == nil || (needEditor && h.agents.edit == nil) {
-		h.renderError(w, r, http.StatusServiceUnavailable, "Agents not available",
-			"The agent directory is not configured in this dashboard.", "Tell an administrator.")
-		return false
-	}
-	return true
-}
-
-// upstreamErrorPage shows a failed upstream call with a status that says
-// whose fault it was.
-func (h *Handler) upstreamErrorPage(w http.ResponseWriter, r *http.Request, what string, err error) {
-	switch {
-	case errors.Is(err, api.ErrNotFound):
-		h.renderError(w, r, http.StatusNotFound, "Agent not found", "Upstream has no agent with that id.", "Pick the agent from the agent list.")
-	case errors.Is(err, api.ErrRateLimited):
-		h.renderError(w, r, http.StatusServiceUnavailable, "Upstream is busy", what+": "+err.Error(), "Wait a minute and try again.")
-	default:
-		h.renderError(w, r, http.StatusBadGateway, "Upstream error", what+": "+err.Error(), "Try again; if it keeps failing, check the upstream status on the start page.")
-	}
-}
-
-func fmtAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", max(0, int(d.Seconds())))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	default:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-}
-
 func (h *Handler) dataAge(r *http.Request, fetchedAt time.Time, err error) pages.DataAge {
-	d := pages.DataAge{FetchedAt: localTime(fetchedAt, viewerLocation(r)), Age: fmtAge(h.now().Sub(fetchedAt))}
+	d := pages.DataAge{FetchedAt: display.Time(fetchedAt, viewerLocation(r)), Age: display.Duration(h.clock.Now().Sub(fetchedAt))}
 	if err != nil {
 		d.Error = err.Error()
 	}

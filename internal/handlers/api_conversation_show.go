@@ -11,10 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/ids"
 )
 
@@ -28,17 +29,14 @@ type apiError struct {
 	Message string `json:"message"` // for people
 }
 
-// errExportUnavailable means no export builder is wired.
-var errExportUnavailable = errors.New("conversation export is not available on this server")
-
 // apiSessionShow answers GET /api/v1/sessions/{sessionId}.
 func (h *Handler) apiSessionShow(w http.ResponseWriter, r *http.Request) {
-	h.apiExportCall(w, r, "session", r.PathValue("sessionId"))
+	h.apiExportCall(w, r, ids.Session, r.PathValue("sessionId"))
 }
 
 // apiConversationShow answers GET /api/v1/conversations/{id}.
 func (h *Handler) apiConversationShow(w http.ResponseWriter, r *http.Request) {
-	h.apiExportCall(w, r, "conversation", r.PathValue("id"))
+	h.apiExportCall(w, r, ids.Conversation, r.PathValue("id"))
 }
 
 // apiNotFound answers everything else under /api/v1/ in JSON.
@@ -52,20 +50,23 @@ func (h *Handler) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, http.StatusNotFound, apiError{"not_found", "No such API endpoint. Use /api/v1/sessions/{sessionId} or /api/v1/conversations/{id}."})
 }
 
-func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind, id string) {
-	start := h.now()
-	rec := audit.Record{Actor: "anonymous", Action: audit.ActionAPICall, Target: id}
-	details := map[string]any{"route": r.Pattern, "kind": kind}
-	finish := func(status int, body any) {
+// apiExportCall answers a token API read. A refused or failed call is
+// audited here as api.call with its status; a successful read is audited by
+// the case file service, as the token's owner, with the owner's masking.
+func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind ids.Kind, raw string) {
+	sw := clock.StartStopwatch()
+	rec := audit.Record{Actor: "anonymous", Action: audit.ActionAPICall, Target: raw}
+	details := map[string]any{"route": r.Pattern, "kind": casefile.ID{Kind: kind}.KindName()}
+	fail := func(status int, body apiError) {
 		details["status"] = status
-		details["ms"] = h.now().Sub(start).Milliseconds()
+		details["ms"] = sw.Elapsed().Milliseconds()
 		rec.Details = details
 		_ = h.record(r, "", rec)
-		h.admin.metrics.ObserveTokenAPICall(status)
+		h.metrics.ObserveTokenAPICall(status)
 		writeAPIJSON(w, status, body)
 	}
 
-	tok, ok := h.apiAuthenticate(w, r, details)
+	tok, owner, ok := h.apiAuthenticate(w, r, details)
 	if tok.Owner != "" {
 		rec.Actor = "token:" + tok.Owner
 	}
@@ -76,129 +77,77 @@ func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind, id
 		if status == http.StatusServiceUnavailable {
 			code = "unavailable"
 		}
-		finish(status, apiError{code, msg})
+		fail(status, apiError{code, msg})
 		return
 	}
 
-	valid := ids.IsSession(id)
-	help := ids.SessionHelp
-	if kind == "conversation" {
-		valid, help = ids.IsConversation(id), ids.ConversationHelp
-	}
-	if !valid {
-		finish(http.StatusBadRequest, apiError{"bad_request", "Not a " + kind + " id: " + help + "."})
+	got, id := ids.Classify(raw)
+	if got != kind {
+		help := ids.SessionHelp
+		if kind == ids.Conversation {
+			help = ids.ConversationHelp
+		}
+		fail(http.StatusBadRequest, apiError{"bad_request", "Not a " + casefile.ID{Kind: kind}.KindName() + " id: " + help + "."})
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 	defer cancel()
-	doc, err := h.apiExport(ctx, r, kind, id)
+	cid := casefile.ID{Kind: kind, Value: id}
+	rd := casefile.Reader{Actor: rec.Actor, ClientAddr: clientAddr(r), Privacy: owner.Role.Privacy(), Route: r.Pattern}
+	f, err := h.casefiles.Read(ctx, rd, casefile.TokenAPI, cid)
+	var doc casefile.Document
+	if err == nil {
+		doc, err = f.Document()
+	}
 	if err != nil {
-		status, code := apiStatus(err)
-		if d := retryAfter(err); d > 0 {
-			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(d.Seconds()))))
+		p := explain(err, cid.String())
+		if p.RetryAfter > 0 {
+			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(p.RetryAfter.Seconds()))))
 		}
 		details["error"] = err.Error()
-		finish(status, apiError{code, err.Error()})
+		fail(p.Status, apiError{p.Code, err.Error()})
 		return
 	}
-	if refs := exportRefs(doc); len(refs) > 0 {
-		rec.Refs = refs
-	}
-	finish(http.StatusOK, doc)
+	h.metrics.ObserveTokenAPICall(http.StatusOK)
+	writeAPIJSON(w, http.StatusOK, doc)
 }
 
 // apiAuthenticate checks the Bearer token and its owner. On failure it puts
 // the status and reason into details and returns false.
-func (h *Handler) apiAuthenticate(w http.ResponseWriter, r *http.Request, details map[string]any) (apitoken.Token, bool) {
-	fail := func(status int, reason string) (apitoken.Token, bool) {
+func (h *Handler) apiAuthenticate(w http.ResponseWriter, r *http.Request, details map[string]any) (apitoken.Token, *auth.User, bool) {
+	fail := func(status int, reason string, owner string) (apitoken.Token, *auth.User, bool) {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dashboard", error="invalid_token"`)
 		}
 		details["status"], details["reason"] = status, reason
-		return apitoken.Token{}, false
-	}
-	if h.admin.tokens == nil {
-		return fail(http.StatusServiceUnavailable, "API tokens are not configured on this server.")
+		// The owner of a revoked or expired token is known: the call is
+		// audited as theirs.
+		return apitoken.Token{Owner: owner}, nil, false
 	}
 	authz := r.Header.Get("Authorization")
 	scheme, raw, found := strings.Cut(authz, " ")
 	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return fail(http.StatusUnauthorized, "Send a personal API token as \"Authorization: Bearer <token>\".")
+		return fail(http.StatusUnauthorized, "Send a personal API token as \"Authorization: Bearer <token>\".", "")
 	}
-	tok, err := h.admin.tokens.Verify(r.Context(), strings.TrimSpace(raw))
+	tok, err := h.tokens.Verify(r.Context(), strings.TrimSpace(raw))
 	if tok.ID != "" {
 		details["tokenId"] = tok.ID
 	}
 	switch {
 	case errors.Is(err, apitoken.ErrExpired), errors.Is(err, apitoken.ErrRevoked), errors.Is(err, apitoken.ErrInvalid):
-		t, _ := fail(http.StatusUnauthorized, capitalize(err.Error())+".")
-		t.Owner = tok.Owner // known for a revoked or expired token: audit it as theirs
-		return t, false
+		return fail(http.StatusUnauthorized, capitalize(err.Error())+".", tok.Owner)
 	case err != nil:
 		h.logger.Error("verify api token", "err", err)
-		return fail(http.StatusServiceUnavailable, "The token could not be checked; try again.")
+		return fail(http.StatusServiceUnavailable, "The token could not be checked; try again.", "")
 	}
 	owner, err := h.users.ByUsername(r.Context(), tok.Owner)
 	if err != nil || owner.Disabled {
-		t, _ := fail(http.StatusUnauthorized, "The token's user is disabled or no longer exists.")
-		t.Owner = tok.Owner
-		return t, false
+		return fail(http.StatusUnauthorized, "The token's user is disabled or no longer exists.", tok.Owner)
 	}
 	if !owner.Role.AtLeast(auth.RoleViewer) {
-		return fail(http.StatusUnauthorized, "The token's user may not read conversations.")
+		return fail(http.StatusUnauthorized, "The token's user may not read conversations.", tok.Owner)
 	}
-	return tok, true
-}
-
-// apiStatus maps an export failure to a status and an error code.
-func apiStatus(err error) (int, string) {
-	switch {
-	case errors.Is(err, api.ErrNotFound):
-		return http.StatusNotFound, "not_found"
-	case errors.Is(err, api.ErrValidation), errors.Is(err, errMalformedID):
-		return http.StatusBadRequest, "bad_request"
-	case errors.Is(err, api.ErrRateLimited):
-		return http.StatusTooManyRequests, "rate_limited"
-	case errors.Is(err, errExportUnavailable):
-		return http.StatusServiceUnavailable, "unavailable"
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "upstream_timeout"
-	default:
-		return http.StatusBadGateway, "upstream_error"
-	}
-}
-
-func retryAfter(err error) time.Duration {
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Kind == api.ErrRateLimited {
-		return ae.RetryAfter
-	}
-	return 0
-}
-
-// exportRefs finds the session and conversation ids in an export document,
-// so the audit entry is found by either.
-func exportRefs(doc any) []string {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil
-	}
-	var probe struct {
-		SessionID      string `json:"sessionId"`
-		ConversationID string `json:"conversationId"`
-		ID             string `json:"id"`
-		BotSessionID   string `json:"botSessionId"`
-	}
-	if json.Unmarshal(b, &probe) != nil {
-		return nil
-	}
-	var refs []string
-	for _, s := range []string{probe.SessionID, probe.ConversationID, probe.ID, probe.BotSessionID} {
-		if ids.IsSession(s) || ids.IsConversation(s) {
-			refs = append(refs, s)
-		}
-	}
-	return refs
+	return tok, owner, true
 }
 
 // writeAPIJSON encodes like the browser export does (indented, strings as

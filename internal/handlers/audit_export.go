@@ -36,7 +36,7 @@ func (h *Handler) auditExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+h.now().UTC().Format("20060102-150405")+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+h.clock.Now().UTC().Format("20060102-150405")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	rc := http.NewResponseController(w)
 	cw := csv.NewWriter(w)

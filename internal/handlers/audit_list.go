@@ -12,6 +12,7 @@ import (
 
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -106,7 +107,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		ExportURL:  aq.url("/audit/export.csv", 0),
 		TimeZone:   loc.String(),
 		ShowVerify: u.Role.AtLeast(auth.RoleAdmin),
-		Verify:     h.admin.verifyView(loc),
+		Verify:     h.verifyBadge(loc),
 	}
 	if perr != nil {
 		h.render(w, r, http.StatusBadRequest, h.adminPage(r, "Audit log", "audit", errorBanner(perr.Error())), pages.AuditPage(vm))
@@ -134,7 +135,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 func auditEntryView(e audit.Entry, loc *time.Location) pages.AuditEntry {
 	v := pages.AuditEntry{
 		ID:         e.ID,
-		At:         localTime(e.At, loc),
+		At:         display.Time(e.At, loc),
 		Actor:      e.Actor,
 		ClientAddr: e.ClientAddr,
 		Action:     e.Action,

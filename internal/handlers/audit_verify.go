@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -15,32 +16,25 @@ import (
 func (h *Handler) auditVerify(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
-	res, err := h.audit.Verify(ctx)
-	out := &verifyOutcome{Result: res, At: h.now(), By: currentUser(r).Username}
+	v, err := h.audit.VerifyBy(ctx, currentUser(r).Username)
 	if err != nil {
 		h.logger.Error("audit verify", "err", err)
-		out.Err = err.Error()
-	} else if !res.OK() {
-		h.logger.Error("audit chain broken", "entry", res.FirstBroken, "reason", res.Reason)
+	} else if !v.Result.OK() {
+		h.logger.Error("audit chain broken", "entry", v.Result.FirstBroken, "reason", v.Result.Reason)
 	}
-	h.admin.verifyMu.Lock()
-	h.admin.verified = out
-	h.admin.verifyMu.Unlock()
 	seeOther(w, r, "/audit")
 }
 
-// verifyView is the badge's view of the last verification.
-func (a *adminState) verifyView(loc *time.Location) pages.AuditVerify {
-	a.verifyMu.Lock()
-	v := a.verified
-	a.verifyMu.Unlock()
-	if v == nil {
+// verifyBadge is the badge's view of the last verification.
+func (h *Handler) verifyBadge(loc *time.Location) pages.AuditVerify {
+	v, checked := h.audit.LastVerification()
+	if !checked {
 		return pages.AuditVerify{Message: "The hash chain has not been checked since the dashboard started."}
 	}
-	out := pages.AuditVerify{CheckedAt: localTime(v.At, loc) + " by " + v.By}
+	out := pages.AuditVerify{CheckedAt: display.Time(v.At, loc) + " by " + v.By}
 	switch {
-	case v.Err != "":
-		out.State, out.Message = "error", "The check could not run: "+v.Err
+	case v.Err != nil:
+		out.State, out.Message = "error", "The check could not run: "+v.Err.Error()
 	case v.Result.OK():
 		out.State, out.Message = "ok", fmt.Sprintf("All %d entries verified.", v.Result.Entries)
 	default:

@@ -22,10 +22,6 @@ import (
 // answer is a progress table that polls itself (htmx), or a redirect to
 // the progress page.
 func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Request) {
-	if h.reassign.svc == nil || h.reassign.index == nil {
-		h.reassignUnavailable(w, r)
-		return
-	}
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxReassignForm)
 	if err := r.ParseForm(); err != nil {
@@ -56,7 +52,7 @@ func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Reques
 		h.bulkFail(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	rows, err := h.reassign.index.Rows(ctx, convIDs)
+	rows, err := h.convs.Rows(ctx, convIDs)
 	if err != nil {
 		h.logger.Error("bulk reassign: index rows", "err", err)
 		h.bulkFail(w, r, http.StatusInternalServerError, "The conversation index could not be read; nothing was moved.")
@@ -76,7 +72,7 @@ func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Reques
 		h.bulkFail(w, r, http.StatusConflict, "None of the selected conversations is live any more; nothing was moved.")
 		return
 	}
-	batch, err := h.reassign.svc.Enqueue(ctx, currentUser(r).Username, clientAddr(r), items, target, r.PostForm.Get("formToken"))
+	batch, err := h.reassign.Enqueue(ctx, currentUser(r).Username, clientAddr(r), items, target, r.PostForm.Get("formToken"))
 	switch {
 	case errors.Is(err, reassign.ErrInvalid):
 		h.bulkFail(w, r, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "reassign: invalid request: ")+".")
@@ -105,10 +101,6 @@ func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Reques
 // a bulk move's progress, polled by htmx until every transfer has an
 // outcome, or as a page of its own.
 func (h *Handler) conversationBulkReassignStatus(w http.ResponseWriter, r *http.Request) {
-	if h.reassign.svc == nil {
-		h.reassignUnavailable(w, r)
-		return
-	}
 	vm, err := h.bulkProgress(r, r.PathValue("batchId"))
 	if errors.Is(err, reassign.ErrNotFound) {
 		h.renderError(w, r, http.StatusNotFound, "No such move", "There is no bulk move "+r.PathValue("batchId")+".", "")
@@ -128,7 +120,7 @@ func (h *Handler) conversationBulkReassignStatus(w http.ResponseWriter, r *http.
 }
 
 func (h *Handler) bulkProgress(r *http.Request, batch string) (pages.BulkProgress, error) {
-	ts, err := h.reassign.svc.Batch(r.Context(), batch)
+	ts, err := h.reassign.Batch(r.Context(), batch)
 	if err != nil {
 		return pages.BulkProgress{}, err
 	}
@@ -195,7 +187,7 @@ func rowFrom(row cache.Row) string {
 
 // bulkForm is the bulk move form for the list, or nil for viewers.
 func (h *Handler) bulkForm(r *http.Request) *pages.BulkReassignForm {
-	if !h.canReassign(r) || h.reassign.index == nil {
+	if !h.canReassign(r) {
 		return nil
 	}
 	f := &pages.BulkReassignForm{Token: reassign.NewFormToken()}

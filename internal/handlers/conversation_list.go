@@ -9,6 +9,8 @@ import (
 
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/display"
+	"github.com/teamlead/dashboard/internal/privacy"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -16,10 +18,6 @@ import (
 // sorted and paged by keyset. An htmx request from the filter form gets only
 // the results, which it swaps in place.
 func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
-	if h.convs == nil {
-		h.convNoCache(w, r)
-		return
-	}
 	ctx := r.Context()
 	loc := viewerLocation(r)
 	f, q, ferr := parseListFilter(r.URL.Query(), loc)
@@ -35,11 +33,11 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusInternalServerError
 			vm.Error = "The conversation index could not be read."
 		}
-		mask := convMasks(currentUser(r))
+		policy := currentUser(r).Role.Privacy()
 		for _, row := range page.Rows {
-			vm.Rows = append(vm.Rows, convRowView(row, loc, mask))
+			vm.Rows = append(vm.Rows, convRowView(row, loc, policy))
 		}
-		vm.Bulk = h.bulkForm(r) // issue 5; nil for viewers
+		vm.Bulk = h.bulkForm(r) // nil for viewers
 		if page.SortedByStart {
 			// The cursor belongs to start order now.
 			f.Sort, f.Dir = "", ""
@@ -76,20 +74,16 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationListPage(vm))
 }
 
-func convRowView(row cache.Row, loc *time.Location, mask bool) pages.ConvRow {
+func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages.ConvRow {
 	href := "/conversations/" + url.PathEscape(row.ID)
 	if row.SessionID != "" {
 		href = "/sessions/" + url.PathEscape(row.SessionID)
 	}
-	email := row.CustomerEmail
-	if mask {
-		email = convMaskEmail(email)
-	}
 	return pages.ConvRow{
 		Href: href, ID: row.ID, SessionID: firstNonEmpty(row.SessionID, row.ID), Status: row.Status,
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
-		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: convDuration(row.Wait),
-		Disposition: row.Disposition, Customer: row.CustomerName, Email: email,
+		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: waitText(row.Wait),
+		Disposition: row.Disposition, Customer: row.CustomerName, Email: policy.Email(row.CustomerEmail),
 		Live: api.Status(row.Status).IsLive(),
 	}
 }
@@ -154,4 +148,12 @@ func convOptions(facets []cache.Facet, selected ...string) []pages.ConvOption {
 		}
 	}
 	return out
+}
+
+// waitText is a wait for a table cell: empty when there was none.
+func waitText(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return display.Duration(d)
 }

@@ -10,13 +10,10 @@ import (
 
 // overview is today's summary for the start page: counts by status and
 // queue and the longest waits among conversations that started today in the
-// viewer's zone, plus the index sync's state. nil without a cache.
+// viewer's zone, plus the index sync's state.
 func (h *Handler) overview(r *http.Request) *pages.Overview {
-	if h.convs == nil {
-		return nil
-	}
 	loc := viewerLocation(r)
-	now := h.now().In(loc)
+	now := h.clock.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	to := from.AddDate(0, 0, 1)
 	day := from.Format(convDateLayout)
@@ -42,9 +39,9 @@ func (h *Handler) overview(r *http.Request) *pages.Overview {
 	for _, c := range ov.ByQueue {
 		vm.ByQueue = append(vm.ByQueue, pages.ConvCount{Label: c.Label, N: c.N, Href: list("queue", c.Key)})
 	}
-	mask := convMasks(currentUser(r))
+	policy := currentUser(r).Role.Privacy()
 	for _, row := range ov.LongestWaits {
-		vm.LongestWaits = append(vm.LongestWaits, convRowView(row, loc, mask))
+		vm.LongestWaits = append(vm.LongestWaits, convRowView(row, loc, policy))
 	}
 	return vm
 }

@@ -6,13 +6,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
-	"github.com/teamlead/dashboard/internal/audit"
-	"github.com/teamlead/dashboard/internal/cache"
-	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/casefile"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/pages"
@@ -27,10 +25,6 @@ const maxReassignForm = 64 << 10
 // status; without, it redirects to the audit view (POST-redirect-GET).
 // The form token makes a double click or a resubmitted form one transfer.
 func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
-	if h.reassign.svc == nil {
-		h.reassignUnavailable(w, r)
-		return
-	}
 	cid, ok := h.convID(w, r, ids.Conversation, r.PathValue("id"))
 	if !ok {
 		return
@@ -41,9 +35,9 @@ func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusBadRequest, "Form not readable", "The reassign form could not be read.", "Reload the page and try again.")
 		return
 	}
-	res, err := h.convs.GetConversation(ctx, cid)
+	res, err := h.casefiles.Lookup(ctx, casefile.Conversation(cid))
 	if err != nil {
-		h.convErrorPage(w, r, "conversation "+cid, err)
+		h.renderProblem(w, r, "conversation "+cid, err)
 		return
 	}
 	conv := res.Conversation
@@ -66,7 +60,7 @@ func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, msg)
 		return
 	}
-	t, err := h.reassign.svc.Request(ctx, reassign.Request{
+	t, err := h.reassign.Request(ctx, reassign.Request{
 		Actor: currentUser(r).Username, ClientAddr: clientAddr(r),
 		ConversationID: cid, SessionID: firstNonEmpty(res.SessionID, conv.BotSessionID),
 		From: reassign.From(conv), Target: target, FormToken: r.PostForm.Get("formToken"),
@@ -110,13 +104,8 @@ func (h *Handler) reassignTarget(r *http.Request, agentID, queueID string) (reas
 	case queueID != "" && !ids.IsQueue(queueID):
 		return reassign.Target{}, "That is not a queue id (qu-…)."
 	}
-	var snap directory.Snapshot
-	known := false
-	if h.agents.dir != nil {
-		if s, err := h.agents.dir.Agents(r.Context()); err == nil {
-			snap, known = s, true
-		}
-	}
+	snap, err := h.directory.Agents(r.Context())
+	known := err == nil
 	if agentID != "" {
 		t := reassign.Target{Kind: "agent", ID: agentID, Name: agentID}
 		if known {
@@ -148,10 +137,6 @@ func (h *Handler) reassignTarget(r *http.Request, agentID, queueID string) (reas
 // timeline in place (out-of-band swaps) from a copy of the conversation
 // fetched after the outcome.
 func (h *Handler) conversationReassignStatus(w http.ResponseWriter, r *http.Request) {
-	if h.reassign.svc == nil {
-		h.reassignUnavailable(w, r)
-		return
-	}
 	cid, ok := h.convID(w, r, ids.Conversation, r.PathValue("id"))
 	if !ok {
 		return
@@ -159,7 +144,7 @@ func (h *Handler) conversationReassignStatus(w http.ResponseWriter, r *http.Requ
 	tid, err := strconv.ParseInt(r.PathValue("transferId"), 10, 64)
 	var t reassign.Transfer
 	if err == nil {
-		t, err = h.reassign.svc.Get(r.Context(), tid)
+		t, err = h.reassign.Get(r.Context(), tid)
 	}
 	if err != nil || t.ConversationID != cid {
 		if err != nil && !errors.Is(err, reassign.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) && !errors.Is(err, strconv.ErrRange) {
@@ -186,55 +171,40 @@ func (h *Handler) conversationReassignStatus(w http.ResponseWriter, r *http.Requ
 // the page. panel is rebuilt from the refreshed conversation when empty.
 func (h *Handler) renderOutcome(w http.ResponseWriter, r *http.Request, panel pages.ReassignPanel, t reassign.Transfer) {
 	ctx := r.Context()
-	res, err := h.convs.GetConversation(ctx, t.ConversationID)
-	if h.reassign.index != nil && (err != nil || res.FetchedAt.Before(t.ConfirmedAt)) {
-		// The copy predates the outcome; OnOutcome's background refresh
+	cid := casefile.Conversation(t.ConversationID)
+	if res, err := h.casefiles.Lookup(ctx, cid); err != nil || res.FetchedAt.Before(t.ConfirmedAt) {
+		// The copy predates the outcome; the outcome's background refresh
 		// may be under way, and this shares its upstream call.
-		if fresh, ferr := h.reassign.index.Refresh(ctx, t.ConversationID); ferr == nil {
-			res, err = fresh, nil
-		} else {
+		if _, ferr := h.convs.Refresh(ctx, t.ConversationID); ferr != nil {
 			h.logger.Warn("reassign: refresh after outcome", "conversation", t.ConversationID, "err", ferr)
 		}
 	}
-	parts := []templ.Component{}
-	if err != nil {
-		// The panel still reports the outcome; the rest of the page stays.
-		if panel.ConversationID == "" {
-			panel = h.reassignPanel(r, nil, t.ConversationID, &t, "")
+	// Like the audit view, nothing of the conversation is shown unrecorded;
+	// the panel still reports the outcome when the read fails.
+	f, err := h.casefiles.Read(ctx, reader(r), casefile.View, cid)
+	if panel.ConversationID == "" {
+		var conv *api.Conversation
+		if err == nil {
+			conv = f.Conversation
 		}
-		parts = append(parts, pages.ReassignPanelView(panel))
-	} else {
-		if panel.ConversationID == "" {
-			panel = h.reassignPanel(r, res.Conversation, t.ConversationID, &t, "")
-		}
-		parts = append(parts, pages.ReassignPanelView(panel))
-		if err := h.record(r, "", audit.Record{
-			Action: audit.ActionSessionLookup, Target: firstNonEmpty(res.SessionID, res.ConversationID),
-			Refs: []string{res.ConversationID, res.SessionID, "sha256:" + res.SHA256},
-			Details: map[string]any{"by": "reassign outcome", "transfer": t.ID, "source": res.Source.String(),
-				"endpoint": res.Endpoint, "fetchedAt": res.FetchedAt.UTC().Format(time.RFC3339Nano)},
-		}); err == nil {
-			// Like the audit view, nothing is shown that was not recorded.
-			parts = append(parts, h.refreshedSections(r, res)...)
-		}
+		panel = h.reassignPanel(r, conv, t.ConversationID, &t, "")
+	}
+	parts := []templ.Component{pages.ReassignPanelView(panel)}
+	if err == nil {
+		parts = append(parts, h.refreshedSections(r, f)...)
 	}
 	h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), templ.Join(parts...))
 }
 
 // refreshedSections are the audit view's parts a transfer changes, marked
 // for out-of-band swaps.
-func (h *Handler) refreshedSections(r *http.Request, res cache.Result) []templ.Component {
-	vm := h.conversationVM(r, res, nil)
+func (h *Handler) refreshedSections(r *http.Request, f casefile.File) []templ.Component {
+	vm := h.conversationVM(r, f)
 	return []templ.Component{
 		pages.ConvStatusBadge(vm.Status, true),
 		pages.ConvRoutingSection(vm, true),
 		pages.ConvTimelineSection(vm, true),
 	}
-}
-
-func (h *Handler) reassignUnavailable(w http.ResponseWriter, r *http.Request) {
-	h.renderError(w, r, http.StatusServiceUnavailable, "Reassigning unavailable",
-		"Reassigning is not configured in this dashboard.", "")
 }
 
 func orUnknown(s string) string {

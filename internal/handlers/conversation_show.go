@@ -1,17 +1,16 @@
 package handlers
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/ids"
-	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/components"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
@@ -31,10 +30,6 @@ func (h *Handler) byConversationID(kind ids.Kind, param string, fn func(http.Res
 // convID checks the id in the path; a malformed one gets a 400 page that says
 // what an id looks like. false means the answer was written.
 func (h *Handler) convID(w http.ResponseWriter, r *http.Request, want ids.Kind, raw string) (string, bool) {
-	if h.convs == nil {
-		h.convNoCache(w, r)
-		return "", false
-	}
 	kind, id := ids.Classify(raw)
 	if kind == want {
 		return id, true
@@ -55,102 +50,43 @@ func (h *Handler) convID(w http.ResponseWriter, r *http.Request, want ids.Kind, 
 	return "", false
 }
 
-// lookupConversation fetches through the cache by session or conversation id.
-func lookupConversation(ctx context.Context, c ConversationCache, kind ids.Kind, id string) (cache.Result, error) {
-	if kind == ids.Session {
-		return c.GetSession(ctx, id)
-	}
-	return c.GetConversation(ctx, id)
-}
-
-func kindName(kind ids.Kind) string {
-	if kind == ids.Session {
-		return "session"
-	}
-	return "conversation"
+// reader is the signed-in user as a reader of conversations.
+func reader(r *http.Request) casefile.Reader {
+	u := currentUser(r)
+	return casefile.Reader{Actor: u.Username, ClientAddr: clientAddr(r), Privacy: u.Role.Privacy()}
 }
 
 func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind ids.Kind, id string) {
-	ctx := r.Context()
-	res, err := lookupConversation(ctx, h.convs, kind, id)
+	cid := casefile.ID{Kind: kind, Value: id}
+	f, err := h.casefiles.Read(r.Context(), reader(r), casefile.View, cid)
 	if err != nil {
-		h.convErrorPage(w, r, kindName(kind)+" "+id, err)
+		h.renderProblem(w, r, cid.String(), err)
 		return
 	}
-	// The lookup is itself audited, with the exact version shown. The entry
-	// is written while the page is built, and the page is sent only once it
-	// is recorded: an audit tool must not show what it cannot record.
-	recorded := make(chan error, 1)
-	go func() {
-		recorded <- h.record(r, "", audit.Record{
-			Action: audit.ActionSessionLookup,
-			Target: firstNonEmpty(res.SessionID, res.ConversationID),
-			Refs:   []string{res.ConversationID, res.SessionID, "sha256:" + res.SHA256},
-			Details: map[string]any{
-				"by": kindName(kind), "source": res.Source.String(), "endpoint": res.Endpoint,
-				"fetchedAt": res.FetchedAt.UTC().Format(time.RFC3339Nano),
-			},
-		})
-	}()
-	snaps, err := h.convs.Snapshots(ctx, res.ConversationID)
-	if err != nil {
-		h.logger.Warn("snapshot history", "conversation", res.ConversationID, "err", err)
-	}
-	vm := h.conversationVM(r, res, snaps)
-	base := "/conversations/" + res.ConversationID
+	vm := h.conversationVM(r, f)
+	base := "/conversations/" + f.ConversationID
 	if kind == ids.Session {
 		base = "/sessions/" + id
 	}
 	vm.ExportJSON, vm.ExportCSV = base+"/export.json", base+"/timeline.csv"
-	vm.Reassign = h.reassignPanelFor(r, res) // issue 5; nil for viewers
+	vm.Reassign = h.reassignPanelFor(r, f.Result) // nil for viewers
 
-	p := h.page(r, "Session "+firstNonEmpty(res.SessionID, res.ConversationID), "conversations")
-	if b := freshnessBanner(res); b.Message != "" {
+	p := h.page(r, "Session "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
+	if b := freshnessBanner(f.Result); b.Message != "" {
 		p.Banners = append(p.Banners, b)
 	}
-	page := newBufferedResponse()
-	h.render(page, r, http.StatusOK, p, pages.ConversationPage(vm))
-	if err := <-recorded; err != nil {
-		h.renderError(w, r, http.StatusInternalServerError, "Lookup not recorded",
-			"The audit log could not record this lookup, so the conversation is not shown.", "Try again; if it keeps happening, tell an administrator.")
-		return
-	}
-	page.sendTo(w)
+	h.render(w, r, http.StatusOK, p, pages.ConversationPage(vm))
 }
 
 // conversationVM builds the audit view's model, timeline included, in the
-// viewer's zone and with the viewer's masking.
-func (h *Handler) conversationVM(r *http.Request, res cache.Result, snaps []cache.Snapshot) pages.ConversationView {
+// viewer's zone and with the file's masking.
+func (h *Handler) conversationVM(r *http.Request, f casefile.File) pages.ConversationView {
 	loc := viewerLocation(r)
-	tl := timeline.Build(res.Conversation, h.now())
-	vm := conversationView(res, snaps, h.convs.AgentDirectory(r.Context()), tl, loc, convMasks(currentUser(r)))
-	tv := components.LayoutTimeline(tl, loc)
+	vm := conversationView(f, h.directory.Known(), loc)
+	tv := components.LayoutTimeline(f.Timeline, loc)
 	vm.Timeline = components.TimelineChart(tv)
 	vm.TimelineTable = components.TimelineTable(tv)
 	return vm
-}
-
-// bufferedResponse holds a rendered page until it may be sent.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func newBufferedResponse() *bufferedResponse {
-	return &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-}
-
-func (b *bufferedResponse) Header() http.Header         { return b.header }
-func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
-
-func (b *bufferedResponse) sendTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(b.status)
-	_, _ = w.Write(b.body.Bytes())
 }
 
 // freshnessBanner says how old a stale copy is and why it is not newer.
@@ -158,10 +94,7 @@ func freshnessBanner(res cache.Result) layouts.Banner {
 	if res.Source != cache.SourceStale {
 		return layouts.Banner{}
 	}
-	age := convDuration(res.Age)
-	if age == "" {
-		age = "moments"
-	}
+	age := display.Duration(res.Age)
 	if res.RefreshError != nil {
 		return layouts.Banner{Kind: "warn", Message: "Showing the copy fetched " + age + " ago: it could not be refreshed (" + res.RefreshError.Error() + ")."}
 	}
@@ -181,26 +114,21 @@ func firstNonEmpty(s ...string) string {
 }
 
 // conversationView builds the audit view model; it is pure.
-func conversationView(res cache.Result, snaps []cache.Snapshot, dir cache.Directory, tl timeline.Timeline, loc *time.Location, mask bool) pages.ConversationView {
+func conversationView(f casefile.File, dir directory.Snapshot, loc *time.Location) pages.ConversationView {
+	res, snaps, tl, policy := f.Result, f.Snapshots, f.Timeline, f.Privacy
 	c := res.Conversation
 	vm := pages.ConversationView{
 		SessionID: firstNonEmpty(res.SessionID, c.BotSessionID), ConversationID: firstNonEmpty(res.ConversationID, c.ID),
 		Status: string(c.Status), Live: c.Status.IsLive(), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
 		CustomerName:  strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
-		CustomerEmail: c.UserInfo.Email, CustomerPhone: c.UserInfo.PhoneNumber, Masked: mask,
+		CustomerEmail: policy.Email(c.UserInfo.Email), CustomerPhone: policy.Phone(c.UserInfo.PhoneNumber), Masked: policy.Masked,
 		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: c.Dispositions.Remarks,
 		Summary:   c.Summary,
-		FetchedAt: convTime(res.FetchedAt, loc), Age: convDuration(res.Age), Source: res.Source.String(),
+		FetchedAt: convTime(res.FetchedAt, loc), Age: display.Duration(res.Age), Source: res.Source.String(),
 		Endpoint: res.Endpoint, Hash: res.SHA256, TimeZone: loc.String(),
-	}
-	if vm.Age == "" {
-		vm.Age = "0s"
 	}
 	if c.Priority != 0 {
 		vm.Priority = strconv.FormatInt(c.Priority, 10)
-	}
-	if mask {
-		vm.CustomerEmail, vm.CustomerPhone = convMaskEmail(vm.CustomerEmail), convMaskPhone(vm.CustomerPhone)
 	}
 	for _, kv := range []pages.ConvKV{
 		{Label: "Customer id", Value: c.UserInfo.UserID}, {Label: "City", Value: c.UserInfo.City},
@@ -234,9 +162,9 @@ func conversationView(res cache.Result, snaps []cache.Snapshot, dir cache.Direct
 		}
 		seenA[p.AgentID] = true
 		l := pages.ConvLink{Text: firstNonEmpty(p.Name, p.AgentID), Hint: p.AgentID}
-		if a, ok := dir[p.AgentID]; ok && ids.IsAgent(a.ID) {
-			l.Href = "/agents/" + a.ID
-			l.Text = firstNonEmpty(p.Name, a.Name, p.AgentID)
+		if a := dir.AgentByUserID(p.AgentID); a != nil && ids.IsAgent(a.ID()) {
+			l.Href = "/agents/" + a.ID()
+			l.Text = firstNonEmpty(p.Name, a.View().FullName, p.AgentID)
 		}
 		vm.Agents = append(vm.Agents, l)
 	}
@@ -260,11 +188,11 @@ func conversationView(res cache.Result, snaps []cache.Snapshot, dir cache.Direct
 	}
 	vm.Start, vm.Accept, vm.End = convTime(start, loc), convTime(accept, loc), convTime(end, loc)
 	if c.WaitTime > 0 {
-		vm.Wait = convDuration(c.WaitTime)
+		vm.Wait = display.Duration(c.WaitTime)
 	} else if tl.Totals.TotalWait > 0 {
-		vm.Wait = convDuration(tl.Totals.TotalWait) + " (from the timeline)"
+		vm.Wait = display.Duration(tl.Totals.TotalWait) + " (from the timeline)"
 	}
-	vm.Handle = convDuration(tl.Totals.TotalHandle)
+	vm.Handle = display.Duration(tl.Totals.TotalHandle)
 
 	for _, s := range c.Dispositions.DispositionSets {
 		vm.DispositionSets = append(vm.DispositionSets, pages.ConvKV{Label: firstNonEmpty(s.DispositionsSet, "Disposition"), Value: s.DispositionCodes})

@@ -1,51 +1,155 @@
 // Package handlers is the dashboard's HTTP layer: routes, one file per page or
 // action, and the middleware around them (logging, sessions, roles,
-// cross-origin protection, security headers).
+// cross-origin protection, security headers). Handlers parse the request, ask
+// one domain service, build a view model and render it; the services live in
+// their own packages and are declared here as small interfaces.
 package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/agentedit"
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
 
-// UserStore is what the handlers need of the user accounts.
+// Accounts: who may sign in, their sessions and API tokens.
+
+// UserStore is the dashboard's accounts (*auth.Users).
 type UserStore interface {
 	Authenticate(ctx context.Context, username, password string) (*auth.User, error)
 	ForSession(ctx context.Context, info auth.SessionInfo) (*auth.User, error)
-	UserAdmin // user management and the account page (user_*.go, account_*.go)
+	ByID(ctx context.Context, id int64) (*auth.User, error)
+	ByUsername(ctx context.Context, name string) (*auth.User, error)
+	List(ctx context.Context) ([]auth.User, error)
+	Create(ctx context.Context, username, password string, role auth.Role) (*auth.User, error)
+	SetRole(ctx context.Context, username string, role auth.Role) error
+	Disable(ctx context.Context, username string) error
+	Enable(ctx context.Context, username string) error
+	SetPassword(ctx context.Context, username, password string) error
+	SetTimeZone(ctx context.Context, id int64, tz string) error
+	BumpEpoch(ctx context.Context, id int64) error
 }
 
-// SessionManager keeps who is signed in, in a cookie.
+// SessionManager keeps who is signed in, in a cookie (*auth.Sessions).
 type SessionManager interface {
 	Login(w http.ResponseWriter, r *http.Request, u *auth.User) error
 	Current(w http.ResponseWriter, r *http.Request) (auth.SessionInfo, bool)
 	Logout(w http.ResponseWriter, r *http.Request)
 }
 
-// LoginThrottle slows down password guessing.
+// LoginThrottle slows down password guessing (*auth.Throttle).
 type LoginThrottle interface {
 	Check(account, addr string) (retryAfter time.Duration, ok bool)
 	Failure(account, addr string)
 	Success(account, addr string)
 }
 
-// AuditLog records what the dashboard does on someone's behalf.
-type AuditLog interface {
-	Append(ctx context.Context, rec audit.Record) (audit.Entry, error)
-	AuditReader // the /audit pages (audit_*.go)
+// TokenService issues and checks personal API tokens (*apitoken.Service).
+type TokenService interface {
+	Issue(ctx context.Context, owner, label, createdBy string, days int) (apitoken.Token, string, error)
+	Revoke(ctx context.Context, id, by string) (apitoken.Token, error)
+	List(ctx context.Context) ([]apitoken.Token, error)
+	Verify(ctx context.Context, raw string) (apitoken.Token, error)
 }
 
-// Pinger checks that a dependency answers.
-type Pinger interface {
-	Ping(ctx context.Context) error
+// Conversations: reading one on someone's behalf, and the local index.
+
+// CaseFiles reads a conversation for a reader and records the read
+// (*casefile.Service).
+type CaseFiles interface {
+	Read(ctx context.Context, r casefile.Reader, p casefile.Purpose, id casefile.ID) (casefile.File, error)
+	Lookup(ctx context.Context, id casefile.ID) (cache.Result, error)
+}
+
+// ConversationIndex is the local index of conversations and the cache
+// behind it (*cache.Cache): lists, facets, the overview, agents' load, and
+// forced refreshes after a transfer.
+type ConversationIndex interface {
+	List(ctx context.Context, q cache.Query) (cache.Page, error)
+	Each(ctx context.Context, q cache.Query, fn func(cache.Row) error) error
+	Facets(ctx context.Context) (map[string][]cache.Facet, error)
+	Overview(ctx context.Context, from, to time.Time, longest int) (cache.Overview, error)
+	Rows(ctx context.Context, ids []string) (map[string]cache.Row, error)
+	LiveLoad(ctx context.Context) (map[string]int, error)
+	Refresh(ctx context.Context, conversationID string) (cache.Result, error)
+	SyncStatus() cache.SyncStatus
+	Stats(ctx context.Context) (cache.Stats, error)
+	Purge(ctx context.Context) (cache.PurgeResult, error)
+}
+
+// Agents: the directory, and writes to upstream.
+
+// AgentDirectory is the one in-memory directory of agents, groups, queues,
+// skills and availability (*directory.Directory). The pages only read it; a
+// save refreshes it through the edit service.
+type AgentDirectory interface {
+	Agents(ctx context.Context) (directory.Snapshot, error)
+	Known() directory.Snapshot
+	Agent(ctx context.Context, id string) (directory.AgentResult, error)
+	Availability(ctx context.Context) (directory.AvailabilityResult, error)
+}
+
+// AgentEditor runs the agent edit workflow (*agentedit.Service): the form's
+// starting point, a preview of a save, and the save itself. Saves always go
+// through it, never through a cache.
+type AgentEditor interface {
+	Open(ctx context.Context, id string) (agentedit.Result, error)
+	Preview(ctx context.Context, id string, f agentedit.Form) (agentedit.Result, error)
+	Save(ctx context.Context, actor agentedit.Actor, id string, f agentedit.Form) (agentedit.Result, error)
+}
+
+// ReassignService requests transfers and tracks them (*reassign.Service).
+type ReassignService interface {
+	Request(ctx context.Context, r reassign.Request) (reassign.Transfer, error)
+	Get(ctx context.Context, id int64) (reassign.Transfer, error)
+	ByConversation(ctx context.Context, conversationID string, limit int) ([]reassign.Transfer, error)
+	Enqueue(ctx context.Context, actor, clientAddr string, items []reassign.BulkItem, target reassign.Target, formToken string) (string, error)
+	Batch(ctx context.Context, batchID string) ([]reassign.Transfer, error)
+	HandleCallback(ctx context.Context, token string, body []byte) (reassign.Transfer, error)
+}
+
+// Administration: the audit log, health, the rate budget.
+
+// AuditLog records what the dashboard does on someone's behalf and reads it
+// back (*audit.Log).
+type AuditLog interface {
+	Append(ctx context.Context, rec audit.Record) (audit.Entry, error)
+	Query(ctx context.Context, f audit.Filter) ([]audit.Entry, bool, error)
+	Verify(ctx context.Context) (audit.VerifyResult, error)
+	VerifyBy(ctx context.Context, by string) (audit.Verification, error)
+	LastVerification() (audit.Verification, bool)
+}
+
+// Health checks the database and upstream (*health.Checker).
+type Health interface {
+	Check(ctx context.Context) health.Report
+	Upstream(ctx context.Context) health.Status
+	Recheck(ctx context.Context) (health.Status, time.Duration)
+	Last() health.Status
+}
+
+// Budget is the upstream rate budget (*api.Budget).
+type Budget interface {
+	Stats() api.BudgetStats
+	History(minutes int) []api.MinuteUse
 }
 
 // UpstreamInfo describes the configured upstream for display; it never holds
@@ -56,64 +160,109 @@ type UpstreamInfo struct {
 	BotID   string
 }
 
-// Deps are everything the handlers use; New checks nothing is missing.
+// Deps are everything the handlers use. Every field is required: New
+// refuses a missing one, so no page has to cope with a feature that is not
+// there.
 type Deps struct {
+	// Runtime.
+	Clock  clock.Clock
+	Logger *slog.Logger
+	Static fs.FS // the files served under /static/
+	Info   UpstreamInfo
+
+	// Accounts.
 	Users    UserStore
 	Sessions SessionManager
 	Throttle LoginThrottle
-	Database Pinger
-	Upstream Pinger
-	Audit    AuditLog
-	Info     UpstreamInfo
-	Static   fs.FS // the files served under /static/
-	Logger   *slog.Logger
-	Now      func() time.Time
-	// UpstreamCheckTTL is how long a health check of upstream is reused, so
-	// health probes do not spend the shared rate budget. Default 60s.
-	UpstreamCheckTTL time.Duration
+	Tokens   TokenService
 
-	// Administration (issue 6; types in admin_deps.go). All optional.
-	Tokens     TokenService         // personal API tokens; nil: /api/v1 answers 503
-	Metrics    *metrics.Metrics     // shared with the upstream observer; nil: a private one
-	Budget     BudgetStater         // the upstream rate budget, for settings and /metrics
-	CacheAdmin CacheAdmin           // issue 3's cache; nil: "cache not configured"
-	Exporter   ConversationExporter // the token API's documents; see api_export.go
+	// Conversations.
+	CaseFiles     CaseFiles
+	Conversations ConversationIndex
 
-	// Conversations (issue 3; types in conversation_deps.go): the cache and
-	// local index behind /sessions, /conversations and the overview.
-	// Optional: without it those pages answer 503.
-	Conversations ConversationCache
+	// Agents.
+	Directory AgentDirectory
+	AgentEdit AgentEditor
 
-	// Agents (issue 4; types in agent_deps.go). Optional: without them the
-	// agent pages answer 503.
-	Directory          AgentDirectory
-	AgentEdit          AgentEditor
-	AgentConversations AgentConversations // nil: "conversation index not available"
+	// Reassigning.
+	Reassign ReassignService
 
-	// Reassigning (issue 5; types in reassign_deps.go). Optional: without
-	// Reassign the panel is hidden and the reassign routes answer 503.
-	Reassign      ReassignService
-	ReassignIndex ReassignIndex // usually the conversation cache; nil: no refresh or load
+	// Administration.
+	Audit   AuditLog
+	Health  Health
+	Budget  Budget
+	Metrics *metrics.Metrics
 }
 
 // Handler serves the dashboard. Build it with New.
 type Handler struct {
+	clock  clock.Clock
+	logger *slog.Logger
+	static fs.FS
+	info   UpstreamInfo
+	assets layouts.Assets
+
 	users    UserStore
 	sessions SessionManager
 	throttle LoginThrottle
-	database Pinger
-	audit    AuditLog
-	upstream *healthCache
-	info     UpstreamInfo
-	static   fs.FS
-	assets   layouts.Assets
-	logger   *slog.Logger
-	now      func() time.Time
-	admin    *adminState // issue 6: tokens, metrics, budget samples, verify cache
-	agents   agentDeps   // issue 4: directory, upstream writer, conversation index
+	tokens   TokenService
 
-	// convs is issue 3's conversation cache; nil when not configured.
-	convs ConversationCache
-	// reassign is issue 5's transfer service and cache hooks.
-	reassign reassignDeps
+	casefiles CaseFiles
+	convs     ConversationIndex
+
+	directory   AgentDirectory
+	agentEditor AgentEditor
+
+	reassign ReassignService
+
+	audit   AuditLog
+	health  Health
+	budget  Budget
+	metrics *metrics.Metrics
+}
+
+// New returns the dashboard's whole HTTP handler: every route, wrapped in
+// recovery, request logging, security headers and cross-origin protection.
+func New(d Deps) (http.Handler, error) {
+	h, err := newHandler(d)
+	if err != nil {
+		return nil, err
+	}
+	return h.routes(), nil
+}
+
+func newHandler(d Deps) (*Handler, error) {
+	if err := missing(d); err != nil {
+		return nil, err
+	}
+	assets, err := fingerprintAssets(d.Static)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets,
+		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens,
+		casefiles: d.CaseFiles, convs: d.Conversations,
+		directory: d.Directory, agentEditor: d.AgentEdit,
+		reassign: d.Reassign,
+		audit:    d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+	}, nil
+}
+
+// missing names the first dependency that was not given.
+func missing(d Deps) error {
+	v := reflect.ValueOf(d)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Interface, reflect.Pointer:
+			if f.IsNil() {
+				return fmt.Errorf("handlers: missing dependency %s", v.Type().Field(i).Name)
+			}
+		}
+	}
+	if d.Static == nil {
+		return errors.New("handlers: missing dependency Static")
+	}
+	return nil
 }

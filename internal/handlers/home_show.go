@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -12,9 +12,9 @@ import (
 // reachable right now.
 func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	up := h.upstream.Peek()
+	up := h.health.Last()
 	if up.CheckedAt.IsZero() {
-		up = h.upstream.Get(r.Context())
+		up = h.health.Upstream(r.Context())
 	}
 	status := pages.UpstreamStatus{
 		Mode:      "live",
@@ -28,7 +28,7 @@ func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 		status.Mode = "demo (built-in simulator)"
 	}
 	if status.Checked {
-		status.CheckedAt = up.CheckedAt.UTC().Format(time.RFC3339)
+		status.CheckedAt = display.Time(up.CheckedAt, viewerLocation(r))
 	}
 	vm := pages.Home{
 		Username:   u.Username,

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"time"
 
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 type ctxKey int
@@ -133,14 +133,14 @@ func (lw *loggingWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter
 
 func (h *Handler) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := h.now()
+		sw := clock.StartStopwatch()
 		lw := &loggingWriter{ResponseWriter: w}
 		next.ServeHTTP(lw, r)
 		if lw.status == 0 {
 			lw.status = http.StatusOK
 		}
 		// r.Pattern was set by the ServeMux on this same request.
-		h.admin.observeRequest(r, lw.status, h.now().Sub(start), h.now())
+		h.metrics.ObserveRequest(r.Pattern, lw.status, sw.Elapsed())
 		level := slog.LevelInfo
 		if lw.status >= 500 {
 			level = slog.LevelError
@@ -150,7 +150,7 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", lw.status),
 			slog.Int64("bytes", lw.bytes),
-			slog.Duration("duration", h.now().Sub(start)),
+			slog.Duration("duration", sw.Elapsed()),
 			slog.String("user", lw.user),
 			slog.String("remote", clientAddr(r)),
 			slog.Bool("htmx", isHTMX(r)),
@@ -187,10 +187,6 @@ func clientAddr(r *http.Request) string {
 }
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
-
-func timeNow() time.Time { return time.Now() }
-
-func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func contextWithUser(r *http.Request, u *auth.User) context.Context {
 	return context.WithValue(r.Context(), userKey, u)

@@ -18,10 +18,6 @@ const reassignCallbackPattern = "POST /hooks/assign/{token}"
 // tokens all get the same 404, so the route tells a prober nothing. It
 // never answers HTML: 204 on success, a small JSON error otherwise.
 func (h *Handler) reassignCallback(w http.ResponseWriter, r *http.Request) {
-	if h.reassign.svc == nil {
-		h.writeJSON(w, http.StatusNotFound, callbackError{"not found"})
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, reassign.MaxCallbackBytes)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -33,7 +29,7 @@ func (h *Handler) reassignCallback(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, http.StatusBadRequest, callbackError{"body could not be read"})
 		return
 	}
-	t, err := h.reassign.svc.HandleCallback(r.Context(), r.PathValue("token"), body)
+	t, err := h.reassign.HandleCallback(r.Context(), r.PathValue("token"), body)
 	switch {
 	case errors.Is(err, reassign.ErrUnknownToken):
 		h.writeJSON(w, http.StatusNotFound, callbackError{"not found"})

@@ -15,6 +15,7 @@ import (
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -22,7 +23,7 @@ import (
 // canReassign reports whether the signed-in user may move conversations.
 func (h *Handler) canReassign(r *http.Request) bool {
 	u := currentUser(r)
-	return h.reassign.svc != nil && u != nil && u.Role.AtLeast(auth.RoleLead)
+	return h.reassign != nil && u != nil && u.Role.AtLeast(auth.RoleLead)
 }
 
 // reassignPanelFor is the Reassign panel of the audit view, or nil when
@@ -32,7 +33,7 @@ func (h *Handler) reassignPanelFor(r *http.Request, res cache.Result) templ.Comp
 	if !h.canReassign(r) || res.Conversation == nil {
 		return nil
 	}
-	ts, err := h.reassign.svc.ByConversation(r.Context(), res.ConversationID, 1)
+	ts, err := h.reassign.ByConversation(r.Context(), res.ConversationID, 1)
 	if err != nil {
 		h.logger.Warn("reassign: transfers of conversation", "conversation", res.ConversationID, "err", err)
 	}
@@ -106,21 +107,18 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 		return nil, nil, notes
 	}
 	var avail *api.Availability
-	if a, err := h.agents.dir.Availability(ctx); err != nil || a.Availability == nil {
+	if a, err := h.directory.Availability(ctx); err != nil || a.Availability == nil {
 		notes = append(notes, "Who is online could not be checked just now; the status shown is each agent's last known one.")
 	} else {
 		avail = a.Availability
 		if a.Err != nil {
-			notes = append(notes, "Who is online is from "+fmtAge(h.now().Sub(a.FetchedAt))+" ago: "+a.Err.Error()+".")
+			notes = append(notes, "Who is online is from "+display.Duration(h.clock.Now().Sub(a.FetchedAt))+" ago: "+a.Err.Error()+".")
 		}
 	}
-	var load map[string]int
-	if h.reassign.index != nil {
-		var err error
-		if load, err = h.reassign.index.LiveLoad(ctx); err != nil {
-			h.logger.Warn("reassign: live load", "err", err)
-			notes = append(notes, "Agents' current load is unknown: the conversation index could not be read.")
-		}
+	load, err := h.convs.LiveLoad(ctx)
+	if err != nil {
+		h.logger.Warn("reassign: live load", "err", err)
+		notes = append(notes, "Agents' current load is unknown: the conversation index could not be read.")
 	}
 	var cands []pages.ReassignCandidate
 	for _, c := range reassign.Candidates(conv, snap.Agents, avail, load) {
@@ -139,17 +137,13 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 
 // reassignDirectory reads the agent directory, noting why it is missing or old.
 func (h *Handler) reassignDirectory(ctx context.Context, notes *[]string) (directory.Snapshot, bool) {
-	if h.agents.dir == nil {
-		*notes = append(*notes, "The agent directory is not configured, so no targets can be offered.")
-		return directory.Snapshot{}, false
-	}
-	snap, err := h.agents.dir.Agents(ctx)
+	snap, err := h.directory.Agents(ctx)
 	if err != nil {
 		*notes = append(*notes, "The agent directory could not be loaded: "+err.Error()+".")
 		return directory.Snapshot{}, false
 	}
 	if snap.Err != nil {
-		*notes = append(*notes, "The agent directory is from "+fmtAge(h.now().Sub(snap.FetchedAt))+" ago: "+snap.Err.Error()+".")
+		*notes = append(*notes, "The agent directory is from "+display.Duration(h.clock.Now().Sub(snap.FetchedAt))+" ago: "+snap.Err.Error()+".")
 	}
 	return snap, true
 }

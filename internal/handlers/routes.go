@@ -1,60 +1,11 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/ids"
 )
-
-// New returns the dashboard's whole HTTP handler: every route, wrapped in
-// recovery, request logging, security headers and cross-origin protection.
-func New(d Deps) (http.Handler, error) {
-	h, err := newHandler(d)
-	if err != nil {
-		return nil, err
-	}
-	return h.routes(), nil
-}
-
-func newHandler(d Deps) (*Handler, error) {
-	if d.Users == nil || d.Sessions == nil || d.Throttle == nil || d.Database == nil || d.Upstream == nil || d.Audit == nil || d.Static == nil {
-		return nil, errors.New("handlers: missing dependency")
-	}
-	h := &Handler{
-		users:    d.Users,
-		sessions: d.Sessions,
-		throttle: d.Throttle,
-		database: d.Database,
-		audit:    d.Audit,
-		info:     d.Info,
-		static:   d.Static,
-		logger:   d.Logger,
-		now:      d.Now,
-	}
-	if h.logger == nil {
-		h.logger = discardLogger()
-	}
-	if h.now == nil {
-		h.now = timeNow
-	}
-	ttl := d.UpstreamCheckTTL
-	if ttl <= 0 {
-		ttl = defaultUpstreamCheckTTL
-	}
-	h.upstream = newHealthCache(d.Upstream, ttl, h.now)
-	assets, err := fingerprintAssets(d.Static)
-	if err != nil {
-		return nil, err
-	}
-	h.assets = assets
-	h.admin = newAdminState(d, h.now)
-	h.agents = agentDeps{dir: d.Directory, edit: d.AgentEdit, convs: d.AgentConversations}
-	h.convs = d.Conversations
-	h.reassign = reassignDeps{svc: d.Reassign, index: d.ReassignIndex}
-	return h, nil
-}
 
 // routes lists every route of the dashboard.
 func (h *Handler) routes() http.Handler {
@@ -68,7 +19,7 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /{$}", h.require(viewer, h.homeShow))
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))
 
-	// Conversations (issue 3): audit view, exports, list, CSV.
+	// Conversations: audit view, exports, list, CSV.
 	mux.Handle("GET /sessions/{sessionId}", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.showConversation)))
 	mux.Handle("GET /sessions/{sessionId}/export.json", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportJSON)))
 	mux.Handle("GET /sessions/{sessionId}/timeline.csv", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportTimelineCSV)))
@@ -78,8 +29,8 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /conversations/{id}/export.json", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportJSON)))
 	mux.Handle("GET /conversations/{id}/timeline.csv", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportTimelineCSV)))
 
-	// Administration (issue 6): account, users, tokens, settings, audit,
-	// metrics and the token API (no cookie session; Bearer tokens).
+	// Administration: account, users, tokens, settings, audit, metrics and
+	// the token API (no cookie session; Bearer tokens).
 	mux.Handle("GET /account", h.require(viewer, h.accountShow))
 	mux.Handle("POST /account/password", h.require(viewer, h.accountPassword))
 	mux.Handle("POST /account/timezone", h.require(viewer, h.accountTimeZone))
@@ -104,7 +55,7 @@ func (h *Handler) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/conversations/{id}", h.apiConversationShow)
 	mux.HandleFunc("/api/v1/", h.apiNotFound)
 
-	// Agents (issue 4): browse, inspect and edit without losing a field.
+	// Agents: browse, inspect and edit without losing a field.
 	mux.Handle("GET /agents", h.require(viewer, h.agentList))
 	mux.Handle("GET /agents/availability", h.require(viewer, h.agentAvailability))
 	mux.Handle("GET /agents/{id}", h.require(viewer, h.agentShow))
@@ -112,8 +63,8 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /agents/{id}/preview", h.require(lead, h.agentPreview))
 	mux.Handle("POST /agents/{id}", h.require(lead, h.agentUpdate))
 
-	// Reassign (issue 5): the panel, its status, bulk moves, and upstream's
-	// callback (no login: the single-use token in the path is the credential).
+	// Reassign: the panel, its status, bulk moves, and upstream's callback
+	// (no login: the single-use token in the path is the credential).
 	mux.Handle("POST /conversations/{id}/reassign", h.require(lead, h.conversationReassign))
 	mux.Handle("GET /conversations/{id}/reassign/{transferId}", h.require(lead, h.conversationReassignStatus))
 	mux.Handle("POST /conversations/reassign", h.require(lead, h.conversationBulkReassign))

@@ -15,12 +15,11 @@ import (
 func (h *Handler) settingsCheck(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
-	start := time.Now()
-	err := h.upstream.pinger.Ping(ctx)
-	test := &pages.UpstreamTest{OK: err == nil, Duration: time.Since(start).Round(time.Millisecond).String()}
-	details := map[string]any{"change": "upstream.test", "ok": err == nil}
-	if err != nil {
-		test.Message = err.Error() // api errors are banner-ready and never hold secrets
+	st, took := h.health.Recheck(ctx)
+	test := &pages.UpstreamTest{OK: st.OK, Duration: took.Round(time.Millisecond).String()}
+	details := map[string]any{"change": "upstream.test", "ok": st.OK}
+	if !st.OK {
+		test.Message = st.Error // api errors are banner-ready and never hold secrets
 		details["error"] = test.Message
 	}
 	_ = h.record(r, "", audit.Record{Action: audit.ActionSettings, Target: "upstream", Details: details})

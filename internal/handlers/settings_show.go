@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -18,7 +20,7 @@ func (h *Handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, test *pages.UpstreamTest, banners ...layouts.Banner) {
 	loc := viewerLocation(r)
-	up := h.upstream.Peek()
+	up := h.health.Last()
 	vm := pages.AdminSettings{
 		Upstream: pages.UpstreamStatus{
 			Mode:      "live",
@@ -27,23 +29,15 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			Checked:   !up.CheckedAt.IsZero(),
 			Reachable: up.OK,
 			Error:     up.Error,
-			CheckedAt: localTime(up.CheckedAt, loc),
+			CheckedAt: display.Time(up.CheckedAt, loc),
 		},
 		Test: test,
 	}
 	if h.info.Demo {
 		vm.Upstream.Mode = "demo (built-in simulator)"
 	}
-	if b := h.admin.budget; b != nil {
-		now := h.now()
-		st := b.Stats()
-		h.admin.budgetHistory.sample(now, st)
-		vm.Budget = budgetView(st.LimitPerMinute, st.Burst, st.RequestsLastMinute, st.Waits, st.Rejected,
-			st.InteractiveWaiting, st.BackgroundWaiting, st.PausedUntil, now, loc, h.admin.budgetHistory)
-	}
-	if c := h.admin.cache; c != nil {
-		vm.Cache = cacheView(r.Context(), c, loc)
-	}
+	vm.Budget = budgetView(h.budget.Stats(), h.budget.History(budgetHistoryMinutes), loc)
+	vm.Cache = cacheView(r.Context(), h.convs, loc)
 	h.render(w, r, status, h.adminPage(r, "Settings", "admin", banners...), pages.AdminSettingsPage(vm))
 }
 
@@ -52,33 +46,33 @@ const (
 	chartHeight = 80
 )
 
-func budgetView(limit, burst, lastMinute int, waits, rejected uint64, interactive, background int,
-	pausedUntil, now time.Time, loc *time.Location, ring *budgetRing) *pages.BudgetView {
+// budgetHistoryMinutes is how many minutes of rate budget use the settings
+// page charts.
+const budgetHistoryMinutes = 15
+
+func budgetView(st api.BudgetStats, history []api.MinuteUse, loc *time.Location) *pages.BudgetView {
 	v := &pages.BudgetView{
-		Limit: limit, Burst: burst, LastMinute: lastMinute, Waits: waits, Rejected: rejected,
-		InteractiveWaiting: interactive, BackgroundWaiting: background,
+		Limit: st.LimitPerMinute, Burst: st.Burst, LastMinute: st.RequestsLastMinute, Waits: st.Waits, Rejected: st.Rejected,
+		InteractiveWaiting: st.InteractiveWaiting, BackgroundWaiting: st.BackgroundWaiting,
 		ChartWidth: chartWidth, ChartHeight: chartHeight,
+		PausedUntil: display.Time(st.PausedUntil, loc),
 	}
-	if pausedUntil.After(now) {
-		v.PausedUntil = localTime(pausedUntil, loc)
+	top := max(st.LimitPerMinute, 1)
+	for _, m := range history {
+		top = max(top, m.Grants)
 	}
-	samples, ok := ring.last(now)
-	top := max(limit, 1)
-	for _, s := range samples {
-		top = max(top, s.Requests)
-	}
-	slot := chartWidth / max(len(samples), 1)
-	for i, s := range samples {
-		height := s.Requests * (chartHeight - 2) / top
-		if ok[i] && s.Requests > 0 {
+	slot := chartWidth / max(len(history), 1)
+	for i, m := range history {
+		height := m.Grants * (chartHeight - 2) / top
+		if m.Grants > 0 {
 			height = max(height, 1)
 		}
 		v.Minutes = append(v.Minutes, pages.BudgetMinute{
-			Label:    s.Minute.UTC().Format("15:04"),
-			Sampled:  ok[i],
-			Requests: s.Requests,
-			Waits:    s.Waits,
-			Rejected: s.Rejected,
+			Label:    display.Clock(m.Minute, loc)[:5],
+			Sampled:  true,
+			Requests: m.Grants,
+			Waits:    uint64(m.Waits),
+			Rejected: uint64(m.Rejected),
 			X:        i*slot + 2,
 			Y:        chartHeight - 1 - height,
 			Width:    max(slot-4, 1),
@@ -88,7 +82,7 @@ func budgetView(limit, burst, lastMinute int, waits, rejected uint64, interactiv
 	return v
 }
 
-func cacheView(ctx context.Context, c CacheAdmin, loc *time.Location) *pages.CacheView {
+func cacheView(ctx context.Context, c ConversationIndex, loc *time.Location) *pages.CacheView {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	v := &pages.CacheView{}
@@ -105,8 +99,12 @@ func cacheView(ctx context.Context, c CacheAdmin, loc *time.Location) *pages.Cac
 		v.HitRatio = "no lookups yet"
 	}
 	sy := c.SyncStatus()
-	v.Sync = pages.SyncView{Running: sy.Running, LastStart: localTime(sy.LastStart, loc), LastEnd: localTime(sy.LastEnd, loc),
-		LastError: sy.LastError, Detail: sy.Detail}
+	detail := fmt.Sprintf("%d conversations indexed; last run: %d pages, %d new or changed, %d live re-checked", sy.Indexed, sy.Pages, sy.Rows, sy.Rechecked)
+	if !sy.BackfillDone {
+		detail += fmt.Sprintf("; first full pass continues at %d", sy.BackfillSkip)
+	}
+	v.Sync = pages.SyncView{Running: sy.Running, LastStart: display.Time(sy.LastStart, loc), LastEnd: display.Time(sy.LastEnd, loc),
+		LastError: sy.Error, Detail: detail}
 	return v
 }
 

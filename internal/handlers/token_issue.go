@@ -9,6 +9,7 @@ import (
 	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -20,10 +21,6 @@ func (h *Handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	form := pages.TokenForm{Owner: strings.TrimSpace(r.PostForm.Get("owner")), Label: strings.TrimSpace(r.PostForm.Get("label")),
 		Days: strings.TrimSpace(r.PostForm.Get("days"))}
-	if h.admin.tokens == nil {
-		h.renderTokens(w, r, http.StatusConflict, form, nil, errorBanner("API tokens are not configured on this server."))
-		return
-	}
 	days, err := strconv.Atoi(form.Days)
 	if err != nil || days < apitoken.MinDays || days > apitoken.MaxDays {
 		h.renderTokens(w, r, http.StatusBadRequest, form, nil, errorBanner(apitoken.ErrBadLifetime.Error()+"."))
@@ -40,7 +37,7 @@ func (h *Handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := currentUser(r)
-	tok, raw, err := h.admin.tokens.Issue(r.Context(), owner.Username, form.Label, me.Username, days)
+	tok, raw, err := h.tokens.Issue(r.Context(), owner.Username, form.Label, me.Username, days)
 	if err != nil {
 		if errors.Is(err, apitoken.ErrBadLabel) || errors.Is(err, apitoken.ErrBadLifetime) {
 			h.renderTokens(w, r, http.StatusBadRequest, form, nil, errorBanner(err.Error()+"."))
@@ -57,6 +54,6 @@ func (h *Handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 	loc := viewerLocation(r)
 	w.Header().Set("Cache-Control", "no-store") // the token must not linger in a cache
 	h.renderTokens(w, r, http.StatusOK, pages.TokenForm{Owner: me.Username, Days: strconv.Itoa(defaultTokenDays)},
-		&pages.NewToken{ID: tok.ID, Owner: tok.Owner, Token: raw, Expires: localTime(tok.ExpiresAt, loc)},
+		&pages.NewToken{ID: tok.ID, Owner: tok.Owner, Token: raw, Expires: display.Time(tok.ExpiresAt, loc)},
 		okBanner("Token issued. Copy it now: it will not be shown again."))
 }

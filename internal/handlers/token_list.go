@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/teamlead/dashboard/internal/apitoken"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -23,20 +24,20 @@ func (h *Handler) tokenList(w http.ResponseWriter, r *http.Request) {
 
 // renderTokens shows the token page; newTok is the token just issued.
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, form pages.TokenForm, newTok *pages.NewToken, banners ...layouts.Banner) {
-	vm := pages.AdminTokens{Configured: h.admin.tokens != nil, Form: form, MinDays: apitoken.MinDays, MaxDays: apitoken.MaxDays, New: newTok}
+	vm := pages.AdminTokens{Configured: h.tokens != nil, Form: form, MinDays: apitoken.MinDays, MaxDays: apitoken.MaxDays, New: newTok}
 	if vm.Configured {
 		loc := viewerLocation(r)
-		now := h.now()
-		tokens, err := h.admin.tokens.List(r.Context())
+		now := h.clock.Now()
+		tokens, err := h.tokens.List(r.Context())
 		if err != nil {
 			h.logger.Error("list tokens", "err", err)
 			banners = append(banners, errorBanner("The token list could not be read."))
 		}
 		for _, t := range tokens {
 			row := pages.AdminToken{ID: t.ID, Owner: t.Owner, Label: t.Label, CreatedBy: t.CreatedBy,
-				Created: localTime(t.CreatedAt, loc), Expires: localTime(t.ExpiresAt, loc), Status: t.Status(now)}
+				Created: display.Time(t.CreatedAt, loc), Expires: display.Time(t.ExpiresAt, loc), Status: t.Status(now)}
 			if !t.RevokedAt.IsZero() {
-				row.Revoked = localTime(t.RevokedAt, loc) + " by " + t.RevokedBy
+				row.Revoked = display.Time(t.RevokedAt, loc) + " by " + t.RevokedBy
 			}
 			vm.Tokens = append(vm.Tokens, row)
 		}

@@ -14,12 +14,8 @@ import (
 // working at once.
 func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 	form := pages.TokenForm{Owner: currentUser(r).Username, Days: strconv.Itoa(defaultTokenDays)}
-	if h.admin.tokens == nil {
-		h.renderTokens(w, r, http.StatusConflict, form, nil, errorBanner("API tokens are not configured on this server."))
-		return
-	}
 	id := r.PathValue("id")
-	before, err := h.admin.tokens.Revoke(r.Context(), id, currentUser(r).Username)
+	before, err := h.tokens.Revoke(r.Context(), id, currentUser(r).Username)
 	switch {
 	case errors.Is(err, apitoken.ErrNotFound):
 		h.renderTokens(w, r, http.StatusNotFound, form, nil, errorBanner("There is no such token."))
@@ -35,6 +31,6 @@ func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 	h.logger.Info("api token revoked", "id", before.ID, "owner", before.Owner, "by", currentUser(r).Username)
 	_ = h.record(r, "", audit.Record{Action: audit.ActionTokenRevoke, Target: before.Owner, Refs: []string{before.ID},
 		Details: map[string]any{"tokenId": before.ID, "owner": before.Owner, "label": before.Label,
-			"before": map[string]any{"status": before.Status(h.now())}, "after": map[string]any{"status": "revoked"}}})
+			"before": map[string]any{"status": before.Status(h.clock.Now())}, "after": map[string]any{"status": "revoked"}}})
 	seeOther(w, r, "/admin/tokens?done=revoked")
 }

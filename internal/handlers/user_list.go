@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -49,8 +50,8 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 			Disabled: u.Disabled,
 			Self:     me != nil && me.ID == u.ID,
 			TimeZone: u.TimeZone,
-			Created:  localTime(u.CreatedAt, loc),
-			Updated:  localTime(u.UpdatedAt, loc),
+			Created:  display.Time(u.CreatedAt, loc),
+			Updated:  display.Time(u.UpdatedAt, loc),
 		})
 	}
 	h.render(w, r, status, h.adminPage(r, "Users", "admin", banners...), pages.AdminUsersPage(vm))

@@ -16,16 +16,13 @@ import (
 // come from its database, is asked once rather than once per metric).
 
 // SetBudget exports the upstream rate budget: stats (e.g. (*api.Budget).Stats)
-// is read once per scrape, and now tells whether a pause from an upstream 429
-// is still in force (nil: time.Now). A later call replaces the earlier one; a
-// nil stats, or no call at all, leaves the budget metrics out.
-func (m *Metrics) SetBudget(stats func() api.BudgetStats, now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
+// is read once per scrape; its PausedUntil is set only while a pause from an
+// upstream 429 is in force. A later call replaces the earlier one; a nil
+// stats, or no call at all, leaves the budget metrics out.
+func (m *Metrics) SetBudget(stats func() api.BudgetStats) {
 	m.budget.mu.Lock()
 	defer m.budget.mu.Unlock()
-	m.budget.stats, m.budget.now = stats, now
+	m.budget.stats = stats
 }
 
 // CacheStats is what the conversation cache reports for /metrics.
@@ -52,7 +49,6 @@ type budgetCollector struct {
 
 	mu    sync.Mutex
 	stats func() api.BudgetStats
-	now   func() time.Time
 }
 
 func newBudgetCollector() *budgetCollector {
@@ -80,14 +76,14 @@ func (c *budgetCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *budgetCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
-	stats, now := c.stats, c.now
+	stats := c.stats
 	c.mu.Unlock()
 	if stats == nil {
 		return
 	}
 	st := stats() // outside the lock: it calls into the budget
 	paused := 0.0
-	if !st.PausedUntil.IsZero() && now().Before(st.PausedUntil) {
+	if !st.PausedUntil.IsZero() {
 		paused = 1
 	}
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue

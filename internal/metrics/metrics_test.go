@@ -219,7 +219,7 @@ func TestInstancesShareNothing(t *testing.T) {
 	a.ObserveRequest("GET /{$}", 200, time.Second)
 	a.UpstreamObserver()("ping", http.MethodGet, "ok", time.Second)
 	a.ObserveTokenAPICall(200)
-	a.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 60} }, nil)
+	a.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 60} })
 	a.SetCache(func(context.Context) (metrics.CacheStats, error) { return metrics.CacheStats{Hits: 1}, nil })
 
 	_, fa := scrape(t, a)
@@ -245,14 +245,13 @@ func TestBudget(t *testing.T) {
 	if _, fams := scrape(t, m); fams["dashboard_rate_budget_waits_total"] != nil {
 		t.Fatal("budget metrics before SetBudget")
 	}
-	start := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
-	now := start
+	pausedUntil := time.Date(2025, 3, 4, 10, 0, 30, 0, time.UTC)
 	calls := 0
 	m.SetBudget(func() api.BudgetStats {
 		calls++
 		return api.BudgetStats{LimitPerMinute: 60, RequestsLastMinute: 12, Waits: 7, Rejected: 2,
-			PausedUntil: start.Add(30 * time.Second), InteractiveWaiting: 3, BackgroundWaiting: 1}
-	}, func() time.Time { return now })
+			PausedUntil: pausedUntil, InteractiveWaiting: 3, BackgroundWaiting: 1}
+	})
 
 	budget := func(paused int) string {
 		return `
@@ -284,11 +283,11 @@ dashboard_rate_budget_waiting{class="interactive"} 3
 	if calls != 1 {
 		t.Errorf("one scrape read the budget %d times, want once", calls)
 	}
-	now = start.Add(31 * time.Second)
+	pausedUntil = time.Time{} // the budget reports no pause once it is over
 	compare(t, m, budget(0), names...)
 
 	// A later SetBudget replaces the earlier source.
-	m.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 30} }, func() time.Time { return now })
+	m.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 30} })
 	if text, _ := scrape(t, m); !strings.Contains(text, "dashboard_rate_budget_limit_per_minute 30\n") {
 		t.Errorf("replaced budget not shown:\n%s", text)
 	}

@@ -82,3 +82,9 @@ INSERT INTO schema_migrations_ms (version, name, applied_at)
     FROM schema_migrations;
 DROP TABLE schema_migrations;
 ALTER TABLE schema_migrations_ms RENAME TO schema_migrations;
+
+-- The conversation cache no longer keeps its own copy of the agent
+-- directory (internal/directory is the only one).
+DELETE FROM cache_entries WHERE endpoint = 'agents';
+DELETE FROM cache_blobs WHERE sha256 NOT IN (SELECT sha256 FROM cache_entries)
+    AND sha256 NOT IN (SELECT sha256 FROM cache_snapshots);

@@ -1,0 +1,380 @@
+// Package app is the composition root: it builds the whole dashboard from a
+// config.Config and a clock, in one place, for `dashboard serve`, for every
+// test harness and for the benchmarks alike. It owns start-up order, the
+// background workers, and shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/agentedit"
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/apitoken"
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/config"
+	"github.com/teamlead/dashboard/internal/directory"
+	"github.com/teamlead/dashboard/internal/handlers"
+	"github.com/teamlead/dashboard/internal/health"
+	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/simulator"
+	"github.com/teamlead/dashboard/internal/store"
+	"github.com/teamlead/dashboard/web/static"
+)
+
+// DatabaseFile is the SQLite file inside the data directory.
+const DatabaseFile = "dashboard.db"
+
+// ShutdownGrace bounds a graceful shutdown.
+const ShutdownGrace = 10 * time.Second
+
+// Options adjust how New builds the dashboard. The zero value is what
+// `dashboard serve` runs.
+type Options struct {
+	Clock  clock.Clock  // nil: the wall clock
+	Logger *slog.Logger // nil: discard
+
+	// AdminPassword is the first admin's password when there are no users
+	// yet; empty generates one, which is written once to Stderr.
+	AdminPassword string
+	Stderr        io.Writer
+	// PasswordCost is bcrypt's cost; 0 is the production default.
+	PasswordCost int
+
+	// Simulator shapes demo mode's built-in upstream: dataset size, seed,
+	// anchor (zero: midnight UTC today, so a restart on the same day shows
+	// the same data) and faults. Its clock is the app's.
+	Simulator simulator.Options
+
+	Tuning Tuning
+}
+
+// Tuning overrides production intervals and limits, for tests. Zero values
+// keep the defaults.
+type Tuning struct {
+	SyncInterval      time.Duration // index sync; default 5 min
+	DirectoryInterval time.Duration // agent directory refresh; default 2 min
+	LiveTTL           time.Duration // how long a live conversation is fresh; default 10 s
+	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
+	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
+	Throttle          auth.ThrottleConfig
+	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
+	ClientOptions     []api.Option  // appended to the upstream client's options
+	// OnReassignOutcome runs after a transfer's outcome refreshed its
+	// conversation.
+	OnReassignOutcome func(reassign.Transfer)
+}
+
+// App is the whole dashboard. Its parts are exported so tests can reach
+// them; everything else goes through Handler.
+type App struct {
+	Config config.Config
+	Clock  clock.Clock
+	Logger *slog.Logger
+
+	DB       *store.DB
+	Users    *auth.Users
+	Sessions *auth.Sessions
+	Audit    *audit.Log
+	Tokens   *apitoken.Service
+	Metrics  *metrics.Metrics
+
+	Upstream    *api.Client
+	UpstreamURL string
+	// Simulator is the built-in upstream in demo mode; nil in live mode.
+	Simulator *simulator.Simulator
+
+	Directory     *directory.Directory
+	Conversations *cache.Cache
+	Sync          *cache.Syncer
+	CaseFiles     *casefile.Service
+	AgentEdit     *agentedit.Service
+	Reassign      *reassign.Service
+	Health        *health.Checker
+
+	// Handler serves every route.
+	Handler http.Handler
+
+	opts     Options
+	closers  []func() // in reverse order of start-up
+	workers  sync.WaitGroup
+	stopWork context.CancelFunc
+	started  bool
+	outcomes sync.WaitGroup // refreshes after transfer outcomes
+	mu       sync.Mutex
+	closed   bool
+}
+
+// New builds the dashboard for cfg: it opens (or creates) the data
+// directory and database, creates the first admin when there are no users,
+// and in demo mode starts the built-in simulator on a loopback port. Nothing
+// runs in the background until Start. Close releases everything, also when
+// New fails half way.
+func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	a = &App{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, opts: opts}
+	defer func() {
+		if err != nil {
+			a.Close()
+			a = nil
+		}
+	}()
+	log, clk := opts.Logger, opts.Clock
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return a, fmt.Errorf("data directory: %w", err)
+	}
+	if a.DB, err = store.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.WithClock(clk)); err != nil {
+		return a, err
+	}
+	a.onClose(func() { _ = a.DB.Close() })
+
+	userOpts := []auth.UsersOption{auth.WithClock(clk)}
+	if opts.PasswordCost > 0 {
+		userOpts = append(userOpts, auth.WithHashCost(opts.PasswordCost))
+	}
+	a.Users = auth.NewUsers(a.DB, userOpts...)
+	created, generated, err := a.Users.EnsureAdmin(ctx, opts.AdminPassword)
+	if err != nil {
+		return a, fmt.Errorf("first admin: %w", err)
+	}
+	if created && opts.Stderr != nil {
+		if generated != "" {
+			fmt.Fprintf(opts.Stderr, "created user %q with password %s (shown once: change it after signing in)\n", auth.AdminUsername, generated)
+		} else {
+			fmt.Fprintf(opts.Stderr, "created user %q with the given password\n", auth.AdminUsername)
+		}
+	}
+	hashKey, blockKey, err := auth.LoadOrCreateKeys(cfg.DataDir)
+	if err != nil {
+		return a, err
+	}
+	a.Sessions = auth.NewSessions(hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, clk)
+	throttle := auth.NewThrottle(opts.Tuning.Throttle, clk)
+	a.Audit = audit.New(a.DB, clk)
+	tokenKey, err := apitoken.LoadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return a, err
+	}
+	if a.Tokens, err = apitoken.New(a.DB, tokenKey, clk); err != nil {
+		return a, err
+	}
+
+	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	a.UpstreamURL = cfg.Upstream
+	if cfg.Demo() {
+		if err := a.startSimulator(); err != nil {
+			return a, err
+		}
+		c := a.Simulator.Credentials()
+		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
+	}
+	a.Metrics = metrics.New()
+	budget := api.NewBudget(cfg.RateLimit)
+	clientOpts := append([]api.Option{
+		api.WithBudget(budget),
+		api.WithClock(clk),
+		api.WithLogger(log.With("component", "upstream")),
+		api.WithObserver(a.Metrics.UpstreamObserver()),
+	}, opts.Tuning.ClientOptions...)
+	if a.Upstream, err = api.New(a.UpstreamURL, creds, clientOpts...); err != nil {
+		return a, fmt.Errorf("upstream client: %w", err)
+	}
+
+	a.Directory = directory.New(a.Upstream, directory.Options{
+		Interval: opts.Tuning.DirectoryInterval, Clock: clk, Logger: log.With("component", "directory"),
+	})
+	if a.Conversations, err = cache.New(a.DB, a.Upstream, cache.Options{
+		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
+		Clock: clk, Logger: log.With("component", "cache"),
+	}); err != nil {
+		return a, fmt.Errorf("conversation cache: %w", err)
+	}
+	a.onClose(a.Conversations.Close)
+	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, Logger: log.With("component", "index-sync")})
+	if a.CaseFiles, err = casefile.New(a.Conversations, a.Audit, clk, log.With("component", "casefile")); err != nil {
+		return a, err
+	}
+	if a.AgentEdit, err = agentedit.NewService(a.Upstream, a.Directory, a.Audit, agentedit.Options{Logger: log.With("component", "agentedit")}); err != nil {
+		return a, err
+	}
+	if a.Reassign, err = reassign.New(a.DB, a.Upstream, a.Audit, reassign.Options{
+		PublicURL: cfg.PublicURL, ConfirmTimeout: opts.Tuning.ReassignConfirm,
+		Clock: clk, Logger: log.With("component", "reassign"), OnOutcome: a.refreshAfterOutcome,
+	}); err != nil {
+		return a, err
+	}
+	// Outcome refreshes still under way finish before the cache closes.
+	a.onClose(a.outcomes.Wait)
+	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
+
+	a.Metrics.SetBudget(budget.Stats)
+	a.Metrics.SetCache(func(ctx context.Context) (metrics.CacheStats, error) {
+		st, err := a.Conversations.Stats(ctx)
+		return metrics.CacheStats{Hits: st.Hits, Misses: st.Misses, StaleServes: st.StaleServes, Entries: st.Entries, Bytes: st.Bytes}, err
+	})
+
+	botID := creds.BotID
+	a.Handler, err = handlers.New(handlers.Deps{
+		Clock: clk, Logger: log, Static: static.Files,
+		Info:  handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
+		Users: a.Users, Sessions: a.Sessions, Throttle: throttle, Tokens: a.Tokens,
+		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
+		Directory: a.Directory, AgentEdit: a.AgentEdit,
+		Reassign: a.Reassign,
+		Audit:    a.Audit, Health: a.Health, Budget: budget, Metrics: a.Metrics,
+	})
+	if err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// startSimulator runs the built-in upstream on a loopback port of its own, so
+// the dashboard talks to it over real HTTP exactly as to upstream, within
+// the configured rate limit as the real one enforces its own.
+func (a *App) startSimulator() error {
+	so := a.opts.Simulator
+	so.Now = a.Clock.Now // TODO(sim merge): Clock
+	if so.Logger == nil {
+		so.Logger = a.Logger.With("component", "simulator")
+	}
+	if so.RatePerMinute == 0 {
+		so.RatePerMinute = a.Config.RateLimit
+	}
+	sim, err := simulator.New(so)
+	if err != nil {
+		return fmt.Errorf("demo simulator: %w", err)
+	}
+	a.Simulator = sim
+	a.onClose(sim.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo simulator: %w", err)
+	}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(ln) }()
+	a.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	})
+	a.UpstreamURL = "http://" + ln.Addr().String()
+	return nil
+}
+
+// refreshAfterOutcome re-fetches a conversation in the background once a
+// transfer's outcome is known, so the audit view shows the new participant
+// (or, after no confirmation, upstream's real state).
+func (a *App) refreshAfterOutcome(t reassign.Transfer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	a.outcomes.Add(1)
+	go func() {
+		defer a.outcomes.Done()
+		ctx, cancel := context.WithTimeout(api.Background(context.Background()), 30*time.Second)
+		defer cancel()
+		if _, err := a.Conversations.Refresh(ctx, t.ConversationID); err != nil {
+			a.Logger.Warn("refresh after transfer outcome", "conversation", t.ConversationID, "transfer", t.ID, "err", err)
+		}
+		if f := a.opts.Tuning.OnReassignOutcome; f != nil {
+			f(t)
+		}
+	}()
+}
+
+// Start runs the background workers until Close: the agent directory's
+// refresh, the conversation index sync, and the reassign loop (sweeps for
+// transfers that never hear back, bulk queues).
+func (a *App) Start() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.started || a.closed {
+		return
+	}
+	a.started = true
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopWork = cancel
+	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run} {
+		a.workers.Add(1)
+		go func() { defer a.workers.Done(); run(ctx) }()
+	}
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // exports stream large files
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close stops the background workers and releases everything New opened,
+// in reverse order. It is safe to call more than once.
+func (a *App) Close() {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return
+	}
+	a.closed = true
+	stop := a.stopWork
+	a.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	a.workers.Wait()
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }

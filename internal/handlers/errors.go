@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/casefile"
+)
+
+// problem is how the dashboard shows one kind of failure, on a page or in
+// the token API's JSON: the HTTP status, a machine-readable code, and what
+// to tell the person.
+type problem struct {
+	Status     int
+	Code       string // the token API's error code
+	Title      string
+	Message    string
+	Hint       string
+	RetryAfter time.Duration
+}
+
+// explain is the one mapping from domain errors to HTTP. what names the
+// thing that could not be read, e.g. "session 646af57b…" or "agent a-1…".
+// Upstream failures are never a 500: they say whose fault it was.
+func explain(err error, what string) problem {
+	var ae *api.Error
+	detail := err.Error()
+	if errors.As(err, &ae) {
+		detail = ae.Error()
+	}
+	switch {
+	case errors.Is(err, casefile.ErrNotRecorded):
+		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
+			Message: "The audit log could not record this, so nothing is shown.",
+			Hint:    "Try again; if it keeps happening, tell an administrator."}
+	case errors.Is(err, api.ErrNotFound):
+		return problem{Status: http.StatusNotFound, Code: "not_found", Title: "Not found",
+			Message: "Upstream has no " + what + ", and the dashboard has no copy of it.",
+			Hint:    "Check the id. Upstream forgets routing details after a while; the dashboard keeps what it has fetched once."}
+	case errors.Is(err, api.ErrUnauthorized):
+		return problem{Status: http.StatusBadGateway, Code: "upstream_unauthorized", Title: "Upstream refused the credentials",
+			Message: "SmartAssist did not accept the dashboard's API credentials (" + detail + "), and there is no copy of " + what + ".",
+			Hint:    "An administrator should check the client id, secret, account id and the API app's scopes."}
+	case errors.Is(err, api.ErrRateLimited):
+		p := problem{Status: http.StatusServiceUnavailable, Code: "rate_limited", Title: "Upstream is busy",
+			Message: "The shared upstream rate limit is used up, and there is no copy of " + what + " yet.",
+			Hint:    "Try again in a minute."}
+		if ae != nil {
+			p.RetryAfter = ae.RetryAfter
+		}
+		return p
+	case errors.Is(err, api.ErrValidation):
+		return problem{Status: http.StatusBadRequest, Code: "bad_request", Title: "Not valid",
+			Message: "Upstream refused the request for " + what + ": " + detail + "."}
+	case errors.Is(err, api.ErrTransport), errors.Is(err, context.DeadlineExceeded):
+		return problem{Status: http.StatusGatewayTimeout, Code: "upstream_timeout", Title: "Upstream unreachable",
+			Message: "SmartAssist could not be reached (" + detail + "), and there is no copy of " + what + ".",
+			Hint:    "Try again shortly; the upstream status is on the start page."}
+	case errors.Is(err, api.ErrUpstream):
+		return problem{Status: http.StatusBadGateway, Code: "upstream_error", Title: "Upstream error",
+			Message: "SmartAssist answered with an error (" + detail + "), and there is no copy of " + what + ".",
+			Hint:    "Try again shortly."}
+	}
+	return problem{Status: http.StatusInternalServerError, Code: "internal", Title: "Something went wrong",
+		Message: "The dashboard could not read " + what + ".",
+		Hint:    "Try again; if it keeps happening, tell an administrator."}
+}
+
+// renderProblem shows err as an error page.
+func (h *Handler) renderProblem(w http.ResponseWriter, r *http.Request, what string, err error) {
+	p := explain(err, what)
+	if p.Status == http.StatusInternalServerError {
+		h.logger.Error("request failed", "path", r.URL.Path, "what", what, "err", err)
+	}
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(p.RetryAfter.Round(time.Second).Seconds())))
+	}
+	h.renderError(w, r, p.Status, p.Title, p.Message, p.Hint)
+}
