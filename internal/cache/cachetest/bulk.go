@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
@@ -106,7 +107,7 @@ func Open(tb testing.TB, n int) *store.DB {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		start := time.Now()
+		sw := clock.StartStopwatch()
 		if err := Fill(ctx, db, n); err != nil {
 			db.Close()
 			tb.Fatal(err)
@@ -121,7 +122,7 @@ func Open(tb testing.TB, n int) *store.DB {
 		if err := os.Rename(tmp, shared); err != nil {
 			tb.Fatal(err)
 		}
-		tb.Logf("built %d-conversation index in %s: %s", n, time.Since(start).Round(time.Millisecond), shared)
+		tb.Logf("built %d-conversation index in %s: %s", n, sw.Elapsed().Round(time.Millisecond), shared)
 	}
 	db, err := store.Open(ctx, shared)
 	if err != nil {
