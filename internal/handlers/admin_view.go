@@ -6,7 +6,7 @@ import (
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
 
-// Helpers shared by the administration screens (issue 6).
+// Helpers shared by the administration screens.
 
 // adminPage is h.page with banners.
 func (h *Handler) adminPage(r *http.Request, title, nav string, banners ...layouts.Banner) layouts.Page {

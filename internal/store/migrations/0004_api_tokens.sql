@@ -1,4 +1,4 @@
--- Personal API tokens for audit scripts (issue 6). The token itself is never
+-- Personal API tokens for audit scripts. The token itself is never
 -- stored: it is a JWT signed with <data>/api-token.key whose jti is the id
 -- here. A token works only while its row exists, is not revoked and has not
 -- expired, so this table doubles as the revocation list.

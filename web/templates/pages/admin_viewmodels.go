@@ -1,6 +1,6 @@
 package pages
 
-// View models of the administration screens (issue 6): account, users, API
+// View models of the administration screens: account, users, API
 // tokens, settings and the audit log.
 
 // AdminTab is one link of the administration sub-navigation.

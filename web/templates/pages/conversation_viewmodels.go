@@ -2,7 +2,7 @@ package pages
 
 import "github.com/a-h/templ"
 
-// View models of the conversation screens (issue 3): the audit view, the
+// View models of the conversation screens: the audit view, the
 // conversation list and the overview on the start page.
 
 // ConvTime is a time as the viewer reads it, with its ISO form for hover.
@@ -88,7 +88,7 @@ type ConversationView struct {
 	ExportJSON string
 	ExportCSV  string
 
-	// Reassign is the Reassign panel (issue 5); nil hides it.
+	// Reassign is the Reassign panel; nil hides it.
 	Reassign templ.Component
 }
 
@@ -129,7 +129,7 @@ type ConvRow struct {
 	Disposition string
 	Customer    string
 	Email       string
-	Live        bool // can be reassigned (issue 5)
+	Live        bool // can be reassigned
 }
 
 // ConvSortLink is a sortable column header.
@@ -152,7 +152,7 @@ type ConversationList struct {
 	CSVHref   string
 	Sync      ConvSync
 	TimeZone  string
-	// Bulk is the bulk reassign form (issue 5), for leads and admins; nil
+	// Bulk is the bulk reassign form, for leads and admins; nil
 	// hides it and the row checkboxes.
 	Bulk *BulkReassignForm
 }

@@ -1,6 +1,6 @@
 package pages
 
-// View models of reassigning (issue 5): the panel on the audit view, the
+// View models of reassigning: the panel on the audit view, the
 // bulk form on the conversation list and its progress table.
 
 // ReassignPanel is the Reassign panel of a conversation's audit view, and
