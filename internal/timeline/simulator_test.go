@@ -6,16 +6,17 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
 // simClient runs the real simulator over HTTP and a real client against it,
-// both on a fixed clock so live conversations end at a known "now".
+// both on a fixed clock so live conversations end at a known "now". The
+// world is anchored at now: the 300 conversations are the 30 days before it.
 func simClient(t *testing.T, now time.Time) (*simulator.Simulator, *api.Client) {
 	t.Helper()
-	clock := func() time.Time { return now }
-	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Now: clock}, api.WithClock(clock))
+	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Clock: clock.NewManual(now), Anchor: now})
 	return env.Sim, env.Client
 }
 
