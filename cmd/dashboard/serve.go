@@ -17,6 +17,7 @@ import (
 	"github.com/teamlead/dashboard/internal/apitoken"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/config"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/handlers"
@@ -80,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	upstreamURL := cfg.Upstream
 	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.Demo() {
-		demo, err := startDemoUpstream(logger, cfg.RateLimit)
+		demo, err := startDemoUpstream(logger, cfg.RateLimit, clock.Real())
 		if err != nil {
 			return err
 		}
@@ -201,12 +202,14 @@ type demoUpstream struct {
 }
 
 // The simulator enforces the configured rate limit, as the real upstream
-// would enforce its own.
-func startDemoUpstream(logger *slog.Logger, ratePerMinute int) (*demoUpstream, error) {
-	sim, err := simulator.New(simulator.Options{Logger: logger.With("component", "simulator"), RatePerMinute: ratePerMinute})
+// would enforce its own. It follows clk, anchored at the start of its day
+// (UTC), so a demo restarted the same day shows the same world.
+func startDemoUpstream(logger *slog.Logger, ratePerMinute int, clk clock.Clock) (*demoUpstream, error) {
+	sim, err := simulator.New(simulator.Options{Logger: logger.With("component", "simulator"), RatePerMinute: ratePerMinute, Clock: clk})
 	if err != nil {
 		return nil, fmt.Errorf("demo simulator: %w", err)
 	}
+	logger.Info("demo simulator", "anchor", sim.Anchor().Format(time.RFC3339))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo simulator: %w", err)
