@@ -31,8 +31,10 @@ import (
 //
 // Later work derives more from the same plan: transcripts (messages inside
 // each leg's [startTimeStamp, endTimeStamp)), analytics rows (queue visits
-// with their ignored offers, legs with their after-call work), recordings
-// and surveys, and live queue statistics from the projection at now.
+// with their ignored offers, legs with their after-call work; consults
+// would be planned per leg the same way), recordings and surveys (keyed by
+// botSessionId, timed by the legs), and live queue statistics from the
+// projection at now (statusAt, heldLeg).
 type convPlan struct {
 	final      conversation // the record once ended; its times are the plan
 	start, end time.Time    // the conversation exists from start and is final from end

@@ -516,3 +516,49 @@ func benchToken(b *testing.B, e *testEnv) string {
 	}
 	return tok
 }
+
+// Reassigning one member of each chain leaves at least one conversation of
+// each kind at every instant: the chains are two deep.
+func TestLiveTrafficGuaranteeSurvivesOneReassignment(t *testing.T) {
+	sim, clk := pinned(t, Options{Seed: 7, Conversations: 50, Agents: 8}, testAnchor.Add(3*time.Hour))
+	var waiting, held ConversationInfo
+	for _, c := range sim.Conversations() {
+		switch {
+		case c.Guarantee == guaranteeWaiting && c.Status == "OPEN" && waiting.ID == "":
+			waiting = c
+		case c.Guarantee == guaranteeHeld && c.Status == "ACTIVE" && held.ID == "":
+			held = c
+		}
+	}
+	agent := pickAgent(t, sim, func(a AgentInfo) bool { return a.OnlineStatus == "AVAILABLE" && a.UserID != held.AgentUserID })
+	orgID := sim.Credentials().OrgID
+	for _, req := range []assignRequest{
+		{OrgID: orgID, AID: agent.ID, BotSessionID: waiting.SessionID},
+		{OrgID: orgID, TransferredType: "QUEUE", QueueID: sim.cat.queues[1].ID, BotSessionID: held.SessionID},
+	} {
+		if out := sim.applyAssignment(req); out.Status != "success" {
+			t.Fatalf("reassignment failed: %+v", out)
+		}
+	}
+	for at := clk.Now(); at.Before(testAnchor.Add(27 * time.Hour)); at = clk.Advance(time.Minute) {
+		var w, h int
+		for _, c := range sim.Conversations() {
+			switch {
+			case c.ID == waiting.ID || c.ID == held.ID:
+			case c.Guarantee == guaranteeWaiting && c.Status == "OPEN" && c.AgentUserID == "":
+				w++
+			case c.Guarantee == guaranteeHeld && c.Status == "ACTIVE":
+				h++
+			}
+		}
+		if w < 1 || h < 1 {
+			t.Fatalf("at %v: %d waiting, %d held besides the reassigned ones", at, w, h)
+		}
+	}
+	for _, c := range sim.Conversations() {
+		if c.ID == waiting.ID && (c.Status != "ACTIVE" || c.AgentUserID != agent.UserID) ||
+			c.ID == held.ID && (c.Status != "OPEN" || c.QueueID != sim.cat.queues[1].ID) {
+			t.Errorf("a day later, reassigned %s reads %s in %s held by %q", c.ID, c.Status, c.QueueID, c.AgentUserID)
+		}
+	}
+}
