@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/app"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
@@ -22,7 +23,8 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
 	seed := fs.Int64("seed", 1, "dataset seed: the same seed gives the same ids")
-	conversations := fs.Int("conversations", 3000, "number of conversations over the last 30 days")
+	conversations := fs.Int("conversations", 3000, "number of conversations in the 30 days before the anchor (the 7 days after it get the same daily rate)")
+	anchorFlag := fs.String("anchor", "", "where the planned world is placed: a date (2006-01-02, midnight UTC) or an RFC 3339 time; default the start of today (UTC)")
 	agents := fs.Int("agents", 40, "number of agents")
 	rate := fs.Int("rate-limit", 60, "requests per minute before answering 429 (negative: unlimited)")
 	latency := fs.Duration("latency", 0, "added latency per request")
@@ -41,11 +43,18 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *conversations < 1 || *agents < 1 {
 		return errors.New("-conversations and -agents must be at least 1")
 	}
+	clk := clock.Real()
+	anchor, err := parseAnchor(*anchorFlag, clk)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	sim, err := simulator.New(simulator.Options{
 		Seed:          *seed,
 		Conversations: *conversations,
 		Agents:        *agents,
+		Clock:         clk,
+		Anchor:        anchor,
 		RatePerMinute: *rate,
 		CallbackDelay: *callbackDelay,
 		Faults:        simulator.Faults{Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *limitRate, MalformedRate: *malformedRate},
@@ -61,6 +70,9 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	c := sim.Credentials()
 	fmt.Fprintf(stdout, "SmartAssist simulator listening on http://%s\n", ln.Addr())
+	a := sim.Anchor()
+	fmt.Fprintf(stdout, "Anchored at %s: conversations are planned from %s to %s\n", a.Format(time.RFC3339),
+		a.AddDate(0, 0, -30).Format(time.RFC3339), a.AddDate(0, 0, 7).Format(time.RFC3339))
 	fmt.Fprintf(stdout, "SMARTASSIST_URL=http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "SMARTASSIST_BOT_ID=%s\n", c.BotID)
 	fmt.Fprintf(stdout, "SMARTASSIST_ACCOUNT_ID=%s\n", c.AccountID)
@@ -79,4 +91,20 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.ShutdownGrace)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// parseAnchor reads -anchor: a date (midnight UTC) or an RFC 3339 time;
+// empty means the start of today (UTC) on clk.
+func parseAnchor(v string, clk clock.Clock) (time.Time, error) {
+	if v == "" {
+		return clock.StartOfDay(clk.Now()), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-anchor must be a date (2006-01-02) or an RFC 3339 time, got %q", v)
+	}
+	return t.UTC(), nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
@@ -21,7 +22,12 @@ import (
 // These tests run the real client against the real simulator over HTTP: the
 // two halves were written from the same digest, and this is where they meet.
 
-// newSimEnv is simtest.Start with a mid-sized dataset.
+// simAnchor places the simulator's world; the clock starts there, where
+// exactly Options.Conversations conversations exist.
+var simAnchor = time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+
+// newSimEnv is simtest.Start with a mid-sized dataset, anchored at simAnchor
+// and clocked by a Manual clock pinned there unless opts say otherwise.
 func newSimEnv(t *testing.T, opts simulator.Options, clientOpts ...api.Option) *simtest.Env {
 	t.Helper()
 	if opts.Conversations == 0 {
@@ -29,6 +35,12 @@ func newSimEnv(t *testing.T, opts simulator.Options, clientOpts ...api.Option) *
 	}
 	if opts.Agents == 0 {
 		opts.Agents = 12
+	}
+	if opts.Anchor.IsZero() {
+		opts.Anchor = simAnchor
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.NewManual(simAnchor)
 	}
 	return simtest.Start(t, opts, clientOpts...)
 }
@@ -222,18 +234,21 @@ func TestSimulatorDirectoryAndAvailability(t *testing.T) {
 }
 
 func TestSimulatorAssignWithCallback(t *testing.T) {
-	env := newSimEnv(t, simulator.Options{Seed: 4, CallbackDelay: 10 * time.Millisecond})
+	clk := clock.NewManual(simAnchor.Add(14*time.Hour + 5*time.Minute))
+	env := newSimEnv(t, simulator.Options{Seed: 4, CallbackDelay: 10 * time.Millisecond, Clock: clk})
 	ctx := context.Background()
+	// The simulator guarantees conversations held by an agent at every
+	// instant; move one to an available agent who is not holding it.
 	var live simulator.ConversationInfo
 	for _, c := range env.Sim.Conversations() {
-		if c.Status == "ACTIVE" || c.Status == "OPEN" {
+		if c.Status == "ACTIVE" && c.AgentUserID != "" {
 			live = c
 			break
 		}
 	}
 	var target simulator.AgentInfo
 	for _, a := range env.Sim.Agents() {
-		if a.OnlineStatus == api.StatusAvailable {
+		if a.OnlineStatus == api.StatusAvailable && a.UserID != live.AgentUserID {
 			target = a
 			break
 		}

@@ -255,7 +255,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 // the configured rate limit as the real one enforces its own.
 func (a *App) startSimulator() error {
 	so := a.opts.Simulator
-	so.Now = a.Clock.Now // TODO(sim merge): Clock
+	so.Clock = a.Clock
 	if so.Logger == nil {
 		so.Logger = a.Logger.With("component", "simulator")
 	}
@@ -268,6 +268,7 @@ func (a *App) startSimulator() error {
 	}
 	a.Simulator = sim
 	a.onClose(sim.Close)
+	a.Logger.Info("demo simulator", "anchor", sim.Anchor().Format(time.RFC3339))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo simulator: %w", err)

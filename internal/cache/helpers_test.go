@@ -15,7 +15,15 @@ import (
 	"github.com/teamlead/dashboard/internal/store"
 )
 
+// newClock is the clock of the tests against a scripted upstream, whose
+// conversations are set in August 2025.
 func newClock() *clock.Manual { return clock.NewManual(time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)) }
+
+// simAnchor places the simulator's world. Tests against the simulator start
+// their one clock (the cache's and the simulator's) there, where exactly the
+// requested number of conversations exist and, by the simulator's
+// construction, some wait in a queue and some are held by an agent.
+var simAnchor = time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
 
 // env is a cache over a real SQLite file and the real simulator over HTTP.
 type env struct {
@@ -38,16 +46,16 @@ func openDB(t *testing.T) *store.DB {
 	return db
 }
 
-func newSim(t *testing.T, conversations int) (*simulator.Simulator, *httptest.Server, *api.Client) {
+func newSim(t *testing.T, conversations int, clk *clock.Manual) (*simulator.Simulator, *httptest.Server, *api.Client) {
 	t.Helper()
-	env := simtest.Start(t, simulator.Options{Seed: 5, Conversations: conversations, Agents: 10})
+	env := simtest.Start(t, simulator.Options{Seed: 5, Conversations: conversations, Agents: 10, Clock: clk, Anchor: simAnchor})
 	return env.Sim, env.Server, env.Client
 }
 
 func newEnv(t *testing.T, conversations int, opts Options) *env {
 	t.Helper()
-	e := &env{t: t, db: openDB(t), clock: newClock()}
-	e.sim, e.srv, e.client = newSim(t, conversations)
+	e := &env{t: t, db: openDB(t), clock: clock.NewManual(simAnchor)}
+	e.sim, e.srv, e.client = newSim(t, conversations, e.clock)
 	if opts.Clock == nil {
 		opts.Clock = e.clock
 	}

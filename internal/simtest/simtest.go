@@ -23,7 +23,10 @@ type Env struct {
 // Start runs a simulator built from opts behind an httptest server, both
 // closed when the test ends. Unless opts says otherwise the simulator has no
 // rate limit, and the client neither retries nor waits on a rate budget, so
-// tests are fast; clientOpts are applied after those defaults.
+// tests are fast. Pass the test's clock in opts.Clock (a clock.Manual, with a
+// fixed opts.Anchor, for a world that does not depend on the hour the test
+// runs): the client then stamps its tokens with that clock too. clientOpts
+// are applied after those defaults.
 func Start(tb testing.TB, opts simulator.Options, clientOpts ...api.Option) *Env {
 	tb.Helper()
 	if opts.RatePerMinute == 0 {
@@ -38,6 +41,9 @@ func Start(tb testing.TB, opts simulator.Options, clientOpts ...api.Option) *Env
 	tb.Cleanup(srv.Close)
 	creds := Credentials(sim)
 	defaults := []api.Option{api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000))}
+	if opts.Clock != nil {
+		defaults = append(defaults, api.WithClock(opts.Clock))
+	}
 	client, err := api.New(srv.URL, creds, append(defaults, clientOpts...)...)
 	if err != nil {
 		tb.Fatal(err)

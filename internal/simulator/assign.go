@@ -68,7 +68,8 @@ func (s *Simulator) assignConversation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.RLock()
-	_, known := s.convBySession[req.BotSessionID]
+	p, known := s.planBySession[req.BotSessionID]
+	known = known && p.exists(s.now())
 	s.mu.RUnlock()
 	if !known {
 		notFound(w, "Conversation not found for session %s", req.BotSessionID)
@@ -142,21 +143,28 @@ func (s *Simulator) validateAssign(req assignRequest) string {
 	return ""
 }
 
-// applyAssignment carries out a transfer on the stored conversation, as
-// upstream's routing engine would, and describes the outcome.
+// applyAssignment carries out a transfer at the clock's reading, as
+// upstream's routing engine would, and describes the outcome. A successful
+// transfer cuts the conversation's plan: from now on it reads as the record
+// kept here, live in its new state.
 func (s *Simulator) applyAssignment(req assignRequest) CallbackPayload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	c := s.convBySession[req.BotSessionID]
-	out := CallbackPayload{SessionID: req.BotSessionID, ConversationID: c.ID, Status: "failed", CompletedAt: now.UnixMilli()}
+	p := s.planBySession[req.BotSessionID]
+	out := CallbackPayload{SessionID: req.BotSessionID, ConversationID: p.final.ID, Status: "failed", CompletedAt: now.UnixMilli()}
 	if req.toQueue() {
 		out.TransferredType, out.QueueID = "QUEUE", req.QueueID
 	} else {
 		out.TransferredType, out.AgentID = "AGENT", req.AID
 	}
-	if !c.live() {
-		out.Reason, out.Message = ReasonNotLive, fmt.Sprintf("Conversation is no longer live (status %s)", c.Status)
+	if !p.exists(now) { // the clock was set back before its start
+		out.Reason, out.Message = ReasonNotLive, "Conversation has not started"
+		return out
+	}
+	view := p.viewAt(now)
+	if !view.live() {
+		out.Reason, out.Message = ReasonNotLive, fmt.Sprintf("Conversation is no longer live (status %s)", view.Status)
 		return out
 	}
 	var agent *agentRecord
@@ -166,11 +174,16 @@ func (s *Simulator) applyAssignment(req assignRequest) CallbackPayload {
 			out.Reason, out.Message = ReasonAgentOffline, fmt.Sprintf("Agent %s is offline", agentName(agent.doc))
 			return out
 		}
-		if i := c.activeParticipant(); i >= 0 && c.Participants[i].AgentID == docString(agent.doc, "userId") {
+		if i := view.activeParticipant(); i >= 0 && view.Participants[i].AgentID == docString(agent.doc, "userId") {
 			out.Reason, out.Message = ReasonAlreadyAssigned, "Conversation is already assigned to this agent"
 			return out
 		}
 	}
+	if !p.mutatedAt(now) {
+		// Cut the plan here: the view at now becomes the stored record.
+		p.mut = &mutation{at: now, rec: *p.liveView(now)}
+	}
+	c := &p.mut.rec
 
 	detail := transferDetail{
 		FromAgent: jsonNull, TransferredBy: s.cat.ownerUserID, TransferredByAgentName: s.cat.ownerName,

@@ -104,14 +104,39 @@ func pickAgent(t *testing.T, sim *Simulator, keep func(AgentInfo) bool) AgentInf
 	return AgentInfo{}
 }
 
+// spellInstant finds, by construction, an instant after testNow at which
+// some conversation reads status (IDLE or OVERDUE), and that conversation.
+func spellInstant(t *testing.T, sim *Simulator, status string) (time.Time, string) {
+	t.Helper()
+	var best time.Time
+	var id string
+	for _, p := range sim.plans {
+		for _, l := range p.legs {
+			for _, sp := range l.spells {
+				if sp.status == status && sp.from.After(testNow) && (best.IsZero() || sp.from.Before(best)) {
+					best, id = sp.from.Add(sp.to.Sub(sp.from)/2), p.final.ID
+				}
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("no %s spell planned after %v", status, testNow)
+	}
+	return best, id
+}
+
 func TestAssignToAgent(t *testing.T) {
 	e := newEnv(t, Options{Conversations: 600, CallbackDelay: 5 * time.Millisecond})
 	sink := newCallbackSink(t)
-	conv := pickConversation(t, e.sim, func(c ConversationInfo) bool { return c.Status == "ACTIVE" && len(c.AgentUserIDs) > 0 })
+	e.clock.Advance(10 * time.Minute)
+	// The guarantee: some conversation is held by an agent at every instant.
+	conv := pickConversation(t, e.sim, func(c ConversationInfo) bool { return c.Status == "ACTIVE" && c.AgentUserID != "" })
 	before := e.conversation(conv.ID)
 	prevAgent := before.Participants[len(before.Participants)-1].AgentID
+	if prevAgent != conv.AgentUserID {
+		t.Fatalf("the holder %s is not the latest participant %s", conv.AgentUserID, prevAgent)
+	}
 	agent := pickAgent(t, e.sim, func(a AgentInfo) bool { return a.OnlineStatus == "AVAILABLE" && a.UserID != prevAgent })
-	e.clock.Advance(10 * time.Minute)
 
 	r := e.do(http.MethodPost, e.url("/assign-conversation"), map[string]string{
 		"callbackUrl": sink.srv.URL + "/hook", "orgId": e.creds.OrgID, "aId": agent.ID, "botSessionId": conv.SessionID,
@@ -156,15 +181,28 @@ func TestAssignToAgent(t *testing.T) {
 	if after.UpdatedAt != now || after.Version != before.Version+1 || after.Status != "ACTIVE" {
 		t.Errorf("updatedAt %s __v %d status %s", after.UpdatedAt, after.Version, after.Status)
 	}
-	if got := e.sim.Conversations(); !slices.Contains(got[slices.IndexFunc(got, func(c ConversationInfo) bool { return c.ID == conv.ID })].AgentUserIDs, agent.UserID) {
-		t.Error("Conversations() does not show the new agent")
+	got := e.sim.Conversations()
+	info := got[slices.IndexFunc(got, func(c ConversationInfo) bool { return c.ID == conv.ID })]
+	if !slices.Contains(info.AgentUserIDs, agent.UserID) || info.AgentUserID != agent.UserID || !info.PlannedEnd.IsZero() {
+		t.Errorf("Conversations() after the transfer: %+v", info)
+	}
+	// The transfer cut the plan: the conversation stays live with the new
+	// agent long after the plan would have closed it.
+	e.clock.Advance(30 * 24 * time.Hour)
+	if later := e.conversation(conv.ID); later.Status != "ACTIVE" || len(later.Participants) != len(after.Participants) || later.UpdatedAt != now {
+		t.Errorf("a month later: status %s, %d participants, updatedAt %s", later.Status, len(later.Participants), later.UpdatedAt)
 	}
 }
 
 func TestAssignToQueue(t *testing.T) {
 	e := newEnv(t, Options{Conversations: 600, CallbackDelay: 5 * time.Millisecond})
 	sink := newCallbackSink(t)
-	conv := pickConversation(t, e.sim, func(c ConversationInfo) bool { return c.Status == "OVERDUE" })
+	at, id := spellInstant(t, e.sim, "OVERDUE")
+	e.clock.Set(at)
+	conv := pickConversation(t, e.sim, func(c ConversationInfo) bool { return c.ID == id })
+	if conv.Status != "OVERDUE" || conv.AgentUserID == "" {
+		t.Fatalf("mid-spell the conversation is %s held by %q", conv.Status, conv.AgentUserID)
+	}
 	before := e.conversation(conv.ID)
 	var target string
 	for _, q := range e.sim.cat.queues {

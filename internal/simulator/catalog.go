@@ -347,6 +347,25 @@ func newAgents(c *catalog, ids *idSource, r *rand.Rand, base time.Time, n int) [
 			}
 		}
 	}
+	// The live-traffic guarantee (guarantee.go) runs on the default queue and
+	// needs two of its agents who are not OFFLINE.
+	for qi, q := range c.queues {
+		if !q.IsDefault {
+			continue
+		}
+		ready := 0
+		for _, sp := range specs {
+			if sp.presence != "OFFLINE" && slices.Contains(sp.queues, qi) {
+				ready++
+			}
+		}
+		for i := 0; i < n && ready < 2; i++ {
+			if sp := &specs[i]; sp.presence != "OFFLINE" && !slices.Contains(sp.queues, qi) {
+				sp.queues = append(sp.queues, qi)
+				ready++
+			}
+		}
+	}
 	for i, sp := range specs {
 		email := emailFor(sp.first, sp.last, i)
 		if usedEmails[email] {

@@ -133,12 +133,14 @@ func (s *Simulator) getSessionDetails(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("sessionId")
+	now := s.now()
 	s.mu.RLock()
-	c, ok := s.convBySession[id]
-	inWindow := ok && (win == nil || win.contains(c.StartTime.Time()))
+	p, ok := s.planBySession[id]
+	ok = ok && p.exists(now)
+	inWindow := ok && (win == nil || win.contains(p.start))
 	var out []byte
 	if inWindow {
-		out, err = encodeJSON(c.details())
+		out, err = p.detailsJSON(now)
 	}
 	s.mu.RUnlock()
 	switch {
@@ -155,14 +157,24 @@ func (s *Simulator) getSessionDetails(w http.ResponseWriter, r *http.Request) {
 
 func (s *Simulator) getConversation(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("conversationId")
+	now := s.now()
 	s.mu.RLock()
-	c, ok := s.convByID[id]
-	s.mu.RUnlock()
-	if !ok {
-		notFound(w, "Conversation %s not found", id)
-		return
+	p, ok := s.planByID[id]
+	ok = ok && p.exists(now)
+	var out []byte
+	var err error
+	if ok {
+		out, err = p.longJSON(now)
 	}
-	s.respondRead(w, func() any { return c })
+	s.mu.RUnlock()
+	switch {
+	case !ok:
+		notFound(w, "Conversation %s not found", id)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "Could not encode the response", 500)
+	default:
+		writeRaw(w, http.StatusOK, out)
+	}
 }
 
 var conversationStatuses = []string{"ACTIVE", "CLOSED", "IDLE", "OPEN", "OVERDUE", "TERMINATED"}
@@ -189,14 +201,60 @@ func (s *Simulator) listConversations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	source, language := q.Get("source"), q.Get("language")
-	s.respondRead(w, func() any {
-		matched := make([]*conversation, 0, len(s.conversations))
-		for _, c := range s.conversations {
-			if (len(statuses) == 0 || slices.Contains(statuses, c.Status)) &&
-				(source == "" || c.Source == source) && (language == "" || c.Language == language) {
-				matched = append(matched, c)
+	now := s.now()
+	s.mu.RLock()
+	visible := s.visible(now)
+	var page []*convPlan
+	total := 0
+	if len(statuses) == 0 && source == "" && language == "" {
+		total = len(visible)
+		lo, hi := window(total, skip, limit)
+		page = visible[lo:hi]
+	} else {
+		for _, p := range visible {
+			if (source == "" || p.final.Source == source) && (language == "" || p.final.Language == language) &&
+				(len(statuses) == 0 || slices.Contains(statuses, p.statusAt(now))) {
+				if total >= skip && total-skip < limit {
+					page = append(page, p)
+				}
+				total++
 			}
 		}
-		return paginateSkip(matched, skip, limit)
-	})
+	}
+	body, err := encodeConversationPage(page, now, skip, limit, total)
+	s.mu.RUnlock()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not encode the response", 500)
+		return
+	}
+	writeRaw(w, http.StatusOK, body)
+}
+
+// encodeConversationPage writes the skip envelope around the page's
+// conversations as they read at now, exactly as encodeJSON(paginateSkip(…))
+// would, but reusing the cached encoding of every final conversation.
+// Callers hold s.mu.
+func encodeConversationPage(page []*convPlan, now time.Time, skip, limit, total int) ([]byte, error) {
+	items := make([][]byte, len(page))
+	size := 128
+	for i, p := range page {
+		b, err := p.longJSON(now)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = bytes.TrimSuffix(b, []byte("\n"))
+		size += len(items[i]) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.WriteString(`{"results":[`)
+	for i, b := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
+	}
+	_, hi := window(total, skip, limit)
+	fmt.Fprintf(buf, `],"skip":%d,"limit":%d,"hasMore":%t,"totalPages":%d,"totalResults":%d}`+"\n",
+		skip, limit, hi < total, totalPages(total, limit), total)
+	return buf.Bytes(), nil
 }

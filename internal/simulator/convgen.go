@@ -14,24 +14,34 @@ import (
 type agentRef struct {
 	userID, name, first, last, email string
 	chatLangs                        []string
+	presence                         string
 }
 
+// convGen plans the world. Each conversation draws from its own random
+// streams (ids and data, keyed by its index), so the world is a pure function
+// of the seed, the anchor and the sizes.
 type convGen struct {
 	seed        int64
 	cat         *catalog
-	ids         *idSource // the current conversation's id stream
-	r           *rand.Rand
-	now         time.Time
+	ids         *idSource  // the current conversation's id stream
+	r           *rand.Rand // the current conversation's data stream
+	anchor      time.Time
 	queueAgents map[string][]agentRef
 }
 
-func newConvGen(seed int64, cat *catalog, r *rand.Rand, now time.Time, agents []*agentRecord) *convGen {
-	g := &convGen{seed: seed, cat: cat, r: r, now: now, queueAgents: map[string][]agentRef{}}
+// Planning horizon around the anchor.
+const (
+	pastSpan   = 30 * 24 * time.Hour // Options.Conversations start in [anchor − pastSpan, anchor)
+	futureSpan = 7 * 24 * time.Hour  // the same daily rate goes on over [anchor, anchor + futureSpan)
+)
+
+func newWorld(seed int64, cat *catalog, anchor time.Time, agents []*agentRecord) *convGen {
+	g := &convGen{seed: seed, cat: cat, anchor: anchor, queueAgents: map[string][]agentRef{}}
 	for _, a := range agents {
 		ref := agentRef{
 			userID: docString(a.doc, "userId"), name: agentName(a.doc),
 			first: docString(a.doc, "firstName"), last: docString(a.doc, "lastName"),
-			email: docString(a.doc, "emailId"),
+			email: docString(a.doc, "emailId"), presence: a.presence,
 		}
 		for _, l := range docObjects(a.doc, "chatLanguageSupport") {
 			ref.chatLangs = append(ref.chatLangs, docString(l, "language"))
@@ -43,19 +53,53 @@ func newConvGen(seed int64, cat *catalog, r *rand.Rand, now time.Time, agents []
 	return g
 }
 
-// generate builds n conversations, newest first. The first one built is the
-// replica of the vendor's documented conversation (seed 000).
-func (g *convGen) generate(n int) []*conversation {
-	out := make([]*conversation, 0, n)
-	for i := range n {
-		// Conversation i's ids come from its own stream, so they depend on
-		// the seed only, while times and histories also depend on Now.
-		g.ids = newIDStream(g.seed, uint64(i)+1)
-		if i == 0 {
-			out = append(out, g.vendorSample())
-		} else {
-			out = append(out, g.one(i))
+// use points the generator at conversation i's own random streams.
+func (g *convGen) use(i int) {
+	g.ids = newIDStream(g.seed, uint64(i)+1)
+	g.r = rand.New(rand.NewPCG(uint64(g.seed), 0xc0a7<<32|uint64(i)))
+}
+
+// generate plans the world, newest start first. Index 0 is the replica of
+// the vendor's documented conversation (seed 000); then come the natural
+// conversations before the anchor, those after it, and last the chains of
+// the live-traffic guarantee. n counts everything that starts by the anchor.
+func (g *convGen) generate(n int) []*convPlan {
+	if n == 0 {
+		return nil
+	}
+	waiting, held := g.planChains()
+	pre := 0
+	for _, m := range append(slices.Clone(waiting), held...) {
+		if !m.start.After(g.anchor) {
+			pre++
 		}
+	}
+	before := max(0, n-1-pre)
+	after := int(math.Round(float64(n) * float64(futureSpan) / float64(pastSpan)))
+	out := make([]*convPlan, 0, 1+before+after+len(waiting)+len(held))
+	g.use(0)
+	out = append(out, g.vendorSample())
+	i := 1
+	for range before {
+		g.use(i)
+		out = append(out, g.one(i, g.sampleStart(g.anchor.Add(-pastSpan), pastSpan)))
+		i++
+	}
+	for range after {
+		g.use(i)
+		// Strictly after the anchor, so that exactly n exist at the anchor.
+		out = append(out, g.one(i, g.sampleStart(g.anchor.Add(time.Millisecond), futureSpan-time.Millisecond)))
+		i++
+	}
+	for k, m := range waiting {
+		g.use(i)
+		out = append(out, g.waitingMember(i, k, m))
+		i++
+	}
+	for k, m := range held {
+		g.use(i)
+		out = append(out, g.heldMember(i, k, m))
+		i++
 	}
 	slices.SortStableFunc(out, byNewest)
 	return out
@@ -66,11 +110,13 @@ func jt(t time.Time) jsTime { return jsTime(t) }
 func ms(d int64) time.Duration { return time.Duration(d) * time.Millisecond }
 
 // between returns a uniform duration in [lo, hi).
-func (g *convGen) between(lo, hi time.Duration) time.Duration {
+func (g *convGen) between(lo, hi time.Duration) time.Duration { return between(g.r, lo, hi) }
+
+func between(r *rand.Rand, lo, hi time.Duration) time.Duration {
 	if hi <= lo {
 		return lo
 	}
-	return lo + time.Duration(g.r.Int64N(int64(hi-lo)))
+	return lo + time.Duration(r.Int64N(int64(hi-lo)))
 }
 
 // expDur draws an exponential duration with the given mean, clamped.
@@ -90,10 +136,11 @@ func (g *convGen) pick(items []string) string { return items[g.r.IntN(len(items)
 // hourWeight shapes traffic like a contact center's day (UTC).
 var hourWeight = [24]float64{0.12, 0.1, 0.1, 0.1, 0.12, 0.2, 0.35, 0.55, 0.8, 1, 1, 1, 0.95, 1, 1, 0.95, 0.9, 0.8, 0.65, 0.5, 0.4, 0.3, 0.2, 0.15}
 
-// sampleStart draws a start time within the last 30 days, shaped by time of day.
-func (g *convGen) sampleStart() time.Time {
+// sampleStart draws a start time in [from, from+span), shaped by time of day
+// and weekday.
+func (g *convGen) sampleStart(from time.Time, span time.Duration) time.Time {
 	for {
-		t := g.now.Add(-g.between(0, 30*24*time.Hour))
+		t := from.Add(g.between(0, span))
 		w := hourWeight[t.UTC().Hour()]
 		if wd := t.UTC().Weekday(); wd == time.Saturday || wd == time.Sunday {
 			w *= 0.55
@@ -166,12 +213,14 @@ func (g *convGen) otherQueue(channel, lang string, not *queueDef) *queueDef {
 	return not
 }
 
-// builder accumulates one conversation's history.
+// builder accumulates one conversation's planned history.
 type builder struct {
-	g *convGen
-	c *conversation
-	q *queueDef
-	a agentRef // agent of the latest leg
+	g      *convGen
+	c      *conversation
+	q      *queueDef
+	a      agentRef     // agent of the latest leg
+	legs   []legPlan    // parallel to c.Participants
+	visits []queueVisit // parallel to c.Queues
 }
 
 func (b *builder) enqueue(q *queueDef, at time.Time, typ string) {
@@ -182,10 +231,12 @@ func (b *builder) enqueue(q *queueDef, at time.Time, typ string) {
 		Type: typ, Status: "ACTIVE", IsPreferredAgentTimeoutExpired: b.g.r.Float64() < 0.8,
 		ID: q.ID, Name: q.Name, StartTime: jt(at),
 	})
+	b.visits = append(b.visits, queueVisit{})
 	b.q = q
 }
 
-// leg appends a participant. Zero times are left out (not accepted, still live).
+// leg appends a participant with its whole planned life. A zero accepted
+// time means the agent never accepted the offer.
 func (b *builder) leg(a agentRef, queued, assigned, accepted, ended time.Time, fromQueue bool) *participant {
 	p := participant{
 		QueueID: b.q.ID, QueueName: b.q.Name, AgentID: a.userID, Name: a.name, Status: "ACTIVE",
@@ -194,10 +245,8 @@ func (b *builder) leg(a agentRef, queued, assigned, accepted, ended time.Time, f
 	if fromQueue {
 		p.QueueStartTime = jt(queued)
 	}
-	if !ended.IsZero() {
-		p.IsTransferred, p.OnInterrupt = ptr(false), ptr(b.g.r.Float64() < 0.3)
-	}
-	if accepted.IsZero() && !ended.IsZero() {
+	p.IsTransferred, p.OnInterrupt = ptr(false), ptr(b.g.r.Float64() < 0.3)
+	if accepted.IsZero() {
 		p.Status = "ABANDONED"
 	}
 	if !accepted.IsZero() && b.c.AcceptedAt.IsZero() {
@@ -205,8 +254,18 @@ func (b *builder) leg(a agentRef, queued, assigned, accepted, ended time.Time, f
 		b.c.WaitTime = accepted.Sub(b.c.StartTime.Time()).Milliseconds()
 	}
 	b.c.Participants = append(b.c.Participants, p)
+	b.legs = append(b.legs, legPlan{})
 	b.a = a
 	return &b.c.Participants[len(b.c.Participants)-1]
+}
+
+// closing marks the latest leg as the one whose end closes the conversation.
+func (b *builder) closing() { b.legs[len(b.legs)-1].closing = true }
+
+// spell adds an IDLE or OVERDUE stretch to the latest leg.
+func (b *builder) spell(from, to time.Time, status string) {
+	l := &b.legs[len(b.legs)-1]
+	l.spells = append(l.spells, spell{from: from, to: to, status: status})
 }
 
 var transferPriorities = []string{"LOW", "MEDIUM", "HIGH", "HIGHEST"}
@@ -356,84 +415,21 @@ func (g *convGen) base(i int, channel, lang string, start time.Time) *conversati
 	return c
 }
 
-// one builds conversation i (i ≥ 1) with a random but consistent history.
-func (g *convGen) one(i int) *conversation {
+// one plans natural conversation i (i ≥ 1) starting at start, with a random
+// but consistent history.
+func (g *convGen) one(i int, start time.Time) *convPlan {
 	channel := g.pick(channels)
 	lang := g.pick(languagePool)
 	if channel == "voice" && lang != "es" {
 		lang = "en"
 	}
-	live := g.r.Float64() < 0.04
-	var start time.Time
-	var liveStatus string
-	if live {
-		switch p := g.r.Float64(); {
-		case p < 0.3:
-			liveStatus = "OPEN"
-			start = g.now.Add(-g.between(20*time.Second, 8*time.Minute))
-		case p < 0.75:
-			liveStatus = "ACTIVE"
-			start = g.now.Add(-g.between(3*time.Minute, 30*time.Minute))
-		case p < 0.85:
-			liveStatus = "IDLE"
-			start = g.now.Add(-g.between(5*time.Minute, 30*time.Minute))
-		default:
-			liveStatus = "OVERDUE"
-			start = g.now.Add(-g.between(25*time.Minute, 90*time.Minute))
-		}
-	} else {
-		start = g.sampleStart()
-	}
 	c := g.base(i, channel, lang, start)
 	b := &builder{g: g, c: c}
-	q := g.queueFor(channel, lang)
-	if live {
-		g.liveHistory(b, q, liveStatus)
-	} else {
-		g.closedHistory(b, q)
-	}
-	g.finish(b, i, live)
-	if !live {
-		// A closed conversation must be over by Now: slide it back if needed.
-		if limit := g.now.Add(-30 * time.Second); c.EndTime.Time().After(limit) {
-			shiftConversation(c, limit.Sub(c.EndTime.Time()))
-		}
-	}
-	return c
+	g.history(b, g.queueFor(channel, lang))
+	return g.finish(b, i)
 }
 
-func (g *convGen) liveHistory(b *builder, q *queueDef, status string) {
-	c := b.c
-	start := c.StartTime.Time()
-	b.c.Status = status
-	b.enqueue(q, start, "ASSIGNED")
-	if status == "OPEN" {
-		c.UpdatedAt = jt(start.Add(40 * time.Millisecond))
-		return
-	}
-	elapsed := g.now.Sub(start)
-	wait := min(g.waitDur(), elapsed/4)
-	ring := min(g.ringDur(), elapsed/8)
-	a := g.agentFor(q, c.Language, "")
-	assigned := start.Add(wait)
-	accepted := assigned.Add(ring)
-	if g.r.Float64() < 0.2 { // handed over once already
-		handoff := accepted.Add(elapsed / 4)
-		p := b.leg(a, start, assigned, accepted, handoff.Add(20*time.Millisecond), true)
-		p.Status, p.IsTransferred = "INACTIVE", ptr(true)
-		next := g.agentFor(q, c.Language, a.userID)
-		b.agentTransfer(a, next, handoff)
-		a = next
-		assigned = handoff.Add(60 * time.Millisecond)
-		accepted = assigned.Add(min(g.ringDur(), elapsed/8))
-		b.leg(a, time.Time{}, assigned, accepted, time.Time{}, false)
-	} else {
-		b.leg(a, start, assigned, accepted, time.Time{}, true)
-	}
-	c.UpdatedAt = jt(accepted.Add(5 * time.Millisecond))
-}
-
-func (g *convGen) closedHistory(b *builder, q *queueDef) {
+func (g *convGen) history(b *builder, q *queueDef) {
 	c := b.c
 	start := c.StartTime.Time()
 	c.Status = "CLOSED"
@@ -452,20 +448,26 @@ func (g *convGen) closedHistory(b *builder, q *queueDef) {
 	case scenario < 0.58: // queue, accept, handle, close
 		p := b.leg(a, start, assigned, accepted, accepted.Add(handle), true)
 		p.EndedChat = true
+		b.closing()
+		g.maybeIdle(b)
 	case scenario < 0.66: // agent to agent transfer
 		handoff := accepted.Add(handle / 3)
 		p := b.leg(a, start, assigned, accepted, handoff.Add(25*time.Millisecond), true)
 		p.Status, p.IsTransferred = "INACTIVE", ptr(true)
+		g.maybeIdle(b)
 		next := g.agentFor(q, c.Language, a.userID)
 		b.agentTransfer(a, next, handoff)
 		assigned2 := handoff.Add(80 * time.Millisecond)
 		accepted2 := assigned2.Add(g.ringDur())
 		p = b.leg(next, time.Time{}, assigned2, accepted2, accepted2.Add(handle), false)
 		p.EndedChat = true
+		b.closing()
+		g.maybeIdle(b)
 	case scenario < 0.73: // agent to queue transfer
 		handoff := accepted.Add(handle / 2)
 		p := b.leg(a, start, assigned, accepted, handoff.Add(30*time.Millisecond), true)
 		p.Status, p.IsTransferred = "INACTIVE", ptr(true)
+		g.maybeIdle(b)
 		q2 := g.otherQueue(c.ConversationType, c.Language, q)
 		b.queueTransfer(a, q2, handoff)
 		b.enqueue(q2, handoff, "TRANSFERRED")
@@ -474,10 +476,14 @@ func (g *convGen) closedHistory(b *builder, q *queueDef) {
 		accepted2 := assigned2.Add(g.ringDur())
 		p = b.leg(next, handoff, assigned2, accepted2, accepted2.Add(handle), true)
 		p.EndedChat = true
-	case scenario < 0.79: // OVERDUE: the system pulls it back into a queue
-		overdue := accepted.Add(g.between(2*time.Minute, 12*time.Minute))
-		p := b.leg(a, start, assigned, accepted, overdue.Add(17*time.Millisecond), true)
+		b.closing()
+		g.maybeIdle(b)
+	case scenario < 0.79: // OVERDUE: past its service level, the system pulls it back into a queue
+		overdue := accepted.Add(g.between(5*time.Minute, 25*time.Minute))
+		legEnd := overdue.Add(17 * time.Millisecond)
+		p := b.leg(a, start, assigned, accepted, legEnd, true)
 		p.Status, p.ConversationTransferred, p.Reason = "INACTIVE", true, "OVERDUE"
+		b.spell(overdue.Add(-g.between(2*time.Minute, min(15*time.Minute, overdue.Sub(accepted)-30*time.Second))), legEnd, "OVERDUE")
 		target := q
 		if g.r.Float64() < 0.3 {
 			target = g.otherQueue(c.ConversationType, c.Language, q)
@@ -489,6 +495,8 @@ func (g *convGen) closedHistory(b *builder, q *queueDef) {
 		accepted2 := assigned2.Add(g.ringDur())
 		p = b.leg(next, overdue, assigned2, accepted2, accepted2.Add(handle/2), true)
 		p.EndedChat = true
+		b.closing()
+		g.maybeIdle(b)
 	case scenario < 0.86: // gave up waiting in the queue
 		c.WaitTime = wait.Milliseconds()
 		c.EndTime = jt(start.Add(wait))
@@ -500,12 +508,15 @@ func (g *convGen) closedHistory(b *builder, q *queueDef) {
 		handoff := accepted.Add(handle)
 		p := b.leg(a, start, assigned, accepted, handoff.Add(36*time.Millisecond), true)
 		p.Status, p.IsTransferred, p.OnInterrupt = "INACTIVE", ptr(false), ptr(true)
+		g.maybeIdle(b)
 		q2 := g.otherQueue(c.ConversationType, c.Language, q)
 		b.queueTransfer(a, q2, handoff)
 		b.enqueue(q2, handoff, "TRANSFERRED")
-	case scenario < 0.95: // terminated while being handled
+	case scenario < 0.95: // the customer vanished mid-conversation and the system terminated it
 		c.Status = "TERMINATED"
 		b.leg(a, start, assigned, accepted, accepted.Add(handle/2), true)
+		b.closing()
+		g.maybeIdle(b)
 	default: // direct hand-over (OTHERS), no queue wait
 		to := a
 		email := ""
@@ -519,39 +530,61 @@ func (g *convGen) closedHistory(b *builder, q *queueDef) {
 		p := b.leg(a, time.Time{}, assignedD, acceptedD, acceptedD.Add(handle), false)
 		p.QueueID, p.QueueName = "", ""
 		p.EndedChat = true
+		b.closing()
 	}
 }
 
-// finish sets the closing fields: end time, dispositions, notes, summary.
-func (g *convGen) finish(b *builder, i int, live bool) {
+// maybeIdle gives the latest leg, if a chat held for a while, a stretch in
+// which the customer goes quiet and the conversation reads IDLE.
+func (g *convGen) maybeIdle(b *builder) {
+	p := b.last()
+	if b.c.ConversationType == "voice" || p.StartTimeStamp.IsZero() || g.r.Float64() >= 0.3 {
+		return
+	}
+	from, to := p.StartTimeStamp.Time(), p.EndTimeStamp.Time()
+	if to.Sub(from) < 4*time.Minute {
+		return
+	}
+	idle := from.Add(g.between(time.Minute, to.Sub(from)/2))
+	back := idle.Add(g.between(time.Minute, min(10*time.Minute, to.Sub(idle)-30*time.Second)))
+	b.spell(idle, back, "IDLE")
+}
+
+// finish sets the closing fields (end time, dispositions, notes, summary)
+// and the plan's extras, and returns the plan.
+func (g *convGen) finish(b *builder, i int) *convPlan {
 	c := b.c
 	if len(c.Queues) > 0 {
 		c.UserInfo.Queue = c.Queues[0].ID
 	}
-	if !live {
-		if c.EndTime.IsZero() {
-			end := c.StartTime.Time()
-			for _, p := range c.Participants {
-				end = later(end, p.EndTimeStamp.Time())
-			}
-			for _, q := range c.Queues {
-				end = later(end, q.StartTime.Time())
-			}
-			if c.AcceptedAt.IsZero() || c.Status == "TERMINATED" {
-				end = end.Add(g.between(time.Second, 10*time.Minute)) // session timeout
-			} else {
-				end = end.Add(g.between(10*time.Millisecond, 400*time.Millisecond))
-			}
-			c.EndTime = jt(end)
+	lastQueue := len(c.Queues) > 0 && c.Queues[len(c.Queues)-1].Type == "TRANSFERRED" &&
+		!hasAcceptedAfter(c, c.Queues[len(c.Queues)-1].StartTime.Time())
+	if c.EndTime.IsZero() {
+		end := c.StartTime.Time()
+		for _, p := range c.Participants {
+			end = later(end, p.EndTimeStamp.Time())
 		}
-		c.UpdatedAt = jt(c.EndTime.Time().Add(time.Millisecond))
-		if g.r.Float64() < 0.01 && !c.AcceptedAt.IsZero() {
-			c.ReconnectedAt = jt(c.AcceptedAt.Time().Add(c.EndTime.Time().Sub(c.AcceptedAt.Time()) / 2))
+		for _, q := range c.Queues {
+			end = later(end, q.StartTime.Time())
 		}
+		switch {
+		case c.AcceptedAt.IsZero() || lastQueue: // nobody answered: the session times out
+			end = end.Add(g.between(time.Second, 10*time.Minute))
+		case c.Status == "TERMINATED": // the system notices the customer is gone
+			end = end.Add(g.between(5*time.Second, 3*time.Minute))
+		default:
+			end = end.Add(g.between(10*time.Millisecond, 400*time.Millisecond))
+		}
+		c.EndTime = jt(end)
 	}
+	c.UpdatedAt = jt(c.EndTime.Time().Add(time.Millisecond))
+	if g.r.Float64() < 0.01 && !c.AcceptedAt.IsZero() {
+		c.ReconnectedAt = jt(c.AcceptedAt.Time().Add(c.EndTime.Time().Sub(c.AcceptedAt.Time()) / 2))
+	}
+	g.extras(b)
 	hostile := hostileIndex(i)
 	accepted := !c.AcceptedAt.IsZero()
-	handedOver := len(c.Queues) > 0 && c.Queues[len(c.Queues)-1].Type == "TRANSFERRED" && c.activeParticipant() < 0 && !hasAcceptedAfter(c, c.Queues[len(c.Queues)-1].StartTime.Time())
+	handedOver := lastQueue
 	// Agents write notes while handling.
 	if accepted && (g.r.Float64() < 0.35 || hostile >= 0) {
 		for k := range 1 + g.r.IntN(2) {
@@ -563,7 +596,7 @@ func (g *convGen) finish(b *builder, i int, live bool) {
 			if end := p.EndTimeStamp.Time(); !p.EndTimeStamp.IsZero() && at.After(end) {
 				at = end.Add(-time.Millisecond)
 			}
-			if at.After(g.now) || at.Before(p.StartTimeStamp.Time()) {
+			if at.Before(p.StartTimeStamp.Time()) {
 				continue
 			}
 			text := g.pick(noteTexts)
@@ -577,9 +610,6 @@ func (g *convGen) finish(b *builder, i int, live bool) {
 				Note:   text, Timestamp: jt(at),
 			})
 		}
-	}
-	if live {
-		return
 	}
 	switch {
 	case !accepted || handedOver:
@@ -600,6 +630,46 @@ func (g *convGen) finish(b *builder, i int, live bool) {
 		d.Remarks = "Customer contacted us about \"" + c.KeyIntentUserInput + "\"; the agent handled the request."
 		c.Dispositions = d
 		c.Summary = []string{g.summary(c, hostile)}
+	}
+	return b.plan()
+}
+
+// extras plans what no endpoint serves yet: after-call work after each
+// answered leg, and offers that agents let time out during a queue wait.
+func (g *convGen) extras(b *builder) {
+	c := b.c
+	for i, p := range c.Participants {
+		if !p.StartTimeStamp.IsZero() {
+			b.legs[i].wrapUp = g.between(5*time.Second, 3*time.Minute)
+		}
+	}
+	for vi, q := range c.Queues {
+		for _, p := range c.Participants {
+			if p.QueueID != q.ID || !p.QueueStartTime.Time().Equal(q.StartTime.Time()) {
+				continue
+			}
+			wait := p.AssignedAt.Time().Sub(q.StartTime.Time())
+			if wait < 20*time.Second || g.r.Float64() >= 0.15 {
+				break
+			}
+			qd, ok := g.cat.queue(q.ID)
+			if !ok {
+				break
+			}
+			if other := g.agentFor(qd, c.Language, p.AgentID); other.userID != p.AgentID {
+				at := q.StartTime.Time().Add(g.between(time.Second, wait-10*time.Second))
+				b.visits[vi].ignored = append(b.visits[vi].ignored, offer{agentUserID: other.userID, at: at})
+			}
+			break
+		}
+	}
+}
+
+// plan wraps the finished record into its plan.
+func (b *builder) plan() *convPlan {
+	return &convPlan{
+		final: *b.c, start: b.c.StartTime.Time(), end: b.c.EndTime.Time(),
+		legs: b.legs, visits: b.visits,
 	}
 }
 
@@ -656,51 +726,15 @@ func (g *convGen) summary(c *conversation, hostile int) string {
 	return s.String()
 }
 
-// shiftConversation moves a whole history in time by d.
-func shiftConversation(c *conversation, d time.Duration) {
-	sh := func(t *jsTime) {
-		if !t.IsZero() {
-			*t = jt(t.Time().Add(d))
-		}
-	}
-	sh(&c.StartSessionTime)
-	sh(&c.StartTime)
-	sh(&c.EndTime)
-	sh(&c.ReconnectedAt)
-	sh(&c.CreatedAt)
-	sh(&c.UpdatedAt)
-	sh(&c.AcceptedAt)
-	c.TimestampValue = c.StartTime.Time().UnixMilli()
-	for i := range c.Participants {
-		p := &c.Participants[i]
-		sh(&p.QueueStartTime)
-		sh(&p.AssignedAt)
-		sh(&p.StartTimeStamp)
-		sh(&p.EndTimeStamp)
-	}
-	for i := range c.TransferDetails {
-		sh(&c.TransferDetails[i].TransferredAt)
-	}
-	for i := range c.Queues {
-		sh(&c.Queues[i].StartTime)
-	}
-	for i := range c.Notes {
-		sh(&c.Notes[i].Timestamp)
-	}
-	if c.AgentDesktopMeta != nil {
-		for i := range c.AgentDesktopMeta.PagesVisited {
-			sh(&c.AgentDesktopMeta.PagesVisited[i].Timestamp)
-		}
-	}
-}
-
 // vendorSample replicates the conversation of the vendor's "Get Conversation
 // Details" sample (seed 000) to the millisecond: 0.495 s in queue, 9.998 s to
 // accept, 3 min 18 s handling, an OVERDUE system transfer back into the same
 // queue, 6 min 36 s waiting there, then accepted and ended by the same agent.
-func (g *convGen) vendorSample() *conversation {
-	// Same wall-clock minute shape as the sample (…:23:45.100), two days ago.
-	t0 := g.now.Add(-50 * time.Hour).Truncate(time.Hour).Add(23*time.Minute + 45100*time.Millisecond)
+// It starts two days before the anchor, so it is final at any instant from
+// then on.
+func (g *convGen) vendorSample() *convPlan {
+	// Same wall-clock minute shape as the sample (…:23:45.100).
+	t0 := g.anchor.Add(-50 * time.Hour).Truncate(time.Hour).Add(23*time.Minute + 45100*time.Millisecond)
 	c := g.base(0, "livechat", "en", t0)
 	c.vendorSample = true
 	c.Status = "CLOSED"
@@ -729,6 +763,8 @@ func (g *convGen) vendorSample() *conversation {
 		Status: "INACTIVE", AssignedAt: jt(assigned), StartTimeStamp: jt(accepted),
 		ConversationTransferred: true, Reason: "OVERDUE", EndTimeStamp: jt(ended),
 	})
+	// Past its service level for the last minute and a half of the first leg.
+	b.legs = append(b.legs, legPlan{spells: []spell{{from: transferAt.Add(-90 * time.Second), to: ended, status: "OVERDUE"}}})
 	c.AcceptedAt = jt(accepted)
 	c.WaitTime = accepted.Sub(t0).Milliseconds()
 	b.overdueTransfer(a, q, transferAt)
@@ -741,6 +777,7 @@ func (g *convGen) vendorSample() *conversation {
 		Status: "ACTIVE", AssignedAt: jt(assigned2), StartTimeStamp: jt(accepted2), EndTimeStamp: jt(ended2),
 		EndedChat: true,
 	})
+	b.legs = append(b.legs, legPlan{closing: true})
 	c.EndTime = jt(ended2.Add(ms(31)))
 	c.UpdatedAt = jt(ended2.Add(ms(10043)))
 	c.UserInfo.Queue = q.ID
@@ -755,10 +792,10 @@ func (g *convGen) vendorSample() *conversation {
 			{DispositionsSet: "Custom", DispositionCodes: "ThroughWeb"},
 		},
 	}
-	return c
+	return b.plan()
 }
 
-// byNewest orders conversations newest first.
-func byNewest(a, b *conversation) int {
-	return cmp.Or(b.StartTime.Time().Compare(a.StartTime.Time()), strings.Compare(a.ID, b.ID))
+// byNewest orders plans newest start first.
+func byNewest(a, b *convPlan) int {
+	return cmp.Or(b.start.Compare(a.start), strings.Compare(a.final.ID, b.final.ID))
 }

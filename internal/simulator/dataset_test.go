@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 var idShapes = map[string]*regexp.Regexp{
@@ -31,10 +33,7 @@ func mustMatch(t *testing.T, kind, id string) {
 }
 
 func TestDatasetIDsAndCatalog(t *testing.T) {
-	sim, err := New(Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, _ := pinned(t, Options{}, testNow)
 	c := sim.Credentials()
 	mustMatch(t, "bot", c.BotID)
 	mustMatch(t, "org", c.OrgID)
@@ -79,61 +78,66 @@ func TestDatasetIDsAndCatalog(t *testing.T) {
 	}
 }
 
-// TestDatasetConsistency checks every conversation's history for the
-// invariants a timeline builder relies on.
+// TestDatasetConsistency checks every planned conversation's final record
+// for the invariants a timeline builder relies on, and the mix of stories.
 func TestDatasetConsistency(t *testing.T) {
-	sim, err := New(Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, _ := pinned(t, Options{}, testNow)
 	statuses := map[string]int{}
 	channels := map[string]int{}
 	languages := map[string]int{}
-	var dropOffs, overdue, agentTransfers, queueTransfers, withNotes int
-	for _, c := range sim.conversations {
+	var dropOffs, overdue, agentTransfers, queueTransfers, withNotes, idle, overdueSpells int
+	for _, p := range sim.plans {
+		c := &p.final
 		statuses[c.Status]++
 		channels[c.ConversationType]++
 		languages[c.Language]++
 		start := c.StartTime.Time()
-		if start.Before(testNow.Add(-31*24*time.Hour)) || start.After(testNow) {
-			t.Errorf("%s starts %s, outside the 30 days before now", c.ID, start)
+		if start.Before(testAnchor.Add(-pastSpan)) || !start.Before(testAnchor.Add(futureSpan+guaranteeLead)) {
+			t.Errorf("%s starts %s, outside the planned window", c.ID, start)
 		}
-		if c.live() != c.EndTime.IsZero() {
-			t.Errorf("%s status %s but endTime %v", c.ID, c.Status, c.EndTime.Time())
+		if c.live() || c.EndTime.IsZero() || !p.end.Equal(c.EndTime.Time()) || !p.end.After(p.start) {
+			t.Errorf("%s: final record status %s, endTime %v, plan %v→%v", c.ID, c.Status, c.EndTime.Time(), p.start, p.end)
 		}
-		if !c.live() && c.EndTime.Time().After(testNow) {
-			t.Errorf("%s ended in the future", c.ID)
+		if len(p.legs) != len(c.Participants) || len(p.visits) != len(c.Queues) {
+			t.Errorf("%s: %d legs for %d participants, %d visits for %d queues", c.ID, len(p.legs), len(c.Participants), len(p.visits), len(c.Queues))
 		}
 		if !c.AcceptedAt.IsZero() {
 			if got := c.AcceptedAt.Time().Sub(start).Milliseconds(); got != c.WaitTime {
 				t.Errorf("%s waitTime %d, want acceptedAt-startTime %d", c.ID, c.WaitTime, got)
 			}
 		}
-		active := 0
-		for i, p := range c.Participants {
-			seq := []jsTime{p.QueueStartTime, p.AssignedAt, p.StartTimeStamp, p.EndTimeStamp}
+		for i, pt := range c.Participants {
+			seq := []jsTime{pt.QueueStartTime, pt.AssignedAt, pt.StartTimeStamp, pt.EndTimeStamp, c.EndTime}
 			var prev time.Time
 			for _, ts := range seq {
 				if ts.IsZero() {
 					continue
 				}
 				if ts.Time().Before(prev) {
-					t.Errorf("%s participant %d times out of order: %+v", c.ID, i, p)
+					t.Errorf("%s participant %d times out of order: %+v", c.ID, i, pt)
 				}
 				prev = ts.Time()
 			}
-			if p.EndTimeStamp.IsZero() {
-				active++
-				if !c.live() {
-					t.Errorf("%s is %s but participant %d never ended", c.ID, c.Status, i)
+			if pt.EndTimeStamp.IsZero() {
+				t.Errorf("%s is %s but participant %d never ended", c.ID, c.Status, i)
+			}
+			if !strings.HasPrefix(pt.AgentID, "u-") {
+				t.Errorf("%s participant agentId %q is not a userId", c.ID, pt.AgentID)
+			}
+			for _, sp := range p.legs[i].spells {
+				if sp.from.Before(pt.StartTimeStamp.Time()) || sp.to.After(pt.EndTimeStamp.Time()) || !sp.from.Before(sp.to) {
+					t.Errorf("%s participant %d: %s spell %v→%v outside the held leg", c.ID, i, sp.status, sp.from, sp.to)
+				}
+				switch sp.status {
+				case "IDLE":
+					idle++
+				case "OVERDUE":
+					overdueSpells++
+					if pt.Reason != "OVERDUE" && !p.legs[i].closing {
+						t.Errorf("%s: OVERDUE spell on a leg that is not taken back by the system", c.ID)
+					}
 				}
 			}
-			if !strings.HasPrefix(p.AgentID, "u-") {
-				t.Errorf("%s participant agentId %q is not a userId", c.ID, p.AgentID)
-			}
-		}
-		if active > 1 {
-			t.Errorf("%s has %d active participants", c.ID, active)
 		}
 		for _, td := range c.TransferDetails {
 			if len(td.FromAgent) > 0 && string(td.FromAgent) != "null" && !bytes.HasPrefix(td.FromAgent, []byte(`"u-`)) {
@@ -158,11 +162,7 @@ func TestDatasetConsistency(t *testing.T) {
 			withNotes++
 		}
 	}
-	live := statuses["ACTIVE"] + statuses["OPEN"] + statuses["IDLE"] + statuses["OVERDUE"]
-	if share := float64(live) / float64(len(sim.conversations)); share < 0.025 || share > 0.06 {
-		t.Errorf("live share %.3f, want about 3-5%%", share)
-	}
-	for _, s := range conversationStatuses {
+	for _, s := range []string{"CLOSED", "TERMINATED"} {
 		if statuses[s] == 0 {
 			t.Errorf("no %s conversation", s)
 		}
@@ -175,7 +175,8 @@ func TestDatasetConsistency(t *testing.T) {
 	if len(languages) < 4 {
 		t.Errorf("only languages %v", languages)
 	}
-	for name, n := range map[string]int{"drop-offs": dropOffs, "OVERDUE transfers": overdue, "agent transfers": agentTransfers, "queue transfers": queueTransfers, "notes": withNotes} {
+	for name, n := range map[string]int{"drop-offs": dropOffs, "OVERDUE transfers": overdue, "agent transfers": agentTransfers,
+		"queue transfers": queueTransfers, "notes": withNotes, "IDLE spells": idle, "OVERDUE spells": overdueSpells} {
 		if n < 20 {
 			t.Errorf("only %d conversations with %s", n, name)
 		}
@@ -183,11 +184,12 @@ func TestDatasetConsistency(t *testing.T) {
 }
 
 func TestDatasetHostileStrings(t *testing.T) {
-	sim, err := New(Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
+	sim, _ := pinned(t, Options{}, testNow)
+	finals := make([]*conversation, 0, len(sim.plans))
+	for _, p := range sim.plans {
+		finals = append(finals, &p.final)
 	}
-	convJSON, err := json.Marshal(sim.conversations)
+	convJSON, err := json.Marshal(finals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +213,7 @@ func TestDatasetHostileStrings(t *testing.T) {
 	}
 	// Hostile customers show up in notes and summaries too.
 	var inNote, inSummary bool
-	for _, c := range sim.conversations {
+	for _, c := range finals {
 		for _, n := range c.Notes {
 			inNote = inNote || strings.Contains(n.Note, hostileScript)
 		}
@@ -224,58 +226,67 @@ func TestDatasetHostileStrings(t *testing.T) {
 	}
 }
 
+// TestDeterminism: the world is a pure function of the seed, the anchor and
+// the sizes, never of the clock.
 func TestDeterminism(t *testing.T) {
-	build := func(seed int64, now time.Time) *Simulator {
-		sim, err := New(Options{Seed: seed, Conversations: 500, Now: func() time.Time { return now }})
+	build := func(seed int64, anchor, now time.Time) *Simulator {
+		sim, _ := pinned(t, Options{Seed: seed, Conversations: 500, Anchor: anchor}, now)
+		return sim
+	}
+	world := func(s *Simulator) []byte {
+		finals := make([]conversation, 0, len(s.plans))
+		for _, p := range s.plans {
+			finals = append(finals, p.final)
+		}
+		b, err := json.Marshal(finals)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sim
+		return b
 	}
-	a, b := build(7, testNow), build(7, testNow)
-	ja, _ := json.Marshal(a.conversations)
-	jb, _ := json.Marshal(b.conversations)
-	if !bytes.Equal(ja, jb) {
-		t.Error("same seed and clock gave different conversations")
+	a := build(7, testAnchor, testAnchor.Add(3*time.Hour))
+	b := build(7, testAnchor, testAnchor.Add(17*time.Hour+42*time.Minute))
+	if !bytes.Equal(world(a), world(b)) {
+		t.Error("the same seed and anchor planned different worlds under different clocks")
 	}
-	if a.Credentials() != b.Credentials() {
-		t.Error("same seed gave different credentials")
+	if a.Credentials() != b.Credentials() || !slices.Equal(agentIDs(a), agentIDs(b)) {
+		t.Error("credentials or agents changed with the clock")
 	}
-
-	// Ids depend on the seed only, not on the clock.
-	later := build(7, testNow.Add(36*time.Hour+17*time.Minute))
-	if later.Credentials() != a.Credentials() {
-		t.Error("credentials changed with the clock")
-	}
-	ids := func(s *Simulator) (agents, convs []string) {
-		for _, x := range s.Agents() {
-			agents = append(agents, x.ID+"/"+x.UserID)
-		}
-		for _, x := range s.Conversations() {
-			convs = append(convs, x.ID+"/"+x.SessionID)
-		}
-		slices.Sort(convs)
-		return agents, convs
-	}
-	aa, ac := ids(a)
-	la, lc := ids(later)
-	if !slices.Equal(aa, la) || !slices.Equal(ac, lc) {
-		t.Error("ids changed with the clock")
-	}
-
-	other := build(8, testNow)
+	other := build(8, testAnchor, testAnchor)
 	if other.Credentials() == a.Credentials() {
 		t.Error("different seeds gave the same credentials")
 	}
+	// Ids depend on the seed (and the sizes) only, not on the anchor either.
+	moved := build(7, testAnchor.AddDate(0, 0, -40), testAnchor)
+	if moved.Credentials() != a.Credentials() || !slices.Equal(agentIDs(moved), agentIDs(a)) || !slices.Equal(planIDs(moved), planIDs(a)) {
+		t.Error("ids changed with the anchor")
+	}
+}
+
+func agentIDs(s *Simulator) []string {
+	var out []string
+	for _, x := range s.Agents() {
+		out = append(out, x.ID+"/"+x.UserID)
+	}
+	return out
+}
+
+func planIDs(s *Simulator) []string {
+	var out []string
+	for _, p := range s.plans {
+		out = append(out, p.final.ID+"/"+p.final.BotSessionID)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func TestGenerationIsFast(t *testing.T) {
 	start := time.Now()
-	if _, err := New(Options{Now: func() time.Time { return testNow }}); err != nil {
+	if _, err := New(Options{Clock: clock.NewManual(testNow), Anchor: testAnchor}); err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	t.Logf("generated 3000 conversations in %v", elapsed)
+	t.Logf("planned 3000 (+7 days) conversations in %v", elapsed)
 	// Generous bound: the race detector and a busy CI box slow it several-fold.
 	if elapsed > 3*time.Second {
 		t.Errorf("generation took %v", elapsed)
@@ -284,7 +295,7 @@ func TestGenerationIsFast(t *testing.T) {
 
 func BenchmarkNew(b *testing.B) {
 	for b.Loop() {
-		if _, err := New(Options{Now: func() time.Time { return testNow }}); err != nil {
+		if _, err := New(Options{Clock: clock.NewManual(testNow), Anchor: testAnchor}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -312,17 +323,14 @@ func TestNewRejectsBadOptions(t *testing.T) {
 
 func TestSmallAgentPools(t *testing.T) {
 	for _, n := range []int{1, 2, 5} {
-		sim, err := New(Options{Agents: n, Conversations: 200, Now: func() time.Time { return testNow }})
-		if err != nil {
-			t.Fatalf("%d agents: %v", n, err)
-		}
+		sim, _ := pinned(t, Options{Agents: n, Conversations: 200}, testNow)
 		if got := len(sim.Agents()); got != n {
 			t.Fatalf("%d agents, want %d", got, n)
 		}
-		for _, c := range sim.conversations {
-			for _, p := range c.Participants {
-				if p.AgentID == "" {
-					t.Fatalf("%d agents: %s has a participant without agent", n, c.ID)
+		for _, p := range sim.plans {
+			for _, pt := range p.final.Participants {
+				if pt.AgentID == "" {
+					t.Fatalf("%d agents: %s has a participant without agent", n, p.final.ID)
 				}
 			}
 		}

@@ -8,32 +8,36 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
-// testNow is a fixed instant so datasets are reproducible across runs.
-var testNow = time.Date(2025, 8, 25, 12, 0, 0, 0, time.UTC)
+// testAnchor places every test world; a month's last day, so that the
+// guarantee tests cross a month end.
+var testAnchor = time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
 
-// fakeClock is a settable clock for rate-limit and callback tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// testNow is where test clocks start: at the anchor, where exactly
+// Options.Conversations conversations exist.
+var testNow = testAnchor
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// pinned builds a simulator (no HTTP) on a Manual clock at now.
+func pinned(t testing.TB, opts Options, now time.Time) (*Simulator, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(now)
+	opts.Clock = clk
+	if opts.Anchor.IsZero() {
+		opts.Anchor = testAnchor
+	}
+	sim, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(sim.Close)
+	return sim, clk
 }
 
 type testEnv struct {
@@ -41,16 +45,20 @@ type testEnv struct {
 	sim   *Simulator
 	srv   *httptest.Server
 	creds Credentials
-	clock *fakeClock
+	clock *clock.Manual
 }
 
 // newEnv starts a simulator behind httptest. Unless opts say otherwise it is
-// small, unlimited and clocked at testNow.
+// small, unlimited, anchored at testAnchor and clocked at testNow.
 func newEnv(t *testing.T, opts Options) *testEnv {
 	t.Helper()
-	clock := &fakeClock{t: testNow}
-	if opts.Now == nil {
-		opts.Now = clock.Now
+	clk, _ := opts.Clock.(*clock.Manual)
+	if clk == nil {
+		clk = clock.NewManual(testNow)
+		opts.Clock = clk
+	}
+	if opts.Anchor.IsZero() {
+		opts.Anchor = testAnchor
 	}
 	if opts.RatePerMinute == 0 {
 		opts.RatePerMinute = -1
@@ -67,7 +75,7 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 		srv.Close()
 		sim.Close()
 	})
-	return &testEnv{t: t, sim: sim, srv: srv, creds: sim.Credentials(), clock: clock}
+	return &testEnv{t: t, sim: sim, srv: srv, creds: sim.Credentials(), clock: clk}
 }
 
 // token mints a valid upstream JWT; mutate adjusts claims before signing.

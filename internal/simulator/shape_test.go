@@ -155,7 +155,8 @@ func TestShapeContract(t *testing.T) {
 		"list-of-conversations.response.json": get("/conversations?limit=100"),
 		// The sample is a closed chat an agent sent on to a queue.
 		"get-a-specific-conversation.response.json": get("/conversations/" + findConv(func(c ConversationInfo) bool {
-			return c.Status == "CLOSED" && c.Channel != "voice" && slices.Contains(c.TransferTypes, "QUEUE") && !c.SystemTransfer
+			return c.Status == "CLOSED" && c.Channel != "voice" && slices.Contains(c.TransferTypes, "QUEUE") && !c.SystemTransfer &&
+				e.sim.planByID[c.ID].final.Priority != nil // the sample has one
 		}).ID),
 		// The sample is the conversation the simulator replicates.
 		"get-conversation-details.response.json":          get("/conversations/sessions/" + findConv(func(c ConversationInfo) bool { return c.VendorSample }).SessionID),

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 // BasePath is the prefix every upstream endpoint lives under.
@@ -35,14 +37,26 @@ type Faults struct {
 }
 
 // Options configure a Simulator. Zero values pick the documented defaults.
+//
+// The dataset is a pure function of Seed, Anchor, Conversations and Agents;
+// Clock only decides which moment of that planned world the endpoints show.
 type Options struct {
-	Seed          int64            // default 1
-	Conversations int              // default 3000
-	Agents        int              // default 40
-	Now           func() time.Time // default time.Now; the dataset spans the 30 days before Now() at New()
-	RatePerMinute int              // per-account limit; 0 = default 60; negative = unlimited
-	CallbackDelay time.Duration    // delay before the assign outcome is applied and POSTed; 0 = 500ms; negative = none
-	HTTPClient    *http.Client     // used for callbacks; default a client with a 5s timeout
+	Seed int64 // default 1
+	// Conversations is how many conversations start in the 30 days before
+	// Anchor (default 3000); the 7 days after it get the same daily rate.
+	Conversations int
+	Agents        int // default 40
+	// Clock is the simulator's "now": every endpoint answers as of
+	// Clock.Now(), and requests, tokens, the rate limit and callbacks are
+	// stamped with it. Default clock.Real().
+	Clock clock.Clock
+	// Anchor places the planned world: conversations span
+	// [Anchor − 30 days, Anchor + 7 days). Default clock.StartOfDay(Clock.Now()),
+	// so a demo restarted on the same day rebuilds the same world.
+	Anchor        time.Time
+	RatePerMinute int           // per-account limit; 0 = default 60; negative = unlimited
+	CallbackDelay time.Duration // delay before the assign outcome is applied and POSTed; 0 = 500ms; negative = none
+	HTTPClient    *http.Client  // used for callbacks; default a client with a 5s timeout
 	Faults        Faults
 	Logger        *slog.Logger // nil discards
 	// RecordLimit bounds how many of the most recent requests Requests keeps,
@@ -60,22 +74,39 @@ type RecordedRequest struct {
 	At       time.Time
 }
 
-// ConversationInfo summarises a stored conversation for tests.
+// ConversationInfo describes a conversation as it stands at the simulator's
+// Clock.Now(), for tests to pick conversations by construction.
 type ConversationInfo struct {
 	ID             string // c-…
 	SessionID      string // botSessionId, 24 hex
-	Status         string
+	Status         string // the status now: OPEN, ACTIVE, IDLE, OVERDUE while live; CLOSED or TERMINATED once ended
 	Channel        string // conversationType
 	Source         string
 	Language       string
-	AgentUserIDs   []string // participants' agentId (u-…), first appearance order
-	QueueIDs       []string // queues the conversation visited, in order
-	TransferTypes  []string // transferredType of each transferDetails entry
-	SystemTransfer bool     // some transfer was a system (OVERDUE) one
+	AgentUserIDs   []string // participants' agentId (u-…) so far, first appearance order
+	QueueIDs       []string // queues the conversation has visited so far, in order
+	TransferTypes  []string // transferredType of each transferDetails entry so far
+	SystemTransfer bool     // some transfer so far was a system (OVERDUE) one
 	Notes          int
 	StartTime      time.Time
 	EndTime        time.Time // zero while live
 	VendorSample   bool      // the replica of the vendor's documented conversation
+
+	// QueueID is the queue the conversation is in now (its latest queue
+	// entry), "" when it never entered one (a direct IVR hand-over).
+	QueueID string
+	// AgentUserID is the agent (u-…) holding the conversation now: one who
+	// accepted it and has not left. "" while it waits (OPEN) and once ended.
+	AgentUserID string
+	// PlannedEnd is when the plan ends the conversation; it equals EndTime
+	// once ended. Zero for a conversation reassigned while live: a
+	// reassignment cuts the plan and the conversation then stays live.
+	PlannedEnd time.Time
+	// Guarantee is set on the long-running conversations that keep live
+	// traffic going at every instant (see "Live traffic" in the package
+	// doc): "waiting" for the ones waiting in a queue, "held" for the ones an
+	// agent holds. "" for natural traffic.
+	Guarantee string
 }
 
 // AgentInfo summarises a stored agent for tests.
@@ -93,17 +124,20 @@ type AgentInfo struct {
 // Simulator is an in-process stand-in for the SmartAssist public API.
 type Simulator struct {
 	opts   Options
-	now    func() time.Time
+	clock  clock.Clock
+	anchor time.Time
 	log    *slog.Logger
 	client *http.Client
 	cat    *catalog
 
-	mu            sync.RWMutex // guards the mutable dataset below
-	agents        []*agentRecord
-	agentByID     map[string]*agentRecord
-	conversations []*conversation // newest first
-	convByID      map[string]*conversation
-	convBySession map[string]*conversation
+	mu        sync.RWMutex // guards the mutable dataset below
+	agents    []*agentRecord
+	agentByID map[string]*agentRecord
+	// plans is the whole planned world, newest start first; which of them
+	// exist, and how they read, depends on the clock.
+	plans         []*convPlan
+	planByID      map[string]*convPlan
+	planBySession map[string]*convPlan
 
 	faultMu  sync.Mutex
 	faults   Faults
@@ -123,7 +157,7 @@ type Simulator struct {
 	mux     *http.ServeMux
 }
 
-// New generates the dataset and returns a ready simulator.
+// New generates the planned world and returns a ready simulator.
 func New(opts Options) (*Simulator, error) {
 	if opts.Seed == 0 {
 		opts.Seed = 1
@@ -140,9 +174,13 @@ func New(opts Options) (*Simulator, error) {
 	if err := validateFaults(opts.Faults); err != nil {
 		return nil, err
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
 	}
+	if opts.Anchor.IsZero() {
+		opts.Anchor = clock.StartOfDay(opts.Clock.Now())
+	}
+	opts.Anchor = opts.Anchor.UTC()
 	if opts.RatePerMinute == 0 {
 		opts.RatePerMinute = 60
 	}
@@ -161,7 +199,8 @@ func New(opts Options) (*Simulator, error) {
 
 	s := &Simulator{
 		opts:     opts,
-		now:      opts.Now,
+		clock:    opts.Clock,
+		anchor:   opts.Anchor,
 		log:      opts.Logger,
 		client:   opts.HTTPClient,
 		faults:   opts.Faults,
@@ -171,30 +210,36 @@ func New(opts Options) (*Simulator, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
-	base := s.now()
+	// Everything below depends on the seed, the anchor and the sizes only.
 	ids := newIDSource(opts.Seed)
 	data := rand.New(rand.NewPCG(uint64(opts.Seed), 0xda7a))
-	s.cat = newCatalog(ids, data, base)
-	s.agents = newAgents(s.cat, ids, data, base, opts.Agents)
+	s.cat = newCatalog(ids, data, s.anchor)
+	s.agents = newAgents(s.cat, ids, data, s.anchor, opts.Agents)
 	if len(s.agents) == 0 && opts.Conversations > 0 {
 		return nil, errors.New("simulator: conversations need at least one agent")
 	}
-	gen := newConvGen(opts.Seed, s.cat, data, base, s.agents)
-	s.conversations = gen.generate(opts.Conversations)
+	s.plans = newWorld(opts.Seed, s.cat, s.anchor, s.agents).generate(opts.Conversations)
 
 	s.agentByID = make(map[string]*agentRecord, len(s.agents))
 	for _, a := range s.agents {
 		s.agentByID[docString(a.doc, "id")] = a
 	}
-	s.convByID = make(map[string]*conversation, len(s.conversations))
-	s.convBySession = make(map[string]*conversation, len(s.conversations))
-	for _, c := range s.conversations {
-		s.convByID[c.ID] = c
-		s.convBySession[c.BotSessionID] = c
+	s.planByID = make(map[string]*convPlan, len(s.plans))
+	s.planBySession = make(map[string]*convPlan, len(s.plans))
+	for _, p := range s.plans {
+		s.planByID[p.final.ID] = p
+		s.planBySession[p.final.BotSessionID] = p
 	}
 	s.mux = s.routes()
 	return s, nil
 }
+
+// now is the simulator's clock reading.
+func (s *Simulator) now() time.Time { return s.clock.Now() }
+
+// Anchor is the instant the planned world is placed around: conversations
+// start within [Anchor − 30 days, Anchor + 7 days).
+func (s *Simulator) Anchor() time.Time { return s.anchor }
 
 func validateFaults(f Faults) error {
 	for name, v := range map[string]float64{"ErrorRate": f.ErrorRate, "RateLimitRate": f.RateLimitRate, "MalformedRate": f.MalformedRate} {
@@ -266,32 +311,16 @@ func (s *Simulator) goTracked(fn func(ctx context.Context)) bool {
 	return true
 }
 
-// Conversations lists every conversation, newest first.
+// Conversations lists the conversations that exist at Clock.Now() (those
+// started by then), newest first, each as it stands now.
 func (s *Simulator) Conversations() []ConversationInfo {
+	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]ConversationInfo, 0, len(s.conversations))
-	for _, c := range s.conversations {
-		info := ConversationInfo{
-			ID: c.ID, SessionID: c.BotSessionID, Status: c.Status, Channel: c.ConversationType,
-			Source: c.Source, Language: c.Language, Notes: len(c.Notes),
-			StartTime: c.StartTime.Time(), EndTime: c.EndTime.Time(), VendorSample: c.vendorSample,
-		}
-		for _, p := range c.Participants {
-			if !slices.Contains(info.AgentUserIDs, p.AgentID) {
-				info.AgentUserIDs = append(info.AgentUserIDs, p.AgentID)
-			}
-		}
-		for _, q := range c.Queues {
-			if !slices.Contains(info.QueueIDs, q.ID) {
-				info.QueueIDs = append(info.QueueIDs, q.ID)
-			}
-		}
-		for _, t := range c.TransferDetails {
-			info.TransferTypes = append(info.TransferTypes, t.TransferredType)
-			info.SystemTransfer = info.SystemTransfer || t.SystemTransfer
-		}
-		out = append(out, info)
+	visible := s.visible(now)
+	out := make([]ConversationInfo, 0, len(visible))
+	for _, p := range visible {
+		out = append(out, p.info(now))
 	}
 	return out
 }

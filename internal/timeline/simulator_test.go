@@ -12,11 +12,11 @@ import (
 )
 
 // simClient runs the real simulator over HTTP and a real client against it,
-// both on a fixed clock so live conversations end at a known "now".
+// both on a fixed clock so live conversations end at a known "now". The
+// world is anchored at now: the 300 conversations are the 30 days before it.
 func simClient(t *testing.T, now time.Time) (*simulator.Simulator, *api.Client) {
 	t.Helper()
-	nowFn := func() time.Time { return now }
-	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Now: nowFn}, api.WithClock(clock.NewManual(now)))
+	env := simtest.Start(t, simulator.Options{Seed: 7, Conversations: 300, Agents: 12, Clock: clock.NewManual(now), Anchor: now})
 	return env.Sim, env.Client
 }
 

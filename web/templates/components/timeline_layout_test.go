@@ -343,8 +343,7 @@ func TestTimelineViewEmptyAndUnplaced(t *testing.T) {
 // placed labels that do not collide, a tooltip on every marker.
 func TestTimelineViewEverySimulatorConversation(t *testing.T) {
 	now := time.Date(2025, 8, 25, 9, 30, 0, 0, time.UTC)
-	nowFn := func() time.Time { return now }
-	client := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 250, Agents: 12, Now: nowFn}, api.WithClock(clock.NewManual(now))).Client
+	client := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 250, Agents: 12, Clock: clock.NewManual(now), Anchor: now}).Client
 	kolkata := time.FixedZone("IST", 5*3600+1800)
 	n := 0
 	for skip := 0; ; skip += 100 {
