@@ -40,11 +40,10 @@ func TestSweepDoesNotOverwriteACallbackOutcome(t *testing.T) {
 	}
 }
 
-// Times are stored with a fixed width so Sweep's string comparison holds
-// when a time falls on a whole second.
+// A transfer accepted on a whole second is swept like any other.
 func TestSweepAtWholeSeconds(t *testing.T) {
 	e := newEnv(t, time.Hour)
-	e.clock.Set(time.Date(2025, 8, 25, 10, 42, 13, 0, time.UTC))
+	e.clock.Set(time.Date(2026, 1, 31, 10, 42, 13, 0, time.UTC))
 	ctx := context.Background()
 	conv, agent := e.liveConversation(0), e.availableAgent()
 	if _, err := e.svc.Request(ctx, Request{Actor: "lead", ConversationID: conv.ID, SessionID: conv.SessionID,

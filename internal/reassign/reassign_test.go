@@ -39,10 +39,14 @@ func newEnv(t *testing.T, callbackDelay time.Duration) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	simEnv := simtest.Start(t, simulator.Options{Seed: 21, Conversations: 120, Agents: 10, CallbackDelay: callbackDelay})
+	// One pinned clock for the simulator and the service: the simulator
+	// guarantees live conversations, waiting and held, at any instant.
+	clk := clock.NewManual(time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC))
+	simEnv := simtest.Start(t, simulator.Options{Seed: 21, Conversations: 120, Agents: 10, CallbackDelay: callbackDelay,
+		Clock: clk, Anchor: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)})
 	sim, client := simEnv.Sim, simEnv.Client
 	e := &env{t: t, sim: sim, audit: audit.New(db, nil), outcomes: make(chan Transfer, 16),
-		clock: clock.NewManual(time.Date(2025, 8, 25, 10, 0, 0, 0, time.UTC)), hookResp: make(chan int, 16)}
+		clock: clk, hookResp: make(chan int, 16)}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := strings.TrimPrefix(r.URL.Path, "/hooks/assign/")
 		body, _ := io.ReadAll(io.LimitReader(r.Body, MaxCallbackBytes))
