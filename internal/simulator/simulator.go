@@ -91,6 +91,8 @@ type ConversationInfo struct {
 	StartTime      time.Time
 	EndTime        time.Time // zero while live
 	VendorSample   bool      // the replica of the vendor's documented conversation
+	CustomerName   string    // userInfo first and last name; "" for anonymous chats
+	CustomerEmail  string    // userInfo email; "" for anonymous chats
 
 	// QueueID is the queue the conversation is in now (its latest queue
 	// entry), "" when it never entered one (a direct IVR hand-over).

@@ -3,6 +3,7 @@ package simulator
 import (
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -221,7 +222,7 @@ func (p *convPlan) info(t time.Time) ConversationInfo {
 		ID: c.ID, SessionID: c.BotSessionID, Status: c.Status, Channel: c.ConversationType,
 		Source: c.Source, Language: c.Language, Notes: len(c.Notes),
 		StartTime: c.StartTime.Time(), EndTime: c.EndTime.Time(), VendorSample: p.vendorSample(),
-		Guarantee: p.guarantee,
+		Guarantee: p.guarantee, CustomerEmail: c.UserInfo.Email, CustomerName: strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
 	}
 	if p.mut == nil {
 		info.PlannedEnd = p.end

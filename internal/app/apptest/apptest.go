@@ -1,0 +1,336 @@
+// Package apptest starts the whole dashboard for tests, exactly as `dashboard
+// serve` builds it (internal/app), over real HTTP, on a real SQLite file, in
+// demo mode against the real simulator, with one pinned clock that the
+// simulator and the dashboard share. Tests state the time they run at and
+// the conversations they rely on by construction, so they pass at any hour.
+package apptest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/app"
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/config"
+	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/simulator"
+)
+
+// Password is every test user's password.
+const Password = "correct horse battery"
+
+// Anchor is where the simulator's world is planned in tests: the last day of
+// a month, so a test can cross both a midnight and a month end.
+var Anchor = time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+
+// DefaultAt is when the clock starts unless a test says otherwise: a
+// Saturday afternoon of the anchor day.
+var DefaultAt = Anchor.Add(14*time.Hour + 7*time.Minute)
+
+// Options shape a harness. The zero value is a small demo world (seed 7,
+// 50 conversations, 8 agents) at DefaultAt.
+type Options struct {
+	// At is the time the clock is pinned at; zero is DefaultAt.
+	At time.Time
+	// Simulator overrides the demo world; Clock is always the harness's,
+	// and Anchor defaults to Anchor.
+	Simulator simulator.Options
+	// UpstreamDown runs live mode against an upstream that does not answer.
+	UpstreamDown bool
+	// Tuning is passed to the app; OnReassignOutcome is wrapped so the
+	// harness's Outcomes channel sees every outcome.
+	Tuning app.Tuning
+	// Start runs the app's background workers (directory refresh, index
+	// sync, reassign loop), as `dashboard serve` does.
+	Start bool
+}
+
+// Harness is a running dashboard.
+type Harness struct {
+	T      testing.TB
+	App    *app.App
+	Server *httptest.Server
+	Clock  *clock.Manual
+	// Sim is the demo upstream; nil with UpstreamDown.
+	Sim *simulator.Simulator
+	// Outcomes receives every transfer outcome once its conversation was
+	// refreshed.
+	Outcomes chan reassign.Transfer
+}
+
+// New starts a dashboard with users "viewer", "lead" and "admin" (password
+// Password), closed when the test ends.
+func New(tb testing.TB, opts Options) *Harness {
+	tb.Helper()
+	at := opts.At
+	if at.IsZero() {
+		at = DefaultAt
+	}
+	h := &Harness{T: tb, Clock: clock.NewManual(at), Outcomes: make(chan reassign.Transfer, 64)}
+
+	// The server exists before the app, so the callback URLs the app gives
+	// upstream point at its real route.
+	h.Server = httptest.NewUnstartedServer(nil)
+	tb.Cleanup(h.Server.Close)
+	cfg := config.Config{
+		Addr: h.Server.Listener.Addr().String(), DataDir: tb.TempDir(),
+		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
+	}
+	if opts.UpstreamDown {
+		// Live mode against a port nothing listens on.
+		ln := httptest.NewServer(http.NotFoundHandler())
+		cfg.Upstream = ln.URL
+		ln.Close()
+		cfg.BotID, cfg.AccountID, cfg.OrgID = "st-00000000-0000-0000-0000-000000000000", "633ffa91d784f471d0b81234", "o-00000000-0000-0000-0000-000000000000"
+		cfg.ClientID, cfg.ClientSecret = "cs-00000000-0000-0000-0000-000000000000", "test-secret"
+	}
+	so := opts.Simulator
+	if so.Seed == 0 {
+		so.Seed = 7
+	}
+	if so.Conversations == 0 {
+		so.Conversations = 50
+	}
+	if so.Agents == 0 {
+		so.Agents = 8
+	}
+	if so.CallbackDelay == 0 {
+		so.CallbackDelay = 10 * time.Millisecond
+	}
+	if so.Anchor.IsZero() {
+		so.Anchor = Anchor
+	}
+	tuning := opts.Tuning
+	next := tuning.OnReassignOutcome
+	tuning.OnReassignOutcome = func(t reassign.Transfer) {
+		if next != nil {
+			next(t)
+		}
+		select {
+		case h.Outcomes <- t:
+		default:
+		}
+	}
+	// Fast failures: no retries, no waiting on the budget.
+	tuning.ClientOptions = append([]api.Option{api.WithRetries(0, time.Millisecond)}, tuning.ClientOptions...)
+	if tuning.Throttle.PerAccount == 0 {
+		tuning.Throttle = auth.ThrottleConfig{PerAccount: 3, PerAddress: 50}
+	}
+
+	a, err := app.New(context.Background(), cfg, app.Options{
+		Clock: h.Clock, AdminPassword: Password, PasswordCost: bcrypt.MinCost,
+		Simulator: so, Tuning: tuning,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(a.Close)
+	h.App, h.Sim = a, a.Simulator
+	for _, u := range []struct {
+		name string
+		role auth.Role
+	}{{"viewer", auth.RoleViewer}, {"lead", auth.RoleLead}} {
+		if _, err := a.Users.Create(context.Background(), u.name, Password, u.role); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if opts.Start {
+		a.Start()
+	}
+	h.Server.Config.Handler = a.Handler
+	h.Server.Start()
+	return h
+}
+
+// URL is the dashboard's base URL.
+func (h *Harness) URL() string { return h.Server.URL }
+
+// Client returns a browser-like client: a cookie jar, and no automatic
+// redirects (tests assert them).
+func (h *Harness) Client() *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Get fetches path with c.
+func (h *Harness) Get(c *http.Client, path string, header ...string) *http.Response {
+	h.T.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.Server.URL+path, nil)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return resp
+}
+
+// PostForm posts like a same-origin browser form, with its Origin header;
+// header adds name/value pairs.
+func (h *Harness) PostForm(c *http.Client, path string, form url.Values, header ...string) *http.Response {
+	h.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.Server.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.Server.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return resp
+}
+
+// Login signs in and returns a client holding the session cookie.
+func (h *Harness) Login(username string) *http.Client {
+	h.T.Helper()
+	c := h.Client()
+	resp := h.PostForm(c, "/login", url.Values{"username": {username}, "password": {Password}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		h.T.Fatalf("login %s: status %d", username, resp.StatusCode)
+	}
+	return c
+}
+
+// BearerGet calls the token API with a token and no cookies.
+func (h *Harness) BearerGet(path, token string) *http.Response {
+	h.T.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.Server.URL+path, nil)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return resp
+}
+
+// SyncIndex runs the conversation index sync once, as the background worker
+// would.
+func (h *Harness) SyncIndex() {
+	h.T.Helper()
+	if err := h.App.Sync.RunOnce(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+}
+
+// LoadDirectory loads the agent directory, as the background worker would.
+func (h *Harness) LoadDirectory() {
+	h.T.Helper()
+	if err := h.App.Directory.Refresh(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+}
+
+// Conversation returns a conversation of the simulator's world, as it
+// stands now, that satisfies ok; the test fails when there is none.
+func (h *Harness) Conversation(ok func(simulator.ConversationInfo) bool) simulator.ConversationInfo {
+	h.T.Helper()
+	for _, c := range h.Sim.Conversations() {
+		if ok(c) {
+			return c
+		}
+	}
+	h.T.Fatal("no conversation in the simulator's world matches")
+	return simulator.ConversationInfo{}
+}
+
+// Agent returns an agent of the simulator's world that satisfies ok.
+func (h *Harness) Agent(ok func(simulator.AgentInfo) bool) simulator.AgentInfo {
+	h.T.Helper()
+	for _, a := range h.Sim.Agents() {
+		if ok(a) {
+			return a
+		}
+	}
+	h.T.Fatal("no agent in the simulator's world matches")
+	return simulator.AgentInfo{}
+}
+
+// LastAudit is the newest audit entry with action.
+func (h *Harness) LastAudit(action string) audit.Entry {
+	h.T.Helper()
+	entries, _, err := h.App.Audit.Query(context.Background(), audit.Filter{Action: action, Limit: 1})
+	if err != nil || len(entries) == 0 {
+		h.T.Fatalf("no %s audit entry: %v", action, err)
+	}
+	return entries[0]
+}
+
+// Doc parses an HTML answer and closes its body.
+func Doc(tb testing.TB, resp *http.Response) *goquery.Document {
+	tb.Helper()
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return doc
+}
+
+// Body reads an answer's body and closes it.
+func Body(tb testing.TB, resp *http.Response) string {
+	tb.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// Predicates for Conversation: what tests rely on, by construction.
+
+// ClosedWithAgent is a finished conversation an agent handled.
+func ClosedWithAgent(c simulator.ConversationInfo) bool {
+	return c.Status == "CLOSED" && len(c.AgentUserIDs) > 0
+}
+
+// ClosedWithCustomerEmail is a finished conversation an agent handled, with
+// a customer who gave an email address.
+func ClosedWithCustomerEmail(c simulator.ConversationInfo) bool {
+	return ClosedWithAgent(c) && c.CustomerEmail != "" && strings.Contains(c.CustomerEmail, "@")
+}
+
+// HeldByAgent is a live conversation an agent holds now.
+func HeldByAgent(c simulator.ConversationInfo) bool {
+	return c.Status == "ACTIVE" && c.AgentUserID != ""
+}
+
+// Waiting is a live conversation waiting in a queue with no agent.
+func Waiting(c simulator.ConversationInfo) bool {
+	return c.Status == "OPEN" && c.AgentUserID == "" && c.QueueID != ""
+}
