@@ -26,15 +26,18 @@ func TestBrowserReassignUpdatesInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
+	// Picked by construction: a conversation an agent holds now, of the
+	// simulator's "held" chain (its queue always has another agent who is
+	// not OFFLINE), the one that stays live the longest, since the server
+	// and this copy of the world run on the wall clock.
 	var conv simulator.ConversationInfo
 	for _, c := range sim.Conversations() {
-		if c.Status == "ACTIVE" && c.Channel == "livechat" {
+		if c.Status == "ACTIVE" && c.AgentUserID != "" && c.Guarantee == "held" && c.PlannedEnd.After(conv.PlannedEnd) {
 			conv = c
-			break
 		}
 	}
 	if conv.ID == "" {
-		t.Fatal("no active livechat conversation in the demo data")
+		t.Fatal("no conversation of the simulator's held chain is held now")
 	}
 
 	steps(t, ctx,

@@ -8,7 +8,6 @@
 package directory
 
 import (
-	"github.com/teamlead/dashboard/internal/clock"
 	"context"
 	"errors"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/clock"
 )
 
 // Source is the part of the upstream client the directory reads.

@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"net/http"
@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 )
 
 func TestAccountPassword(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("viewer")
-	other := h.login("viewer") // another device
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
+	other := h.Login("viewer") // another device
 	const next = "a-brand-new-password"
 	for _, tc := range []struct {
 		name string
@@ -21,24 +22,24 @@ func TestAccountPassword(t *testing.T) {
 		msg  string
 	}{
 		{"wrong current", url.Values{"current": {"wrong password!!"}, "password": {next}, "confirm": {next}}, http.StatusBadRequest, "current password is not right"},
-		{"mismatch", url.Values{"current": {testPassword}, "password": {next}, "confirm": {next + "x"}}, http.StatusBadRequest, "differ"},
-		{"weak", url.Values{"current": {testPassword}, "password": {"short"}, "confirm": {"short"}}, http.StatusBadRequest, "at least 12"},
+		{"mismatch", url.Values{"current": {apptest.Password}, "password": {next}, "confirm": {next + "x"}}, http.StatusBadRequest, "differ"},
+		{"weak", url.Values{"current": {apptest.Password}, "password": {"short"}, "confirm": {"short"}}, http.StatusBadRequest, "at least 12"},
 	} {
-		resp := h.postForm(c, "/account/password", tc.form)
+		resp := h.PostForm(c, "/account/password", tc.form)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != tc.want || !strings.Contains(doc.Find("[data-testid=banner]").Text(), tc.msg) {
 			t.Errorf("%s: %d %q", tc.name, resp.StatusCode, doc.Find("[data-testid=banner]").Text())
 		}
 	}
-	resp := h.postForm(c, "/account/password", url.Values{"current": {testPassword}, "password": {next}, "confirm": {next}})
+	resp := h.PostForm(c, "/account/password", url.Values{"current": {apptest.Password}, "password": {next}, "confirm": {next}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change: %d", resp.StatusCode)
 	}
-	if r := h.get(c, "/account"); r.StatusCode != http.StatusOK {
+	if r := h.Get(c, "/account"); r.StatusCode != http.StatusOK {
 		t.Errorf("this session should survive its own password change: %d", r.StatusCode)
 	}
-	if r := h.get(other, "/account"); r.StatusCode != http.StatusSeeOther {
+	if r := h.Get(other, "/account"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("the other session should end: %d", r.StatusCode)
 	}
 	e := newestAudit(t, h, audit.Filter{Action: audit.ActionUserUpdate, Target: "viewer"})
@@ -48,11 +49,11 @@ func TestAccountPassword(t *testing.T) {
 }
 
 func TestAccountPasswordGuessesAreThrottled(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("lead")
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("lead")
 	var last *http.Response
 	for range 4 { // the harness locks an account after 3 failures
-		last = h.postForm(c, "/account/password", url.Values{"current": {"guess guess guess"}, "password": {"x-new-password-1"}, "confirm": {"x-new-password-1"}})
+		last = h.PostForm(c, "/account/password", url.Values{"current": {"guess guess guess"}, "password": {"x-new-password-1"}, "confirm": {"x-new-password-1"}})
 		last.Body.Close()
 	}
 	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
@@ -61,24 +62,24 @@ func TestAccountPasswordGuessesAreThrottled(t *testing.T) {
 }
 
 func TestAccountTimeZone(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("lead")
-	resp := h.postForm(c, "/account/timezone", url.Values{"tz": {"Mars/Olympus"}})
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("lead")
+	resp := h.PostForm(c, "/account/timezone", url.Values{"tz": {"Mars/Olympus"}})
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(doc.Find("[data-testid=banner]").Text(), "IANA") {
 		t.Errorf("bad zone: %d", resp.StatusCode)
 	}
-	resp = h.postForm(c, "/account/timezone", url.Values{"tz": {"Asia/Kolkata"}})
+	resp = h.PostForm(c, "/account/timezone", url.Values{"tz": {"Asia/Kolkata"}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	doc = readDoc(t, h.get(c, "/account"))
+	doc = readDoc(t, h.Get(c, "/account"))
 	if got := doc.Find("[data-testid=account-effective-zone]").Text(); got != "Asia/Kolkata" {
 		t.Errorf("effective zone %q", got)
 	}
 	// The audit page shows times in that zone.
-	if got := readDoc(t, h.get(c, "/audit")).Find("[data-testid=audit-table] td.nowrap").First().Text(); !strings.HasSuffix(got, "IST") {
+	if got := readDoc(t, h.Get(c, "/audit")).Find("[data-testid=audit-table] td.nowrap").First().Text(); !strings.HasSuffix(got, "IST") {
 		t.Errorf("audit time %q is not in the chosen zone", got)
 	}
 	e := newestAudit(t, h, audit.Filter{Action: audit.ActionUserUpdate, Target: "lead"})
@@ -88,15 +89,15 @@ func TestAccountTimeZone(t *testing.T) {
 }
 
 func TestLogoutEverywhere(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	a, b := h.login("lead"), h.login("lead")
-	resp := h.postForm(a, "/account/logout-everywhere", nil)
+	h := apptest.New(t, apptest.Options{})
+	a, b := h.Login("lead"), h.Login("lead")
+	resp := h.PostForm(a, "/account/logout-everywhere", nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 		t.Fatalf("logout everywhere: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	for name, c := range map[string]*http.Client{"this browser": a, "another browser": b} {
-		if r := h.get(c, "/"); r.StatusCode != http.StatusSeeOther {
+		if r := h.Get(c, "/"); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("%s still signed in: %d", name, r.StatusCode)
 		}
 	}
@@ -104,5 +105,5 @@ func TestLogoutEverywhere(t *testing.T) {
 	if !strings.Contains(string(e.Details), `"everywhere":true`) {
 		t.Errorf("audit %s", e.Details)
 	}
-	h.login("lead") // signing in again works
+	h.Login("lead") // signing in again works
 }

@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"bytes"
@@ -6,77 +6,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
-
-// browserForm collects a form's successful controls the way a browser
-// submits them: hidden and text inputs, ticked boxes, selected options.
-func browserForm(t *testing.T, doc *goquery.Document, sel string) url.Values {
-	t.Helper()
-	form := doc.Find(sel)
-	if form.Length() != 1 {
-		t.Fatalf("form %s not found", sel)
-	}
-	vals := url.Values{}
-	form.Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
-		name, ok := s.Attr("name")
-		if !ok || name == "" {
-			return
-		}
-		switch goquery.NodeName(s) {
-		case "select":
-			opt := s.Find("option[selected]").First()
-			if opt.Length() == 0 {
-				opt = s.Find("option").First()
-			}
-			v, _ := opt.Attr("value")
-			vals.Add(name, v)
-		case "textarea":
-			vals.Add(name, s.Text())
-		default:
-			typ, _ := s.Attr("type")
-			v, _ := s.Attr("value")
-			if typ == "checkbox" || typ == "radio" {
-				if _, checked := s.Attr("checked"); !checked {
-					return
-				}
-			}
-			if typ == "submit" || typ == "button" {
-				return
-			}
-			vals.Add(name, v)
-		}
-	})
-	return vals
-}
-
-// loadEditForm opens the edit page as c and returns the form's values.
-func (h *harness) loadEditForm(c *http.Client, id string) url.Values {
-	h.t.Helper()
-	resp := h.get(c, "/agents/"+id+"/edit")
-	if resp.StatusCode != http.StatusOK {
-		h.t.Fatalf("edit form: status %d: %s", resp.StatusCode, readBody(h.t, resp))
-	}
-	return browserForm(h.t, readDoc(h.t, resp), "#agent-edit-form")
-}
-
-// puts lists the agent updates upstream received.
-func (h *harness) puts() []simulator.RecordedRequest {
-	var out []simulator.RecordedRequest
-	for _, r := range h.sim.Requests() {
-		if r.Method == http.MethodPut {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 func decodeFields(t *testing.T, b []byte) map[string]json.RawMessage {
 	t.Helper()
@@ -88,22 +29,22 @@ func decodeFields(t *testing.T, b []byte) map[string]json.RawMessage {
 }
 
 func TestAgentSaveSendsOriginalWithOnlyTheEditedField(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
-	id := h.sim.Agents()[1].ID
+	id := h.Sim.Agents()[1].ID
 
 	// Give the agent a field nobody models, spelled so a re-encode shows.
-	ag, err := h.api.Agent(ctx, id)
+	ag, err := h.App.Upstream.Agent(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := ag.Set("customThing", json.RawMessage(`{"nested": [1, 2.50, null]}`)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.api.UpdateAgent(ctx, ag); err != nil {
+	if _, err := h.App.Upstream.UpdateAgent(ctx, ag); err != nil {
 		t.Fatal(err)
 	}
-	original, err := h.api.Agent(ctx, id)
+	original, err := h.App.Upstream.Agent(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,21 +55,21 @@ func TestAgentSaveSendsOriginalWithOnlyTheEditedField(t *testing.T) {
 		}
 	}
 
-	c := h.login("lead")
-	form := h.loadEditForm(c, id)
+	c := h.Login("lead")
+	form := loadEditForm(t, h, c, id)
 	newValue := "42"
 	if form.Get("maxEmailChatSupport") == newValue {
 		newValue = "43"
 	}
 	form.Set("maxEmailChatSupport", newValue)
-	h.sim.ResetRequests()
-	resp := h.postForm(c, "/agents/"+id, form)
+	h.Sim.ResetRequests()
+	resp := h.PostForm(c, "/agents/"+id, form)
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/agents/"+id+"?saved=1" {
 		t.Fatalf("save: %d %q\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 
-	puts := h.puts()
+	puts := puts(h)
 	if len(puts) != 1 {
 		t.Fatalf("upstream got %d PUTs, want 1", len(puts))
 	}
@@ -152,7 +93,7 @@ func TestAgentSaveSendsOriginalWithOnlyTheEditedField(t *testing.T) {
 	}
 
 	// Audited with actor, agent and the field-level diff.
-	entries, _, err := h.audit.Query(ctx, audit.Filter{Action: audit.ActionAgentUpdate, Target: id})
+	entries, _, err := h.App.Audit.Query(ctx, audit.Filter{Action: audit.ActionAgentUpdate, Target: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +116,7 @@ func TestAgentSaveSendsOriginalWithOnlyTheEditedField(t *testing.T) {
 	}
 
 	// The profile shows the new value from the refreshed cache.
-	doc := readDoc(t, h.get(c, "/agents/"+id+"?saved=1"))
+	doc := readDoc(t, h.Get(c, "/agents/"+id+"?saved=1"))
 	if doc.Find("[data-testid=agent-saved]").Length() != 1 {
 		t.Error("no saved banner")
 	}
@@ -185,26 +126,27 @@ func TestAgentSaveSendsOriginalWithOnlyTheEditedField(t *testing.T) {
 }
 
 func TestAgentConcurrentEditsConflict(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	id := h.sim.Agents()[2].ID
-	first, second := h.login("lead"), h.login("lead")
-	form1 := h.loadEditForm(first, id)
-	form2 := h.loadEditForm(second, id)
+	h := apptest.New(t, apptest.Options{})
+	id := h.Sim.Agents()[2].ID
+	first, second := h.Login("lead"), h.Login("lead")
+	form1 := loadEditForm(t, h, first, id)
+	form2 := loadEditForm(t, h, second, id)
 
 	form1.Set("nickName", "First lead's nickname")
 	form2.Set("maxDigitalChatSupport", "9")
-	h.sim.ResetRequests()
-	if resp := h.postForm(first, "/agents/"+id, form1); resp.StatusCode != http.StatusSeeOther {
+	h.Sim.ResetRequests()
+	if resp := h.PostForm(first, "/agents/"+id, form1); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save: %d %s", resp.StatusCode, readBody(t, resp))
 	}
-	// Make sure the versions differ even on a coarse clock.
-	time.Sleep(2 * time.Millisecond)
-	resp := h.postForm(second, "/agents/"+id, form2)
+	// The first save's version is stamped by the simulator's clock (the
+	// test's): move it on so the second save's base is older.
+	h.Clock.Advance(time.Second)
+	resp := h.PostForm(second, "/agents/"+id, form2)
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("second save: status %d, want 409", resp.StatusCode)
 	}
-	if n := len(h.puts()); n != 1 {
+	if n := len(puts(h)); n != 1 {
 		t.Fatalf("upstream got %d PUTs, want exactly 1", n)
 	}
 	theirs := doc.Find("[data-testid=agent-conflict-theirs]").Text()
@@ -218,10 +160,10 @@ func TestAgentConcurrentEditsConflict(t *testing.T) {
 	if rebased.Get("maxDigitalChatSupport") != "9" || rebased.Get("nickName") != "First lead's nickname" {
 		t.Fatalf("rebased form: nick=%q max=%q", rebased.Get("nickName"), rebased.Get("maxDigitalChatSupport"))
 	}
-	if resp := h.postForm(second, "/agents/"+id, rebased); resp.StatusCode != http.StatusSeeOther {
+	if resp := h.PostForm(second, "/agents/"+id, rebased); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("re-applied save: %d %s", resp.StatusCode, readBody(t, resp))
 	}
-	final, err := h.api.Agent(context.Background(), id)
+	final, err := h.App.Upstream.Agent(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,10 +173,10 @@ func TestAgentConcurrentEditsConflict(t *testing.T) {
 }
 
 func TestAgentValidationKeepsFormAsTyped(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	agents := h.sim.Agents()
+	h := apptest.New(t, apptest.Options{})
+	agents := h.Sim.Agents()
 	id := agents[3].ID
-	c := h.login("admin")
+	c := h.Login("admin")
 	tests := []struct {
 		name, field, value, errField string
 	}{
@@ -250,15 +192,15 @@ func TestAgentValidationKeepsFormAsTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form := h.loadEditForm(c, id)
+			form := loadEditForm(t, h, c, id)
 			form.Set(tt.field, tt.value)
-			h.sim.ResetRequests()
-			resp := h.postForm(c, "/agents/"+id, form)
+			h.Sim.ResetRequests()
+			resp := h.PostForm(c, "/agents/"+id, form)
 			doc := readDoc(t, resp)
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", resp.StatusCode)
 			}
-			if n := len(h.puts()); n != 0 {
+			if n := len(puts(h)); n != 0 {
 				t.Fatalf("invalid input reached upstream (%d PUTs)", n)
 			}
 			msg := doc.Find("#err-" + strings.NewReplacer("[", "\\[", "]", "\\]", ".", "\\.").Replace(tt.errField)).Text()
@@ -276,7 +218,7 @@ func TestAgentValidationKeepsFormAsTyped(t *testing.T) {
 	}
 
 	t.Run("unknown language in an added row", func(t *testing.T) {
-		form := h.loadEditForm(c, id)
+		form := loadEditForm(t, h, c, id)
 		var idx string
 		for k, v := range form {
 			if strings.HasPrefix(k, "chatLanguageSupport[") && strings.HasSuffix(k, "].language") && v[0] == "" {
@@ -287,7 +229,7 @@ func TestAgentValidationKeepsFormAsTyped(t *testing.T) {
 			t.Fatal("no blank row to add a language")
 		}
 		form.Set(idx, "xx")
-		resp := h.postForm(c, "/agents/"+id, form)
+		resp := h.PostForm(c, "/agents/"+id, form)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("[data-testid=field-error]").Text(), "ISO 639-1") {
 			t.Errorf("status %d, errors %q", resp.StatusCode, doc.Find("[data-testid=field-error]").Text())
@@ -296,27 +238,27 @@ func TestAgentValidationKeepsFormAsTyped(t *testing.T) {
 }
 
 func TestAgentUpstreamRefusalShownBesideField(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
-	agents := h.sim.Agents()
+	agents := h.Sim.Agents()
 	id, other := agents[4].ID, agents[5].ID
-	c := h.login("lead")
-	form := h.loadEditForm(c, id) // loads the directory, with other's old email
+	c := h.Login("lead")
+	form := loadEditForm(t, h, c, id) // loads the directory, with other's old email
 
 	// Another agent takes the address after the directory was loaded, so
 	// only upstream can notice.
-	o, err := h.api.Agent(ctx, other)
+	o, err := h.App.Upstream.Agent(ctx, other)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Set("emailId", "fresh.address@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.api.UpdateAgent(ctx, o); err != nil {
+	if _, err := h.App.Upstream.UpdateAgent(ctx, o); err != nil {
 		t.Fatal(err)
 	}
 	form.Set("emailId", "fresh.address@example.com")
-	resp := h.postForm(c, "/agents/"+id, form)
+	resp := h.PostForm(c, "/agents/"+id, form)
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -327,20 +269,20 @@ func TestAgentUpstreamRefusalShownBesideField(t *testing.T) {
 	if !strings.Contains(doc.Find("#err-emailId").Text(), "already used") {
 		t.Errorf("message beside email: %q", doc.Find("#err-emailId").Text())
 	}
-	entries, _, _ := h.audit.Query(ctx, audit.Filter{Action: audit.ActionAgentUpdate, Target: id})
+	entries, _, _ := h.App.Audit.Query(ctx, audit.Filter{Action: audit.ActionAgentUpdate, Target: id})
 	if len(entries) != 2 || !strings.Contains(string(entries[0].Details), `"outcome":"failed"`) {
 		t.Errorf("the refused attempt should be audited: %d entries", len(entries))
 	}
 }
 
 func TestAgentEditNeedsLead(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	id := h.sim.Agents()[0].ID
-	lead := h.login("lead")
-	form := h.loadEditForm(lead, id)
+	h := apptest.New(t, apptest.Options{})
+	id := h.Sim.Agents()[0].ID
+	lead := h.Login("lead")
+	form := loadEditForm(t, h, lead, id)
 	form.Set("nickName", "viewer was here")
-	viewer := h.login("viewer")
-	h.sim.ResetRequests()
+	viewer := h.Login("viewer")
+	h.Sim.ResetRequests()
 	for _, tt := range []struct {
 		method, path string
 	}{
@@ -350,37 +292,37 @@ func TestAgentEditNeedsLead(t *testing.T) {
 	} {
 		var resp *http.Response
 		if tt.method == http.MethodGet {
-			resp = h.get(viewer, tt.path)
+			resp = h.Get(viewer, tt.path)
 		} else {
-			resp = h.postForm(viewer, tt.path, form)
+			resp = h.PostForm(viewer, tt.path, form)
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("%s %s as viewer: %d, want 403", tt.method, tt.path, resp.StatusCode)
 		}
 	}
-	if n := len(h.puts()); n != 0 {
+	if n := len(puts(h)); n != 0 {
 		t.Errorf("a viewer's save reached upstream")
 	}
 	// Viewers see the profile without an edit link.
-	doc := readDoc(t, h.get(viewer, "/agents/"+id))
+	doc := readDoc(t, h.Get(viewer, "/agents/"+id))
 	if doc.Find("[data-testid=agent-name]").Length() != 1 || doc.Find("[data-testid=agent-edit-link]").Length() != 0 {
 		t.Error("viewer profile: missing name or showing an edit link")
 	}
 }
 
 func TestAgentPreviewShowsDiffBeforeSending(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	id := h.sim.Agents()[6].ID
-	c := h.login("lead")
-	form := h.loadEditForm(c, id)
+	h := apptest.New(t, apptest.Options{})
+	id := h.Sim.Agents()[6].ID
+	c := h.Login("lead")
+	form := loadEditForm(t, h, c, id)
 	form.Set("maxMessagingChatSupport", "77")
 	form.Set("canSupportCase", "true") // the hidden "false" stays first: the box wins
 	form["canSupportCase"] = []string{"false", "true"}
-	h.sim.ResetRequests()
+	h.Sim.ResetRequests()
 
 	// htmx: the diff fragment alone, with a Confirm button for the form.
-	resp := h.postForm(c, "/agents/"+id+"/preview", form, "HX-Request", "true")
+	resp := h.PostForm(c, "/agents/"+id+"/preview", form, "HX-Request", "true")
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK || doc.Find("header.topbar").Length() != 0 {
 		t.Fatalf("htmx preview: %d, full page=%v", resp.StatusCode, doc.Find("header.topbar").Length() != 0)
@@ -396,12 +338,12 @@ func TestAgentPreviewShowsDiffBeforeSending(t *testing.T) {
 	if f, _ := doc.Find("[data-testid=agent-confirm]").Attr("form"); f != "agent-edit-form" {
 		t.Errorf("confirm button submits form %q", f)
 	}
-	if n := len(h.puts()); n != 0 {
+	if n := len(puts(h)); n != 0 {
 		t.Fatal("preview sent an update")
 	}
 
 	// Without JavaScript: the whole page, form kept, diff filled in.
-	resp = h.postForm(c, "/agents/"+id+"/preview", form)
+	resp = h.PostForm(c, "/agents/"+id+"/preview", form)
 	doc = readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK || doc.Find("#agent-edit-form").Length() != 1 || doc.Find("[data-testid=agent-diff-row]").Length() != 2 {
 		t.Fatalf("no-JS preview: %d", resp.StatusCode)
@@ -411,18 +353,18 @@ func TestAgentPreviewShowsDiffBeforeSending(t *testing.T) {
 	}
 
 	// An untouched form previews as "nothing changes".
-	resp = h.postForm(c, "/agents/"+id+"/preview", h.loadEditForm(c, id), "HX-Request", "true")
+	resp = h.PostForm(c, "/agents/"+id+"/preview", loadEditForm(t, h, c, id), "HX-Request", "true")
 	if doc := readDoc(t, resp); doc.Find("[data-testid=agent-diff-empty]").Length() != 1 {
 		t.Error("an untouched form should preview as no change")
 	}
 }
 
 func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("viewer")
-	agents := h.sim.Agents()
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
+	agents := h.Sim.Agents()
 
-	resp := h.get(c, "/agents")
+	resp := h.Get(c, "/agents")
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -440,7 +382,7 @@ func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
 
 	count := func(query string) int {
 		t.Helper()
-		resp := h.get(c, "/agents?"+query)
+		resp := h.Get(c, "/agents?"+query)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", query, resp.StatusCode)
@@ -458,7 +400,7 @@ func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
 	}
 	a := agents[1]
 	// An agent can be in several groups; AgentInfo names only the default one.
-	all, err := h.api.AllAgents(context.Background())
+	all, err := h.App.Upstream.AllAgents(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,10 +417,10 @@ func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
 		{"q=" + url.QueryEscape(strings.ToUpper(a.Email)), 1},
 		{"q=" + url.QueryEscape("EMP-1001"), want(func(x simulator.AgentInfo) bool { return x.ID == a.ID })},
 		{"group=" + a.GroupID, inGroup[a.GroupID]},
-		{"queue=" + a.QueueIDs[0], want(func(x simulator.AgentInfo) bool { return contains(x.QueueIDs, a.QueueIDs[0]) })},
+		{"queue=" + a.QueueIDs[0], want(func(x simulator.AgentInfo) bool { return slices.Contains(x.QueueIDs, a.QueueIDs[0]) })},
 		{"availability=AVAILABLE", want(func(x simulator.AgentInfo) bool { return x.OnlineStatus == "AVAILABLE" })},
 		{"availability=OFFLINE&queue=" + a.QueueIDs[0], want(func(x simulator.AgentInfo) bool {
-			return x.OnlineStatus == "OFFLINE" && contains(x.QueueIDs, a.QueueIDs[0])
+			return x.OnlineStatus == "OFFLINE" && slices.Contains(x.QueueIDs, a.QueueIDs[0])
 		})},
 		{"status=ACTIVE", len(agents)},
 		{"status=INACTIVE", 0},
@@ -499,7 +441,7 @@ func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
 	}
 
 	// The polling endpoint answers with the table body alone, keeping the filters.
-	resp = h.get(c, "/agents/availability?availability=AVAILABLE")
+	resp = h.Get(c, "/agents/availability?availability=AVAILABLE")
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(body), "<tbody") || strings.Contains(body, "<html") {
 		t.Errorf("availability fragment: %d %.80q", resp.StatusCode, body)
@@ -509,34 +451,31 @@ func TestAgentListSearchFiltersAndEscaping(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// fakeConversations is a tiny conversation index.
-type fakeConversations struct {
-	byUser map[string][]AgentConversation
-}
-
-func (f fakeConversations) RecentByAgent(_ context.Context, userID string, limit int) ([]AgentConversation, error) {
-	c := f.byUser[userID]
-	return c[:min(limit, len(c))], nil
-}
+// hexColor is what a swatch's fill must look like.
+var hexColor = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
 
 func TestAgentProfile(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	info := h.sim.Agents()[0]
-	h.hd.agents.convs = fakeConversations{byUser: map[string][]AgentConversation{info.UserID: {
-		{SessionID: "646af57bcc41e5bfbd5e1234", ConversationID: "c-1", Status: "CLOSED", Channel: "livechat", Start: time.Now(), Queue: "Support"},
-	}}}
-	c := h.login("lead")
-	resp := h.get(c, "/agents/"+info.ID)
-	doc := readDoc(t, resp)
+	h := apptest.New(t, apptest.Options{})
+	conv := h.Conversation(apptest.ClosedWithAgent)
+	info := h.Agent(func(a simulator.AgentInfo) bool { return a.UserID == conv.AgentUserIDs[0] })
+	// The agent's conversations, newest first, as the index will list them.
+	var theirs []simulator.ConversationInfo
+	for _, c := range h.Sim.Conversations() {
+		if slices.Contains(c.AgentUserIDs, info.UserID) {
+			theirs = append(theirs, c)
+		}
+	}
+	c := h.Login("lead")
+
+	// Before the index sync has run, the page says the index has none.
+	doc := readDoc(t, h.Get(c, "/agents/"+info.ID))
+	if got := doc.Find("[data-testid=agent-conversations-note]").Text(); !strings.Contains(got, "No conversations with this agent in the local index") {
+		t.Errorf("note before the sync: %q", got)
+	}
+
+	h.SyncIndex()
+	resp := h.Get(c, "/agents/"+info.ID)
+	doc = readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -554,8 +493,15 @@ func TestAgentProfile(t *testing.T) {
 	if got := doc.Find("[data-testid=agent-queue]").Length(); got != len(info.QueueIDs) {
 		t.Errorf("%d queues shown, want %d", got, len(info.QueueIDs))
 	}
-	if href, _ := doc.Find("[data-testid=agent-conversation] a").Attr("href"); href != "/sessions/646af57bcc41e5bfbd5e1234" {
-		t.Errorf("conversation link %q", href)
+	rows := doc.Find("[data-testid=agent-conversation]")
+	if rows.Length() != min(len(theirs), 20) {
+		t.Errorf("%d recent conversations listed, want %d", rows.Length(), min(len(theirs), 20))
+	}
+	if href, _ := rows.First().Find("a").Attr("href"); href != "/sessions/"+theirs[0].SessionID {
+		t.Errorf("newest conversation link %q, want /sessions/%s", href, theirs[0].SessionID)
+	}
+	if doc.Find("[data-testid=agent-conversations-note]").Length() != 0 {
+		t.Errorf("a note beside the conversations: %q", doc.Find("[data-testid=agent-conversations-note]").Text())
 	}
 	if doc.Find("[data-testid=agent-online]").Text() == "" || doc.Find("[data-testid=presence]").Length() == 0 {
 		t.Error("no online status")
@@ -565,22 +511,16 @@ func TestAgentProfile(t *testing.T) {
 	if got := doc.Find("[data-testid=agent-last-online]").Text(); !strings.HasSuffix(got, " UTC") {
 		t.Errorf("last online %q, want UTC with no zone chosen", got)
 	}
-	if err := h.users.SetTimeZone(context.Background(), currentUserID(t, h, "lead"), "Asia/Kolkata"); err != nil {
+	if err := h.App.Users.SetTimeZone(context.Background(), h.UserID("lead"), "Asia/Kolkata"); err != nil {
 		t.Fatal(err)
 	}
-	doc = readDoc(t, h.get(c, "/agents/"+info.ID))
+	doc = readDoc(t, h.Get(c, "/agents/"+info.ID))
 	if got := doc.Find("[data-testid=agent-last-online]").Text(); !strings.HasSuffix(got, " IST") {
 		t.Errorf("last online %q, want it in Asia/Kolkata", got)
 	}
 
-	// Without an index the page says so.
-	h.hd.agents.convs = nil
-	doc = readDoc(t, h.get(c, "/agents/"+info.ID))
-	if !strings.Contains(doc.Find("[data-testid=agent-conversations-note]").Text(), "not available") {
-		t.Error("missing 'index not available' note")
-	}
 	for _, path := range []string{"/agents/a-0000000-0000-0000-0000-000000000000", "/agents/..%2F..%2Fetc"} {
-		resp := h.get(c, path)
+		resp := h.Get(c, path)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
@@ -589,28 +529,19 @@ func TestAgentProfile(t *testing.T) {
 }
 
 func TestAgentPagesServeStaleCopyWhenUpstreamFails(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("viewer")
-	if resp := h.get(c, "/agents"); resp.StatusCode != http.StatusOK {
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
+	if resp := h.Get(c, "/agents"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	h.sim.SetFaults(simulator.Faults{ErrorRate: 1})
-	h.dir.Invalidate("") // force a reload, which fails
-	resp := h.get(c, "/agents")
+	h.Sim.SetFaults(simulator.Faults{ErrorRate: 1})
+	h.App.Directory.Invalidate("") // force a reload, which fails
+	resp := h.Get(c, "/agents")
 	doc := readDoc(t, resp)
-	if resp.StatusCode != http.StatusOK || doc.Find("[data-testid=agent-row]").Length() != len(h.sim.Agents()) {
+	if resp.StatusCode != http.StatusOK || doc.Find("[data-testid=agent-row]").Length() != len(h.Sim.Agents()) {
 		t.Fatalf("stale list: %d", resp.StatusCode)
 	}
 	if !strings.Contains(doc.Find("[data-testid=agent-list-age]").Text(), "not answering") {
 		t.Errorf("age banner %q", doc.Find("[data-testid=agent-list-age]").Text())
 	}
-}
-
-func currentUserID(t *testing.T, h *harness, username string) int64 {
-	t.Helper()
-	u, err := h.users.ByUsername(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
 }

@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -12,29 +12,30 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 )
 
 func TestAuditPageScopeAndFilters(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
-	lead, admin := h.login("lead"), h.login("admin")
+	lead, admin := h.Login("lead"), h.Login("admin")
 	const session = "646af57bcc41e5bfbd5e0042"
 	for _, rec := range []audit.Record{
 		{Actor: "lead", Action: audit.ActionSessionLookup, Target: session, Refs: []string{"c-1"}},
 		{Actor: "admin", Action: audit.ActionExport, Target: "c-1", Refs: []string{session}, Details: map[string]any{"note": `<script>alert("x")</script>`}},
 		{Actor: "admin", Action: audit.ActionAgentUpdate, Target: "a-7"},
 	} {
-		if _, err := h.audit.Append(ctx, rec); err != nil {
+		if _, err := h.App.Audit.Append(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	// Viewers may not look; leads see only their own entries, whatever the URL says.
-	if r := h.get(h.login("viewer"), "/audit"); r.StatusCode != http.StatusForbidden {
+	if r := h.Get(h.Login("viewer"), "/audit"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer: %d", r.StatusCode)
 	}
-	doc := readDoc(t, h.get(lead, "/audit?actor=admin"))
+	doc := readDoc(t, h.Get(lead, "/audit?actor=admin"))
 	actors := doc.Find("[data-testid=audit-actor]")
 	if actors.Length() == 0 || doc.Find("[data-testid=audit-scope]").Length() != 1 || doc.Find("[data-testid=audit-verify]").Length() != 0 {
 		t.Fatalf("lead view: %d rows", actors.Length())
@@ -45,8 +46,8 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 		}
 	})
 
-	today := time.Now().UTC().Format(time.DateOnly)
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	today := h.Clock.Now().UTC().Format(time.DateOnly)
+	tomorrow := h.Clock.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	tests := []struct {
 		query   string
 		actions []string
@@ -58,7 +59,7 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 		{"?target=c-1&from=" + tomorrow, nil},
 	}
 	for _, tt := range tests {
-		resp := h.get(admin, "/audit"+tt.query)
+		resp := h.Get(admin, "/audit"+tt.query)
 		doc := readDoc(t, resp)
 		var got []string
 		doc.Find("[data-testid=audit-action]").Each(func(_ int, s *goquery.Selection) { got = append(got, s.Text()) })
@@ -68,7 +69,7 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 	}
 
 	// Details are readable JSON, escaped; the hash prefix is shown.
-	resp := h.get(admin, "/audit?action=conversation.export")
+	resp := h.Get(admin, "/audit?action=conversation.export")
 	body := readBody(t, resp)
 	if strings.Contains(body, `<script>alert`) || !strings.Contains(body, `&lt;script&gt;alert(\&#34;x\&#34;)&lt;/script&gt;`) {
 		t.Error("details are not escaped")
@@ -83,7 +84,7 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 
 	// Bad filters are a 400 with a readable banner.
 	for _, q := range []string{"?from=yesterday", "?from=2025-02-02&to=2025-02-01", "?before=-3"} {
-		resp := h.get(admin, "/audit"+q)
+		resp := h.Get(admin, "/audit"+q)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != http.StatusBadRequest || doc.Find("[data-testid=banner]").Length() != 1 {
 			t.Errorf("%s: %d", q, resp.StatusCode)
@@ -92,17 +93,17 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 }
 
 func TestAuditKeysetPagination(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	for i := range 120 {
-		if _, err := h.audit.Append(context.Background(), audit.Record{Actor: "admin", Action: audit.ActionSessionLookup, Target: fmt.Sprintf("646af57bcc41e5bfbd5e%04d", i)}); err != nil {
+		if _, err := h.App.Audit.Append(context.Background(), audit.Record{Actor: "admin", Action: audit.ActionSessionLookup, Target: fmt.Sprintf("646af57bcc41e5bfbd5e%04d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	admin := h.login("admin")
+	admin := h.Login("admin")
 	seen := map[string]bool{}
 	next, pages := "/audit?action=conversation.lookup", 0
 	for next != "" {
-		doc := readDoc(t, h.get(admin, next))
+		doc := readDoc(t, h.Get(admin, next))
 		pages++
 		doc.Find("[data-testid=audit-row]").Each(func(_ int, s *goquery.Selection) {
 			id, _ := s.Attr("data-id")
@@ -123,19 +124,19 @@ func TestAuditKeysetPagination(t *testing.T) {
 }
 
 func TestAuditExportCSV(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	for i := range 1100 { // more than one page of the streamed export
 		target := fmt.Sprintf("646af57bcc41e5bfbd5e%04d", i)
 		if i == 0 {
 			target = "=HYPERLINK(\"http://evil\")"
 		}
-		if _, err := h.audit.Append(context.Background(), audit.Record{Actor: "admin", Action: audit.ActionSessionLookup, Target: target}); err != nil {
+		if _, err := h.App.Audit.Append(context.Background(), audit.Record{Actor: "admin", Action: audit.ActionSessionLookup, Target: target}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	lead := h.login("lead")
-	admin := h.login("admin")
-	resp := h.get(admin, "/audit/export.csv?actor=admin&action=conversation.lookup")
+	lead := h.Login("lead")
+	admin := h.Login("admin")
+	resp := h.Get(admin, "/audit/export.csv?actor=admin&action=conversation.lookup")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -151,7 +152,7 @@ func TestAuditExportCSV(t *testing.T) {
 		t.Errorf("formula not defused: %q", last[5])
 	}
 	// A lead's export holds only their own entries.
-	rows, err = csv.NewReader(strings.NewReader(readBody(t, h.get(lead, "/audit/export.csv?actor=admin")))).ReadAll()
+	rows, err = csv.NewReader(strings.NewReader(readBody(t, h.Get(lead, "/audit/export.csv?actor=admin")))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,28 +162,28 @@ func TestAuditExportCSV(t *testing.T) {
 		}
 	}
 	// Each export is itself audited, with the filter it used.
-	exports, _, err := h.audit.Query(context.Background(), audit.Filter{Action: audit.ActionExport, Target: "audit-log"})
+	exports, _, err := h.App.Audit.Query(context.Background(), audit.Filter{Action: audit.ActionExport, Target: "audit-log"})
 	if err != nil || len(exports) != 2 || exports[1].Actor != "admin" || !strings.Contains(string(exports[1].Details), "conversation.lookup") {
 		t.Errorf("audit of the exports: %+v %v", exports, err)
 	}
-	if r := h.get(admin, "/audit/export.csv?from=nope"); r.StatusCode != http.StatusBadRequest {
+	if r := h.Get(admin, "/audit/export.csv?from=nope"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad filter: %d", r.StatusCode)
 	}
 }
 
 func TestAuditVerifyBadge(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	admin := h.login("admin")
-	doc := readDoc(t, h.get(admin, "/audit"))
+	h := apptest.New(t, apptest.Options{})
+	admin := h.Login("admin")
+	doc := readDoc(t, h.Get(admin, "/audit"))
 	if got := doc.Find("[data-testid=chain-badge]").Text(); got != "not verified yet" {
 		t.Errorf("badge before a check: %q", got)
 	}
-	resp := h.postForm(admin, "/audit/verify", url.Values{})
+	resp := h.PostForm(admin, "/audit/verify", url.Values{})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("verify: %d", resp.StatusCode)
 	}
-	doc = readDoc(t, h.get(admin, "/audit"))
+	doc = readDoc(t, h.Get(admin, "/audit"))
 	if doc.Find("[data-testid=chain-badge]").Text() != "chain verified" || !strings.Contains(doc.Find("[data-testid=chain-message]").Text(), "entries verified") {
 		t.Errorf("badge after a check: %q %q", doc.Find("[data-testid=chain-badge]").Text(), doc.Find("[data-testid=chain-message]").Text())
 	}

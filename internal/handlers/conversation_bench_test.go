@@ -1,86 +1,51 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/teamlead/dashboard/internal/audit"
-	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/cache/cachetest"
-	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
-	"github.com/teamlead/dashboard/internal/store"
-	"github.com/teamlead/dashboard/web/static"
 )
 
-// benchServer is the handler stack over db and the simulator, measured in
-// process (server time, no network), with a signed-in lead's cookie.
+// benchServer is the whole dashboard (apptest: as `dashboard serve` builds
+// it), its handler measured in process (server time, no network), with a
+// signed-in lead's cookie.
 type benchServer struct {
-	h      http.Handler
+	*apptest.Harness
 	cookie string
-	sim    *simulator.Simulator
-	cache  *cache.Cache
 }
 
-func newBenchServer(b *testing.B, db *store.DB) *benchServer {
+func newBenchServer(b *testing.B, opts apptest.Options) *benchServer {
 	b.Helper()
-	ctx := context.Background()
-	users := auth.NewUsers(db, auth.WithHashCost(bcrypt.MinCost))
-	if _, err := users.Create(ctx, "bench", testPassword, auth.RoleLead); err != nil && !errors.Is(err, auth.ErrUserExists) {
-		b.Fatal(err)
-	}
-	hashKey, blockKey, err := auth.LoadOrCreateKeys(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	simEnv := simtest.Start(b, simulator.Options{Seed: 7, Conversations: 50, Agents: 8})
-	sim, client := simEnv.Sim, simEnv.Client
-	cc, err := cache.New(db, client, cache.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(cc.Close)
-	hd, err := newHandler(Deps{
-		Users: users, Sessions: auth.NewSessions(hashKey, blockKey, auth.SessionConfig{}, time.Now),
-		Throttle: auth.NewThrottle(auth.ThrottleConfig{}, time.Now), Database: db, Upstream: client,
-		Audit: audit.New(db, time.Now), Static: static.Files, Conversations: cc,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &benchServer{h: hd.routes(), sim: sim, cache: cc}
-	form := url.Values{"username": {"bench"}, "password": {testPassword}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	rec := httptest.NewRecorder()
-	s.h.ServeHTTP(rec, req)
-	for _, ck := range rec.Result().Cookies() {
+	h := apptest.New(b, opts)
+	s := &benchServer{Harness: h}
+	for _, ck := range h.Login("lead").Jar.Cookies(mustURL(b, h.URL())) {
 		s.cookie = ck.Name + "=" + ck.Value
 	}
-	if rec.Code != http.StatusSeeOther || s.cookie == "" {
-		b.Fatalf("bench login: %d", rec.Code)
+	if s.cookie == "" {
+		b.Fatal("bench login: no session cookie")
 	}
 	return s
 }
 
-// get serves one request and fails on anything but 200.
-func (s *benchServer) get(b *testing.B, path string) int {
+// serve answers one request in process with the app's handler.
+func (s *benchServer) serve(w http.ResponseWriter, path string) {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.Header.Set("Cookie", s.cookie)
+	s.App.Handler.ServeHTTP(w, req)
+}
+
+// get serves one request and fails on anything but 200.
+func (s *benchServer) get(b *testing.B, path string) int {
 	rec := httptest.NewRecorder()
-	s.h.ServeHTTP(rec, req)
+	s.serve(rec, path)
 	if rec.Code != http.StatusOK {
 		b.Fatalf("%s: %d %.300s", path, rec.Code, rec.Body.String())
 	}
@@ -91,32 +56,21 @@ func (s *benchServer) get(b *testing.B, path string) int {
 // cache: session check, cache read, snapshot history, timeline, the audit
 // entry written for the view, and the HTML.
 func BenchmarkSessionPageCached(b *testing.B) {
-	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	s := newBenchServer(b, db)
-	var sid string
-	for _, c := range s.sim.Conversations() {
-		if c.Status == "CLOSED" && len(c.TransferTypes) > 0 {
-			sid = c.SessionID
-			break
-		}
-	}
-	path := "/sessions/" + sid
+	s := newBenchServer(b, apptest.Options{})
+	conv := s.Conversation(func(c simulator.ConversationInfo) bool {
+		return apptest.ClosedWithAgent(c) && len(c.TransferTypes) > 0
+	})
+	path := "/sessions/" + conv.SessionID
 	s.get(b, path) // the one upstream call
-	if _, err := s.cache.RefreshAgents(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	s.sim.ResetRequests()
+	s.LoadDirectory()
+	s.Sim.ResetRequests()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		s.get(b, path)
 	}
 	b.StopTimer()
-	if n := len(s.sim.Requests()); n != 0 {
+	if n := len(s.Sim.Requests()); n != 0 {
 		b.Fatalf("cached views called upstream %d times", n)
 	}
 }
@@ -126,7 +80,7 @@ const benchRows = 1_000_000
 // BenchmarkConversationList is one page of the list over a million indexed
 // conversations, per filter.
 func BenchmarkConversationList(b *testing.B) {
-	s := newBenchServer(b, cachetest.Open(b, benchRows))
+	s := newBenchServer(b, apptest.Options{DataDir: cachetest.Dir(b, benchRows)})
 	day := cachetest.Newest.Add(-10 * 24 * time.Hour).Format("2006-01-02")
 	// A cursor deep into the index (row 500000 of 1M, newest first).
 	deepStart := cachetest.Newest.Add(-cachetest.Spacing * (benchRows - 500000)).UnixMilli()
@@ -165,11 +119,11 @@ func BenchmarkConversationList(b *testing.B) {
 // BenchmarkConversationCSV100k streams 100,000 rows (three days of the
 // million, a filter a team lead would use) as CSV.
 func BenchmarkConversationCSV100k(b *testing.B) {
-	s := newBenchServer(b, cachetest.Open(b, benchRows))
+	s := newBenchServer(b, apptest.Options{DataDir: cachetest.Dir(b, benchRows)})
 	to := cachetest.Newest.Truncate(24 * time.Hour) // midnight before the newest
 	from := to.Add(-3 * 24 * time.Hour)
 	n := 0
-	if err := s.cache.Each(context.Background(), cache.Query{From: from, To: to}, func(cache.Row) error { n++; return nil }); err != nil {
+	if err := s.App.Conversations.Each(context.Background(), cache.Query{From: from, To: to}, func(cache.Row) error { n++; return nil }); err != nil {
 		b.Fatal(err)
 	}
 	if n < 99999 || n > 100001 {
@@ -178,10 +132,8 @@ func BenchmarkConversationCSV100k(b *testing.B) {
 	path := "/conversations/export.csv?from=" + from.Format("2006-01-02") + "&to=" + to.Add(-time.Hour).Format("2006-01-02")
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Cookie", s.cookie)
 		rec := &countingRecorder{header: http.Header{}}
-		s.h.ServeHTTP(rec, req)
+		s.serve(rec, path)
 		if rec.code != 0 && rec.code != http.StatusOK {
 			b.Fatalf("csv: %d", rec.code)
 		}

@@ -1,23 +1,25 @@
-package handlers
+package handlers_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/teamlead/dashboard/internal/app/apptest"
 )
 
 func TestHomeShowsUpstreamStatus(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		opts harnessOptions
+		opts apptest.Options
 		want string
 	}{
-		{"reachable", harnessOptions{demo: true}, "reachable"},
-		{"down", harnessOptions{upstreamDown: true}, "unreachable"},
+		{"reachable", apptest.Options{}, "reachable"},
+		{"down", apptest.Options{UpstreamDown: true}, "unreachable"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, tt.opts)
-			resp := h.get(h.login("viewer"), "/")
+			h := apptest.New(t, tt.opts)
+			resp := h.Get(h.Login("viewer"), "/")
 			doc := readDoc(t, resp)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)

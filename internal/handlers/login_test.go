@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 )
 
 func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.client()
-	resp := h.postForm(c, "/login", url.Values{"username": {"lead"}, "password": {testPassword}, "next": {"/search?q=x"}})
+	h := apptest.New(t, apptest.Options{})
+	c := h.Client()
+	resp := h.PostForm(c, "/login", url.Values{"username": {"lead"}, "password": {apptest.Password}, "next": {"/search?q=x"}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/search?q=x" {
 		t.Fatalf("status %d location %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -26,11 +27,11 @@ func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
 		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 			t.Errorf("cookie %s: HttpOnly=%v SameSite=%v", ck.Name, ck.HttpOnly, ck.SameSite)
 		}
-		if strings.Contains(ck.Value, testPassword) {
+		if strings.Contains(ck.Value, apptest.Password) {
 			t.Error("cookie carries the password")
 		}
 	}
-	doc := readDoc(t, h.get(c, "/"))
+	doc := readDoc(t, h.Get(c, "/"))
 	if got := doc.Find("[data-testid=username]").Text(); got != "lead" {
 		t.Errorf("signed-in user shown as %q", got)
 	}
@@ -40,17 +41,17 @@ func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
 }
 
 func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	if err := h.users.Disable(context.Background(), "viewer"); err != nil {
+	h := apptest.New(t, apptest.Options{})
+	if err := h.App.Users.Disable(context.Background(), "viewer"); err != nil {
 		t.Fatal(err)
 	}
 	messages := map[string]string{}
 	for _, tc := range []struct{ name, user, pass string }{
 		{"wrong password", "lead", "not the password at all"},
 		{"unknown user", "nobody-here", "not the password at all"},
-		{"disabled user", "viewer", testPassword},
+		{"disabled user", "viewer", apptest.Password},
 	} {
-		resp := h.postForm(h.client(), "/login", url.Values{"username": {tc.user}, "password": {tc.pass}})
+		resp := h.PostForm(h.Client(), "/login", url.Values{"username": {tc.user}, "password": {tc.pass}})
 		doc := readDoc(t, resp)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s: status %d", tc.name, resp.StatusCode)
@@ -68,11 +69,11 @@ func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 	}
 
 	// The harness allows 3 failures per account; "lead" has 1 so far.
-	c := h.client()
+	c := h.Client()
 	for range 2 {
-		h.postForm(c, "/login", url.Values{"username": {"lead"}, "password": {"still wrong password"}}).Body.Close()
+		h.PostForm(c, "/login", url.Values{"username": {"lead"}, "password": {"still wrong password"}}).Body.Close()
 	}
-	resp := h.postForm(c, "/login", url.Values{"username": {"lead"}, "password": {testPassword}})
+	resp := h.PostForm(c, "/login", url.Values{"username": {"lead"}, "password": {apptest.Password}})
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("after 3 failures the right password should be throttled, got %d", resp.StatusCode)
@@ -81,50 +82,33 @@ func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 		t.Errorf("throttle message missing: %q", doc.Find("[data-testid=login-error]").Text())
 	}
 	// Another account from the same address is not locked.
-	h.login("admin")
+	h.Login("admin")
 }
 
 func TestLoginRejectsMalformedInput(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	resp := h.postForm(h.client(), "/login", url.Values{"username": {""}, "password": {""}})
+	h := apptest.New(t, apptest.Options{})
+	resp := h.PostForm(h.Client(), "/login", url.Values{"username": {""}, "password": {""}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("empty form: %d", resp.StatusCode)
 	}
 	big := strings.Repeat("x", 64<<10)
-	resp = h.postForm(h.client(), "/login", url.Values{"username": {"lead"}, "password": {big}})
+	resp = h.PostForm(h.Client(), "/login", url.Values{"username": {"lead"}, "password": {big}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("oversized form: %d", resp.StatusCode)
 	}
 }
 
-func TestSafeNext(t *testing.T) {
-	tests := map[string]string{
-		"":                      "/",
-		"/conversations?x=1":    "/conversations?x=1",
-		"//evil.example/":       "/",
-		"/\\evil.example":       "/",
-		"https://evil.example/": "/",
-		"javascript:alert(1)":   "/",
-		"/ok\r\nSet-Cookie: x":  "/",
-	}
-	for in, want := range tests {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestLogoutEndsSession(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("viewer")
-	resp := h.postForm(c, "/logout", nil)
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
+	resp := h.PostForm(c, "/logout", nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp = h.get(c, "/")
+	resp = h.Get(c, "/")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Fatalf("after logout / should redirect to login, got %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -132,15 +116,15 @@ func TestLogoutEndsSession(t *testing.T) {
 }
 
 func TestDisablingUserEndsTheirSessionAtOnce(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("lead")
-	if resp := h.get(c, "/"); resp.StatusCode != http.StatusOK {
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("lead")
+	if resp := h.Get(c, "/"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signed in: %d", resp.StatusCode)
 	}
-	if err := h.users.Disable(context.Background(), "lead"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "lead"); err != nil {
 		t.Fatal(err)
 	}
-	resp := h.get(c, "/")
+	resp := h.Get(c, "/")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disabled user still served: %d", resp.StatusCode)
@@ -148,13 +132,13 @@ func TestDisablingUserEndsTheirSessionAtOnce(t *testing.T) {
 }
 
 func TestLoginsAreAudited(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	resp := h.postForm(h.client(), "/login", url.Values{"username": {"lead"}, "password": {"wrong password here"}})
+	h := apptest.New(t, apptest.Options{})
+	resp := h.PostForm(h.Client(), "/login", url.Values{"username": {"lead"}, "password": {"wrong password here"}})
 	resp.Body.Close()
-	c := h.login("lead")
-	h.postForm(c, "/logout", nil).Body.Close()
+	c := h.Login("lead")
+	h.PostForm(c, "/logout", nil).Body.Close()
 
-	entries, _, err := h.audit.Query(context.Background(), audit.Filter{Target: "lead"})
+	entries, _, err := h.App.Audit.Query(context.Background(), audit.Filter{Target: "lead"})
 	if err != nil {
 		t.Fatal(err)
 	}

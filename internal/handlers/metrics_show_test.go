@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"net/http"
@@ -7,19 +7,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/metrics"
 )
 
 func TestMetricsExposition(t *testing.T) {
-	h := newAdminHarness(t, harnessOptions{})
-	c := h.login("viewer")
-	h.get(c, "/").Body.Close()
-	h.get(c, "/nope").Body.Close()
-	h.bearerGet("/api/v1/sessions/"+exportSession, "").Body.Close() // no token: 401
-	h.registry.UpstreamObserver()("conversations.session", "GET", "ok", 120*time.Millisecond)
+	h := apptest.New(t, apptest.Options{})
+	conv := h.Conversation(apptest.ClosedWithAgent)
+	c := h.Login("viewer")
+	h.Get(c, "/").Body.Close()
+	h.Get(c, "/nope").Body.Close()
+	// One conversation viewed twice: one cache miss (an upstream call by
+	// conversation id), then one hit; one entry.
+	h.Get(c, "/conversations/"+conv.ID).Body.Close()
+	h.Get(c, "/conversations/"+conv.ID).Body.Close()
+	h.BearerGet("/api/v1/sessions/"+conv.SessionID, "").Body.Close() // no token: 401
+	// An upstream call of a known duration, as the client reports it.
+	h.App.Metrics.UpstreamObserver()("conversations.session", "GET", "ok", 120*time.Millisecond)
 
 	// The test server is on loopback, so no login is needed.
-	resp := h.get(h.client(), "/metrics")
+	resp := h.Get(h.Client(), "/metrics")
 	body := readBody(t, resp)
 	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Fatalf("metrics: %d %q", resp.StatusCode, ct)
@@ -36,6 +43,8 @@ func TestMetricsExposition(t *testing.T) {
 		`dashboard_http_request_duration_seconds_bucket{route="GET /{$}",le="+Inf"} 1`,
 		`dashboard_http_request_duration_seconds_count{route="GET /{$}"} 1`,
 		`dashboard_upstream_requests_total{endpoint="conversations.session",method="GET",outcome="ok"} 1`,
+		`dashboard_upstream_requests_total{endpoint="conversations.get",method="GET",outcome="ok"} 1`,
+		`dashboard_http_requests_total{route="GET /conversations/{id}",status="200"} 2`,
 		"# TYPE " + metrics.NameUpstreamDuration + " histogram",
 		`dashboard_upstream_request_duration_seconds_bucket{endpoint="conversations.session",le="0.25"} 1`,
 		`dashboard_upstream_request_duration_seconds_sum{endpoint="conversations.session"} 0.12`,
@@ -44,9 +53,9 @@ func TestMetricsExposition(t *testing.T) {
 		"dashboard_rate_budget_paused 0",
 		"dashboard_rate_budget_waits_total 0",
 		`dashboard_rate_budget_waiting{class="interactive"} 0`,
-		"dashboard_cache_hits_total 30",
-		"dashboard_cache_misses_total 10",
-		"dashboard_cache_entries 12",
+		"dashboard_cache_hits_total 1",
+		"dashboard_cache_misses_total 1",
+		"dashboard_cache_entries 1",
 		"go_goroutines ",
 	} {
 		if !strings.Contains(body, want) {
@@ -56,9 +65,9 @@ func TestMetricsExposition(t *testing.T) {
 }
 
 func TestMetricsAccessFromElsewhere(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	cookies := func(user string) []*http.Cookie {
-		return h.login(user).Jar.Cookies(mustURL(t, h.srv.URL))
+		return h.Login(user).Jar.Cookies(mustURL(t, h.URL()))
 	}
 	tests := []struct {
 		name    string
@@ -74,7 +83,7 @@ func TestMetricsAccessFromElsewhere(t *testing.T) {
 		{"remote viewer", "192.0.2.7:5000", nil, cookies("viewer"), http.StatusForbidden},
 		{"remote admin", "192.0.2.7:5000", nil, cookies("admin"), http.StatusOK},
 	}
-	handler := h.hd.routes()
+	handler := h.App.Handler // in process, to send from other addresses
 	for _, tt := range tests {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		req.RemoteAddr = tt.remote

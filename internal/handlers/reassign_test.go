@@ -1,103 +1,41 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 )
 
-func liveConversations(h *harness) []simulator.ConversationInfo {
-	var out []simulator.ConversationInfo
-	for _, c := range h.sim.Conversations() {
-		switch c.Status {
-		case "ACTIVE", "OPEN", "IDLE", "OVERDUE":
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		h.t.Fatal("no live conversation in the dataset")
-	}
-	return out
-}
-
-func closedConversation(h *harness) simulator.ConversationInfo {
-	for _, c := range h.sim.Conversations() {
-		if c.Status == "CLOSED" {
-			return c
-		}
-	}
-	h.t.Fatal("no closed conversation")
-	return simulator.ConversationInfo{}
-}
-
-// assignCalls are the assign-conversation bodies upstream received.
-func assignCalls(h *harness) []map[string]any {
-	var out []map[string]any
-	for _, r := range h.sim.Requests() {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/assign-conversation") {
-			var m map[string]any
-			if err := json.Unmarshal(r.Body, &m); err != nil {
-				h.t.Fatal(err)
-			}
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // htmxHeaders are what htmx sends with a request from the panel.
 var htmxHeaders = []string{"HX-Request", "true", "HX-Target", "reassign-panel"}
 
-func (h *harness) htmxGet(c *http.Client, path string) *http.Response {
-	h.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+// statusPanel fetches a transfer's status fragment the way htmx polls it.
+func statusPanel(t *testing.T, h *apptest.Harness, c *http.Client, statusURL string) (*goquery.Document, string) {
+	t.Helper()
+	resp := h.Get(c, statusURL, "HX-Request", "true")
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status fragment: %d %s", resp.StatusCode, body)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
-	req.Header.Set("HX-Request", "true")
-	resp, err := c.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp
-}
-
-// waitFinalPanel polls the status fragment like htmx until it stops polling.
-func (h *harness) waitFinalPanel(c *http.Client, statusURL string) (*goquery.Document, string) {
-	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp := h.htmxGet(c, statusURL)
-		body := readBody(h.t, resp)
-		if resp.StatusCode != http.StatusOK {
-			h.t.Fatalf("status fragment: %d %s", resp.StatusCode, body)
-		}
-		doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		if _, polls := doc.Find("[data-testid=reassign-status]").Attr("hx-trigger"); !polls {
-			return doc, body
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	h.t.Fatal("the transfer never reached an outcome")
-	return nil, ""
+	return doc, body
 }
 
 func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	live, closed := liveConversations(h)[0], closedConversation(h)
+	h := apptest.New(t, apptest.Options{})
+	live, closed := h.Conversation(apptest.HeldByAgent), h.Conversation(apptest.ClosedWithAgent)
 	for _, tc := range []struct {
 		user, conv string
 		want       bool
@@ -107,7 +45,7 @@ func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
 		{"admin", live.ID, true},
 		{"lead", closed.ID, false},
 	} {
-		doc := readDoc(t, h.get(h.login(tc.user), "/conversations/"+tc.conv))
+		doc := readDoc(t, h.Get(h.Login(tc.user), "/conversations/"+tc.conv))
 		panel := doc.Find("[data-testid=reassign-panel]")
 		if got := panel.Length() == 1; got != tc.want {
 			t.Errorf("%s on %s: panel shown %v, want %v", tc.user, tc.conv, got, tc.want)
@@ -125,6 +63,11 @@ func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
 		if panel.Find("[data-testid=candidate-unavailable]").Length() == 0 {
 			t.Errorf("no candidate is marked unavailable, though the dataset has offline agents")
 		}
+		if panel.Find(`[data-testid=reassign-candidate] input[name=agentId]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.AttrOr("value", "") == h.Agent(func(a simulator.AgentInfo) bool { return a.UserID == live.AgentUserID }).ID
+		}).Length() != 0 {
+			t.Errorf("the agent holding the conversation is offered")
+		}
 		first := panel.Find("[data-testid=reassign-candidate]").First()
 		if first.Find("[data-testid=candidate-unavailable], [data-testid=candidate-full]").Length() != 0 {
 			t.Errorf("the best candidate is marked: %s", first.Text())
@@ -139,17 +82,26 @@ func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
 }
 
 func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	conv := liveConversations(h)[0]
-	lead := h.login("lead")
-	doc := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	h := apptest.New(t, apptest.Options{})
+	conv, target := h.Reassignable(apptest.HeldByAgent)
+	lead := h.Login("lead")
+	doc := readDoc(t, h.Get(lead, "/conversations/"+conv.ID))
 	form := doc.Find("[data-testid=reassign-agent-form]")
 	token, _ := form.Find("input[name=formToken]").Attr("value")
-	agentID, _ := form.Find("input[name=agentId]").First().Attr("value")
-	agentName := strings.TrimSpace(form.Find("[data-testid=reassign-candidate] label").First().Text())
+	candidate := form.Find("[data-testid=reassign-candidate]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find("input[name=agentId]").AttrOr("value", "") == target.ID
+	})
+	if candidate.Length() != 1 {
+		t.Fatalf("%s (%s, %s, on the conversation's queue) is not offered", target.Name, target.ID, target.OnlineStatus)
+	}
+	if candidate.Find("[data-testid=candidate-unavailable]").Length() != 0 {
+		t.Errorf("%s is %s but marked unavailable", target.Name, target.OnlineStatus)
+	}
+	agentID := target.ID
+	agentName := strings.TrimSpace(candidate.Find("label").First().Text())
 	values := url.Values{"formToken": {token}, "agentId": {agentID}}
 
-	resp := h.postForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...)
+	resp := h.PostForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...)
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("reassign: %d %s", resp.StatusCode, body)
@@ -171,14 +123,22 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 	}
 
 	// A double click: the same form again is the same transfer.
-	again := readBody(t, h.postForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...))
+	again := readBody(t, h.PostForm(lead, "/conversations/"+conv.ID+"/reassign", values, htmxHeaders...))
 	againDoc, _ := goquery.NewDocumentFromReader(strings.NewReader(again))
 	if got := againDoc.Find("[data-testid=reassign-status]").AttrOr("data-transfer", ""); got != status.AttrOr("data-transfer", "-") {
 		t.Errorf("the resubmitted form made transfer %q, not %q", got, status.AttrOr("data-transfer", ""))
 	}
 
-	final, finalBody := h.waitFinalPanel(lead, statusURL)
+	// The simulator calls back through the real route; the app refreshes
+	// the conversation; then the panel shows the outcome and stops polling.
+	if out := h.WaitOutcome(); out.ConversationID != conv.ID {
+		t.Fatalf("outcome for %s, want %s", out.ConversationID, conv.ID)
+	}
+	final, finalBody := statusPanel(t, h, lead, statusURL)
 	st := final.Find("[data-testid=reassign-status]")
+	if _, polls := st.Attr("hx-trigger"); polls {
+		t.Error("the final status still polls")
+	}
 	if st.AttrOr("data-status", "") != "confirmed" || !strings.Contains(st.Text(), "Transferred to "+agentName) || !strings.Contains(st.Text(), "by lead") {
 		t.Fatalf("final status %q: %s", st.AttrOr("data-status", ""), st.Text())
 	}
@@ -194,7 +154,7 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 		t.Error("no refreshed timeline")
 	}
 	// And so does a reload.
-	page := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	page := readDoc(t, h.Get(lead, "/conversations/"+conv.ID))
 	if !strings.Contains(page.Find("[data-testid=conv-agents]").Text(), agentName) {
 		t.Errorf("the audit view does not list %s after the outcome: %q", agentName, page.Find("[data-testid=conv-agents]").Text())
 	}
@@ -202,7 +162,7 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 		t.Error("the audit view does not show the transfer's outcome")
 	}
 
-	calls := assignCalls(h)
+	calls := assignCalls(t, h)
 	if len(calls) != 1 {
 		t.Fatalf("upstream got %d assign calls, want 1", len(calls))
 	}
@@ -212,11 +172,11 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 		}
 	}
 	if len(calls[0]) != 4 || calls[0]["aId"] != agentID || calls[0]["botSessionId"] != conv.SessionID ||
-		!strings.HasPrefix(calls[0]["callbackUrl"].(string), h.srv.URL+"/hooks/assign/") {
+		!strings.HasPrefix(calls[0]["callbackUrl"].(string), h.URL()+"/hooks/assign/") {
 		t.Errorf("assign body %v", calls[0])
 	}
 
-	entries, _, err := h.audit.Query(context.Background(), audit.Filter{Action: "reassign."})
+	entries, _, err := h.App.Audit.Query(context.Background(), audit.Filter{Action: "reassign."})
 	if err != nil || len(entries) != 2 {
 		t.Fatalf("audit: %d entries, %v", len(entries), err)
 	}
@@ -232,46 +192,42 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 }
 
 func TestReassignToAQueueWithoutHTMX(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	conv := liveConversations(h)[1]
-	lead := h.login("lead")
-	doc := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	h := apptest.New(t, apptest.Options{})
+	conv := h.Conversation(apptest.Waiting)
+	lead := h.Login("lead")
+	doc := readDoc(t, h.Get(lead, "/conversations/"+conv.ID))
 	form := doc.Find("[data-testid=reassign-queue-form]")
 	token, _ := form.Find("input[name=formToken]").Attr("value")
 	queueID, _ := form.Find("select[name=queueId] option[value^=qu-]").First().Attr("value")
-	resp := h.postForm(lead, "/conversations/"+conv.ID+"/reassign", url.Values{"formToken": {token}, "queueId": {queueID}})
+	resp := h.PostForm(lead, "/conversations/"+conv.ID+"/reassign", url.Values{"formToken": {token}, "queueId": {queueID}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/conversations/"+conv.ID {
 		t.Fatalf("POST without htmx: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	select {
-	case <-h.outcomes:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no outcome")
-	}
-	page := readDoc(t, h.get(lead, "/conversations/"+conv.ID))
+	h.WaitOutcome()
+	page := readDoc(t, h.Get(lead, "/conversations/"+conv.ID))
 	if st := page.Find("[data-testid=reassign-status]"); st.AttrOr("data-status", "") != "confirmed" || !strings.Contains(st.Text(), "queue ") {
 		t.Errorf("audit view status %q: %s", st.AttrOr("data-status", ""), st.Text())
 	}
-	if calls := assignCalls(h); len(calls) != 1 || calls[0]["queueId"] != queueID || calls[0]["transferredType"] != "QUEUE" {
+	if calls := assignCalls(t, h); len(calls) != 1 || calls[0]["queueId"] != queueID || calls[0]["transferredType"] != "QUEUE" {
 		t.Errorf("assign calls %v", calls)
 	}
 }
 
 func TestReassignRefusals(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	conv := liveConversations(h)[0]
-	agent := h.sim.Agents()[0].ID
+	h := apptest.New(t, apptest.Options{})
+	conv, target := h.Reassignable(apptest.HeldByAgent)
+	agent := target.ID
 	form := url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}}
 	path := "/conversations/" + conv.ID + "/reassign"
 
-	resp := h.postForm(h.login("viewer"), path, form, htmxHeaders...)
+	resp := h.PostForm(h.Login("viewer"), path, form, htmxHeaders...)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer: %d", resp.StatusCode)
 	}
-	lead := h.login("lead")
-	resp = h.postForm(lead, path, form, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	lead := h.Login("lead")
+	resp = h.PostForm(lead, path, form, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-origin: %d", resp.StatusCode)
@@ -286,42 +242,38 @@ func TestReassignRefusals(t *testing.T) {
 		"both chosen":    {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}, "queueId": {"qu-1"}}, conv.ID, 400, "not both"},
 		"unknown agent":  {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {"a-0000000-0000-0000-0000-000000000000"}}, conv.ID, 400, "no agent"},
 		"no form token":  {url.Values{"agentId": {agent}}, conv.ID, 400, "expired"},
-		"closed":         {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}}, closedConversation(h).ID, 409, "no longer live"},
+		"closed":         {url.Values{"formToken": {reassign.NewFormToken()}, "agentId": {agent}}, h.Conversation(apptest.ClosedWithAgent).ID, 409, "no longer live"},
 	} {
-		resp := h.postForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form)
+		resp := h.PostForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form)
 		if body := readBody(t, resp); resp.StatusCode != tc.want || !strings.Contains(body, tc.msg) {
 			t.Errorf("%s: %d, want %d with %q", name, resp.StatusCode, tc.want, tc.msg)
 		}
 		// With htmx the refusal is a banner in a fresh panel.
-		resp = h.postForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form, htmxHeaders...)
+		resp = h.PostForm(lead, "/conversations/"+tc.conv+"/reassign", tc.form, htmxHeaders...)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(doc.Find("[data-testid=reassign-error]").Text(), tc.msg) {
 			t.Errorf("%s over htmx: %d %q", name, resp.StatusCode, doc.Find("[data-testid=reassign-error]").Text())
 		}
 	}
-	if n := len(assignCalls(h)); n != 0 {
+	if n := len(assignCalls(t, h)); n != 0 {
 		t.Errorf("refused requests reached upstream %d times", n)
 	}
 }
 
 func TestReassignCallbackRoute(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	conv := liveConversations(h)[0]
+	h := apptest.New(t, apptest.Options{})
+	conv, target := h.Reassignable(apptest.HeldByAgent)
 	ctx := context.Background()
-	tr, err := h.reassign.Request(ctx, reassign.Request{Actor: "lead", ConversationID: conv.ID, SessionID: conv.SessionID,
-		Target: reassign.Target{Kind: "agent", ID: h.sim.Agents()[0].ID}, FormToken: reassign.NewFormToken()})
+	tr, err := h.App.Reassign.Request(ctx, reassign.Request{Actor: "lead", ConversationID: conv.ID, SessionID: conv.SessionID,
+		Target: reassign.Target{Kind: "agent", ID: target.ID}, FormToken: reassign.NewFormToken()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-h.outcomes: // the simulator's real callback, through the real route
-	case <-time.After(10 * time.Second):
-		t.Fatal("no outcome")
-	}
-	if got, _ := h.reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
+	h.WaitOutcome() // the simulator's real callback, through the real route
+	if got, _ := h.App.Reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
 		t.Fatalf("after the callback: %s %q", got.Status, got.Message)
 	}
-	callbackURL := assignCalls(h)[0]["callbackUrl"].(string)
+	callbackURL := assignCalls(t, h)[0]["callbackUrl"].(string)
 
 	post := func(target, body string, header ...string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
@@ -346,41 +298,52 @@ func TestReassignCallbackRoute(t *testing.T) {
 		want            int
 	}{
 		{"replayed", callbackURL, ok, nil, http.StatusNotFound},
-		{"forged", h.srv.URL + "/hooks/assign/" + strings.Repeat("ab", 16), ok, nil, http.StatusNotFound},
-		{"not hex", h.srv.URL + "/hooks/assign/zz", ok, nil, http.StatusNotFound},
-		{"cross-site browser", h.srv.URL + "/hooks/assign/" + strings.Repeat("cd", 16), ok, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, http.StatusNotFound},
-		{"too large", h.srv.URL + "/hooks/assign/" + strings.Repeat("ef", 16), `{"pad":"` + strings.Repeat("x", reassign.MaxCallbackBytes) + `"}`, nil, http.StatusRequestEntityTooLarge},
+		{"forged", h.URL() + "/hooks/assign/" + strings.Repeat("ab", 16), ok, nil, http.StatusNotFound},
+		{"not hex", h.URL() + "/hooks/assign/zz", ok, nil, http.StatusNotFound},
+		{"cross-site browser", h.URL() + "/hooks/assign/" + strings.Repeat("cd", 16), ok, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, http.StatusNotFound},
+		{"too large", h.URL() + "/hooks/assign/" + strings.Repeat("ef", 16), `{"pad":"` + strings.Repeat("x", reassign.MaxCallbackBytes) + `"}`, nil, http.StatusRequestEntityTooLarge},
 	}
 	for _, tc := range tests {
 		if got, body := post(tc.url, tc.body, tc.header...); got != tc.want {
 			t.Errorf("%s: %d %s, want %d", tc.name, got, body, tc.want)
 		}
 	}
-	if got, _ := h.reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
+	if got, _ := h.App.Reassign.Get(ctx, tr.ID); got.Status != reassign.StatusConfirmed {
 		t.Errorf("a replayed callback changed the outcome to %s", got.Status)
 	}
 }
 
 func TestBulkReassign(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
+	h.RunReassign() // bulk moves are sent by the reassign loop
 	ctx := context.Background()
-	lives := liveConversations(h)[:2]
+	var lives []simulator.ConversationInfo
+	for _, c := range h.Sim.Conversations() {
+		if apptest.Waiting(c) && len(lives) < 2 {
+			lives = append(lives, c)
+		}
+	}
+	if len(lives) != 2 {
+		t.Fatalf("%d conversations waiting, the simulator guarantees 2", len(lives))
+	}
+	// An agent who is AVAILABLE takes both (nobody holds a waiting one).
+	target := h.Agent(func(a simulator.AgentInfo) bool { return a.OnlineStatus == "AVAILABLE" })
 	for _, c := range lives {
-		if _, err := h.cache.GetConversation(ctx, c.ID); err != nil { // into the index
+		if _, err := h.App.Conversations.GetConversation(ctx, c.ID); err != nil { // into the index
 			t.Fatal(err)
 		}
 	}
-	closed := closedConversation(h)
-	if _, err := h.cache.GetConversation(ctx, closed.ID); err != nil {
+	closed := h.Conversation(apptest.ClosedWithAgent)
+	if _, err := h.App.Conversations.GetConversation(ctx, closed.ID); err != nil {
 		t.Fatal(err)
 	}
 
-	viewerList := readDoc(t, h.get(h.login("viewer"), "/conversations"))
+	viewerList := readDoc(t, h.Get(h.Login("viewer"), "/conversations"))
 	if viewerList.Find("[data-testid=bulk-form], [data-testid=bulk-select]").Length() != 0 {
 		t.Error("viewers see the bulk move")
 	}
-	lead := h.login("lead")
-	list := readDoc(t, h.get(lead, "/conversations"))
+	lead := h.Login("lead")
+	list := readDoc(t, h.Get(lead, "/conversations"))
 	if list.Find("[data-testid=bulk-form]").Length() != 1 {
 		t.Fatal("no bulk form for a lead")
 	}
@@ -390,12 +353,15 @@ func TestBulkReassign(t *testing.T) {
 		t.Errorf("selectable rows %v", selectable)
 	}
 	token := list.Find("[data-testid=bulk-form] input[name=formToken]").AttrOr("value", "")
-	agent := list.Find("[data-testid=bulk-agent] option[value^=a-]").FilterFunction(func(_ int, s *goquery.Selection) bool {
-		return strings.Contains(s.Text(), "(available)")
-	}).First().AttrOr("value", "")
+	option := list.Find("[data-testid=bulk-agent] option").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.AttrOr("value", "") == target.ID
+	})
+	if !strings.Contains(option.Text(), "(available)") {
+		t.Errorf("%s is offered as %q, want it marked available", target.ID, option.Text())
+	}
 
-	form := url.Values{"formToken": {token}, "agentId": {agent}, "conversationId": {lives[0].ID, lives[1].ID, closed.ID}}
-	resp := h.postForm(lead, "/conversations/reassign", form, "HX-Request", "true", "HX-Target", "bulk-progress")
+	form := url.Values{"formToken": {token}, "agentId": {target.ID}, "conversationId": {lives[0].ID, lives[1].ID, closed.ID}}
+	resp := h.PostForm(lead, "/conversations/reassign", form, "HX-Request", "true", "HX-Target", "bulk-progress")
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") {
 		t.Fatalf("bulk: %d %s", resp.StatusCode, body)
@@ -407,33 +373,30 @@ func TestBulkReassign(t *testing.T) {
 		t.Errorf("the closed conversation is not reported as skipped: %s", body)
 	}
 	// A resubmitted bulk form is the same batch.
-	again := readDoc(t, h.postForm(lead, "/conversations/reassign", form, "HX-Request", "true"))
+	again := readDoc(t, h.PostForm(lead, "/conversations/reassign", form, "HX-Request", "true"))
 	if again.Find("[data-testid=bulk-progress]").AttrOr("data-batch", "") != prog.AttrOr("data-batch", "-") {
 		t.Error("a resubmitted bulk form made a new batch")
 	}
 
-	deadline := time.Now().Add(10 * time.Second)
-	var summary string
-	for time.Now().Before(deadline) {
-		d := readDoc(t, h.htmxGet(lead, statusURL))
-		p := d.Find("[data-testid=bulk-progress]")
-		summary = p.Find("[data-testid=bulk-summary]").Text()
-		if p.AttrOr("data-final", "") == "true" {
-			if _, polls := p.Attr("hx-trigger"); polls {
-				t.Error("the final progress still polls")
-			}
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	// Both transfers reach their outcome through the real callback route.
+	h.WaitOutcome()
+	h.WaitOutcome()
+	d := readDoc(t, h.Get(lead, statusURL, "HX-Request", "true"))
+	p := d.Find("[data-testid=bulk-progress]")
+	if p.AttrOr("data-final", "") != "true" {
+		t.Errorf("progress not final after both outcomes: %s", p.Text())
 	}
-	if summary != "2 of 2 confirmed" {
+	if _, polls := p.Attr("hx-trigger"); polls {
+		t.Error("the final progress still polls")
+	}
+	if summary := p.Find("[data-testid=bulk-summary]").Text(); summary != "2 of 2 confirmed" {
 		t.Errorf("summary %q", summary)
 	}
-	if n := len(assignCalls(h)); n != 2 {
+	if n := len(assignCalls(t, h)); n != 2 {
 		t.Errorf("upstream got %d assign calls for 2 conversations", n)
 	}
 	// Without htmx the progress is a page of its own.
-	page := readDoc(t, h.get(lead, statusURL))
+	page := readDoc(t, h.Get(lead, statusURL))
 	if page.Find("[data-testid=nav]").Length() != 1 || page.Find("[data-testid=bulk-row]").Length() != 2 {
 		t.Error("the progress page lacks the layout or its rows")
 	}

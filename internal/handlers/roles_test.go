@@ -1,7 +1,6 @@
-package handlers
+package handlers_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/simulator"
 )
 
 // Expected statuses in the role matrix.
@@ -26,8 +26,8 @@ const (
 
 // roleCase is one route in the matrix. want holds the status for anonymous,
 // viewer, lead and admin, in that order. Path and form may use the
-// placeholders {session}, {conversation} and {agent}, filled with real
-// simulator ids.
+// placeholders {session}, {conversation} and {agent}, filled with the ids of
+// a finished conversation and an agent of the simulator's world.
 type roleCase struct {
 	pattern string // as registered in routes.go
 	path    string
@@ -47,7 +47,7 @@ var roleMatrix = []roleCase{
 	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 400, 400, 400}},
 	{"/", "/no/such/page", nil, [4]int{404, 404, 404, 404}},
 
-	// Conversations (issue 3).
+	// Conversations.
 	{"GET /sessions/{sessionId}", "/sessions/{session}", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /sessions/{sessionId}/export.json", "/sessions/{session}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /sessions/{sessionId}/timeline.csv", "/sessions/{session}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
@@ -57,7 +57,7 @@ var roleMatrix = []roleCase{
 	{"GET /conversations/{id}/export.json", "/conversations/{conversation}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /conversations/{id}/timeline.csv", "/conversations/{conversation}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
 
-	// Agents (issue 4).
+	// Agents.
 	{"GET /agents", "/agents", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /agents/availability", "/agents/availability", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /agents/{id}", "/agents/{agent}", nil, [4]int{toLogin, 200, 200, 200}},
@@ -65,7 +65,7 @@ var roleMatrix = []roleCase{
 	{"POST /agents/{id}/preview", "/agents/{agent}/preview", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
 	{"POST /agents/{id}", "/agents/{agent}", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
 
-	// Reassign (issue 5). The callback route needs no login; a forged
+	// Reassign. The callback route needs no login; a forged
 	// token is a 404 whoever sends it.
 	{"POST /conversations/{id}/reassign", "/conversations/{conversation}/reassign", url.Values{}, [4]int{noAuth, denied, allowed, allowed}},
 	{"GET /conversations/{id}/reassign/{transferId}", "/conversations/{conversation}/reassign/999999", nil, [4]int{toLogin, denied, 404, 404}},
@@ -73,23 +73,23 @@ var roleMatrix = []roleCase{
 	{"GET /conversations/reassign/batch/{batchId}", "/conversations/reassign/batch/0123456789abcdef", nil, [4]int{toLogin, denied, 404, 404}},
 	{"POST /hooks/assign/{token}", "/hooks/assign/00000000000000000000000000000000", url.Values{}, [4]int{404, 404, 404, 404}},
 
-	// Administration (issue 6).
+	// Administration.
 	{"GET /account", "/account", nil, [4]int{toLogin, 200, 200, 200}},
 	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},
 	{"POST /account/timezone", "/account/timezone", url.Values{"tz": {"UTC"}}, [4]int{noAuth, 303, 303, 303}},
 	{"POST /account/logout-everywhere", "/account/logout-everywhere", url.Values{}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /admin/users", "/admin/users", nil, [4]int{toLogin, denied, denied, 200}},
-	{"POST /admin/users", "/admin/users", url.Values{"username": {"matrix-new"}, "role": {"viewer"}, "password": {testPassword}}, [4]int{noAuth, denied, denied, 303}},
+	{"POST /admin/users", "/admin/users", url.Values{"username": {"matrix-new"}, "role": {"viewer"}, "password": {apptest.Password}}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/role", "/admin/users/matrix-new/role", url.Values{"role": {"lead"}}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/disable", "/admin/users/matrix-new/disable", url.Values{}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/enable", "/admin/users/matrix-new/enable", url.Values{}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/password", "/admin/users/matrix-new/password", url.Values{"password": {"matrix-password-2"}}, [4]int{noAuth, denied, denied, 303}},
 	{"GET /admin/tokens", "/admin/tokens", nil, [4]int{toLogin, denied, denied, 200}},
-	{"POST /admin/tokens", "/admin/tokens", url.Values{"owner": {"lead"}, "days": {"1"}}, [4]int{noAuth, denied, denied, 409}}, // no token service in the plain harness
-	{"POST /admin/tokens/{id}/revoke", "/admin/tokens/nope/revoke", url.Values{}, [4]int{noAuth, denied, denied, 409}},
+	{"POST /admin/tokens", "/admin/tokens", url.Values{"owner": {"lead"}, "days": {"1"}}, [4]int{noAuth, denied, denied, 200}},
+	{"POST /admin/tokens/{id}/revoke", "/admin/tokens/nope/revoke", url.Values{}, [4]int{noAuth, denied, denied, 404}},
 	{"GET /admin/settings", "/admin/settings", nil, [4]int{toLogin, denied, denied, 200}},
 	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 200}},
-	{"POST /admin/settings/purge", "/admin/settings/purge", url.Values{}, [4]int{noAuth, denied, denied, 409}}, // no cache admin in the plain harness
+	{"POST /admin/settings/purge", "/admin/settings/purge", url.Values{}, [4]int{noAuth, denied, denied, 200}},
 	{"GET /audit", "/audit", nil, [4]int{toLogin, denied, 200, 200}},
 	{"GET /audit/export.csv", "/audit/export.csv", nil, [4]int{toLogin, denied, 200, 200}},
 	{"POST /audit/verify", "/audit/verify", url.Values{}, [4]int{noAuth, denied, denied, 303}},
@@ -97,44 +97,36 @@ var roleMatrix = []roleCase{
 	// TestMetricsAccessFromElsewhere for other addresses).
 	{"GET /metrics", "/metrics", nil, [4]int{200, 200, 200, 200}},
 	// The token API ignores the cookie session: without a Bearer token it
-	// is 401 for everyone (503 here: the plain harness has no token service).
-	{"GET /api/v1/sessions/{sessionId}", "/api/v1/sessions/{session}", nil, [4]int{503, 503, 503, 503}},
-	{"GET /api/v1/conversations/{id}", "/api/v1/conversations/{conversation}", nil, [4]int{503, 503, 503, 503}},
+	// is 401 for everyone (see TestTokenAPI for tokens).
+	{"GET /api/v1/sessions/{sessionId}", "/api/v1/sessions/{session}", nil, [4]int{noAuth, noAuth, noAuth, noAuth}},
+	{"GET /api/v1/conversations/{id}", "/api/v1/conversations/{conversation}", nil, [4]int{noAuth, noAuth, noAuth, noAuth}},
 	{"/api/v1/", "/api/v1/sessions/{session}", url.Values{}, [4]int{405, 405, 405, 405}},
 }
 
 var roleNames = [4]string{"anonymous", "viewer", "lead", "admin"}
 
 func TestRoleMatrix(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	ctx := context.Background()
-	convs, err := h.api.ListConversations(ctx, api.ListConversationsParams{Limit: 5})
-	if err != nil || len(convs.Results) == 0 {
-		t.Fatalf("simulator conversations: %v", err)
-	}
-	agents, err := h.api.ListAgents(ctx, 1)
-	if err != nil || len(agents.Results) == 0 {
-		t.Fatalf("simulator agents: %v", err)
-	}
-	fill := strings.NewReplacer("{session}", convs.Results[0].BotSessionID, "{conversation}", convs.Results[0].ID,
-		"{agent}", agents.Results[0].ID()).Replace
+	h := apptest.New(t, apptest.Options{})
+	conv := h.Conversation(apptest.ClosedWithAgent)
+	agent := h.Agent(func(simulator.AgentInfo) bool { return true })
+	fill := strings.NewReplacer("{session}", conv.SessionID, "{conversation}", conv.ID, "{agent}", agent.ID).Replace
 
 	for _, rc := range roleMatrix {
 		for i, role := range roleNames {
-			c := h.client()
+			c := h.Client()
 			if i > 0 {
-				c = h.login(role) // fresh: some cases end the session
+				c = h.Login(role) // fresh: some cases end the session
 			}
 			path := fill(rc.path)
 			var resp *http.Response
 			if rc.form == nil {
-				resp = h.get(c, path)
+				resp = h.Get(c, path)
 			} else {
 				form := url.Values{}
 				for k, v := range rc.form {
 					form[k] = []string{fill(v[0])}
 				}
-				resp = h.postForm(c, path, form)
+				resp = h.PostForm(c, path, form)
 			}
 			resp.Body.Close()
 			got, want := resp.StatusCode, rc.want[i]

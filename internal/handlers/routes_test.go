@@ -1,34 +1,34 @@
-package handlers
+package handlers_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/auth"
 )
 
 func TestAnonymousIsSentToLogin(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	for path, want := range map[string]string{
 		"/":                 "/login",
 		"/search?q=abc":     "/login?next=%2Fsearch%3Fq%3Dabc",
 		"/conversations?x=": "/login?next=%2Fconversations%3Fx%3D",
 	} {
-		resp := h.get(h.client(), path)
+		resp := h.Get(h.Client(), path)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 			t.Errorf("%s: %d %q, want redirect to %q", path, resp.StatusCode, resp.Header.Get("Location"), want)
 		}
 	}
 	// htmx requests get a redirect instruction instead of a login page fragment.
-	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/", nil)
+	req, _ := http.NewRequest(http.MethodGet, h.URL()+"/", nil)
 	req.Header.Set("HX-Request", "true")
-	resp, err := h.client().Do(req)
+	resp, err := h.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +39,8 @@ func TestAnonymousIsSentToLogin(t *testing.T) {
 }
 
 func TestCrossOriginStateChangesAreRefused(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("admin")
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("admin")
 	tests := []struct {
 		name   string
 		header []string
@@ -50,7 +50,7 @@ func TestCrossOriginStateChangesAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, path := range []string{"/login", "/logout"} {
-			resp := h.postForm(c, path, url.Values{"username": {"admin"}, "password": {testPassword}}, tt.header...)
+			resp := h.PostForm(c, path, url.Values{"username": {"admin"}, "password": {apptest.Password}}, tt.header...)
 			body := readBody(t, resp)
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s %s: status %d", tt.name, path, resp.StatusCode)
@@ -61,16 +61,16 @@ func TestCrossOriginStateChangesAreRefused(t *testing.T) {
 		}
 	}
 	// The refused logout did not end the session.
-	if resp := h.get(c, "/"); resp.StatusCode != http.StatusOK {
+	if resp := h.Get(c, "/"); resp.StatusCode != http.StatusOK {
 		t.Errorf("session should survive a refused cross-origin logout: %d", resp.StatusCode)
 	}
 }
 
 func TestSecurityHeadersAndNoInlineScript(t *testing.T) {
-	h := newHarness(t, harnessOptions{demo: true})
-	c := h.login("viewer")
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
 	for _, path := range []string{"/", "/login", "/nope", "/search?q=bad"} {
-		resp := h.get(c, path)
+		resp := h.Get(c, path)
 		csp := resp.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "default-src 'none'"} {
 			if !strings.Contains(csp, want) {
@@ -96,27 +96,27 @@ func TestSecurityHeadersAndNoInlineScript(t *testing.T) {
 }
 
 func TestDemoBadgeOnEveryPage(t *testing.T) {
-	demo := newHarness(t, harnessOptions{demo: true})
-	c := demo.login("viewer")
-	anonymous := demo.client()
+	demo := apptest.New(t, apptest.Options{})
+	c := demo.Login("viewer")
+	anonymous := demo.Client()
 	for _, path := range []string{"/", "/login", "/nope", "/search?q=bad"} {
 		client := c
 		if path == "/login" {
 			client = anonymous // a signed-in user is sent on from /login
 		}
-		if badge := readDoc(t, demo.get(client, path)).Find("[data-testid=demo-badge]"); badge.Length() != 1 {
+		if badge := readDoc(t, demo.Get(client, path)).Find("[data-testid=demo-badge]"); badge.Length() != 1 {
 			t.Errorf("demo: %s has no demo badge", path)
 		}
 	}
-	live := newHarness(t, harnessOptions{})
-	if readDoc(t, live.get(live.login("viewer"), "/")).Find("[data-testid=demo-badge]").Length() != 0 {
+	live := apptest.New(t, apptest.Options{UpstreamDown: true}) // live mode
+	if readDoc(t, live.Get(live.Login("viewer"), "/")).Find("[data-testid=demo-badge]").Length() != 0 {
 		t.Error("live mode shows the demo badge")
 	}
 }
 
 func TestStaticAssetsAreEmbeddedAndFingerprinted(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	doc := readDoc(t, h.get(h.client(), "/login"))
+	h := apptest.New(t, apptest.Options{})
+	doc := readDoc(t, h.Get(h.Client(), "/login"))
 	var srcs []string
 	doc.Find("script[src], link[rel=stylesheet]").Each(func(_ int, s *goquery.Selection) {
 		if v, ok := s.Attr("src"); ok {
@@ -133,7 +133,7 @@ func TestStaticAssetsAreEmbeddedAndFingerprinted(t *testing.T) {
 		if !strings.Contains(src, "?v=") {
 			t.Errorf("%s is not fingerprinted", src)
 		}
-		resp := h.get(h.client(), src)
+		resp := h.Get(h.Client(), src)
 		body := readBody(t, resp)
 		if resp.StatusCode != http.StatusOK || len(body) == 0 {
 			t.Errorf("%s: %d", src, resp.StatusCode)
@@ -147,8 +147,12 @@ func TestStaticAssetsAreEmbeddedAndFingerprinted(t *testing.T) {
 	}
 }
 
+// TestRequireRole checks the role gate through routes that need each role:
+// below it a 403, at or above it the page, served to the signed-in user.
 func TestRequireRole(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
+	// One route per minimum role (see routes.go).
+	routes := map[auth.Role]string{auth.RoleViewer: "/account", auth.RoleLead: "/audit", auth.RoleAdmin: "/admin/users"}
 	tests := []struct {
 		user string
 		min  auth.Role
@@ -160,29 +164,22 @@ func TestRequireRole(t *testing.T) {
 		{"lead", auth.RoleAdmin, http.StatusForbidden},
 		{"admin", auth.RoleAdmin, http.StatusOK},
 	}
-	hd := h.hd
 	for _, tt := range tests {
-		c := h.login(tt.user)
-		req := httptest.NewRequest(http.MethodGet, "/x", nil)
-		for _, ck := range c.Jar.Cookies(mustURL(t, h.srv.URL)) {
-			req.AddCookie(ck)
+		resp := h.Get(h.Login(tt.user), routes[tt.min])
+		doc := readDoc(t, resp)
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s needing %s: %d, want %d", tt.user, tt.min, resp.StatusCode, tt.want)
 		}
-		rec := httptest.NewRecorder()
-		hd.require(tt.min, func(w http.ResponseWriter, r *http.Request) {
-			if currentUser(r) == nil || currentUser(r).Username != tt.user {
-				t.Errorf("user not in context")
-			}
-			w.WriteHeader(http.StatusOK)
-		}).ServeHTTP(rec, req)
-		if rec.Code != tt.want {
-			t.Errorf("%s needing %s: %d, want %d", tt.user, tt.min, rec.Code, tt.want)
+		// The handler behind the gate knows who is signed in.
+		if got := doc.Find("[data-testid=username]").Text(); resp.StatusCode == http.StatusOK && got != tt.user {
+			t.Errorf("%s needing %s: page served to %q", tt.user, tt.min, got)
 		}
 	}
 }
 
 func TestNotFoundIsFriendly(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	resp := h.get(h.login("viewer"), "/definitely/not/here")
+	h := apptest.New(t, apptest.Options{})
+	resp := h.Get(h.Login("viewer"), "/definitely/not/here")
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusNotFound || doc.Find("[data-testid=error-page]").Length() != 1 {
 		t.Fatalf("404 page: %d", resp.StatusCode)
@@ -190,13 +187,4 @@ func TestNotFoundIsFriendly(t *testing.T) {
 	if doc.Find("[data-testid=nav]").Length() != 1 {
 		t.Error("a signed-in user should keep the navigation on a 404")
 	}
-}
-
-func mustURL(t *testing.T, raw string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }

@@ -1,15 +1,17 @@
-package handlers
+package handlers_test
 
 import (
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/teamlead/dashboard/internal/app/apptest"
 )
 
 func TestSearchRoutesIDs(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	c := h.login("viewer")
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
 	tests := []struct {
 		q        string
 		status   int
@@ -23,7 +25,7 @@ func TestSearchRoutesIDs(t *testing.T) {
 		{"../../etc/passwd", http.StatusBadRequest, ""},
 	}
 	for _, tt := range tests {
-		resp := h.get(c, "/search?q="+url.QueryEscape(tt.q))
+		resp := h.Get(c, "/search?q="+url.QueryEscape(tt.q))
 		body := readBody(t, resp)
 		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location {
 			t.Errorf("q=%q: %d %q, want %d %q", tt.q, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location)
@@ -35,9 +37,9 @@ func TestSearchRoutesIDs(t *testing.T) {
 }
 
 func TestSearchEscapesHostileInput(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	hostile := `"><script>alert(1)</script>`
-	resp := h.get(h.login("viewer"), "/search?q="+url.QueryEscape(hostile))
+	resp := h.Get(h.Login("viewer"), "/search?q="+url.QueryEscape(hostile))
 	doc := readDoc(t, resp)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("status %d", resp.StatusCode)

@@ -1,7 +1,6 @@
-package handlers
+package handlers_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,39 +9,21 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
 )
 
-// lastAudit returns the newest entry matching f.
-func newestAudit(t *testing.T, h *harness, f audit.Filter) audit.Entry {
-	t.Helper()
-	entries, _, err := h.audit.Query(context.Background(), f)
-	if err != nil || len(entries) == 0 {
-		t.Fatalf("no audit entry for %+v: %v", f, err)
-	}
-	return entries[0]
-}
-
-func auditDetails(t *testing.T, e audit.Entry) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(e.Details, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func TestAdminManagesUsers(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	admin := h.login("admin")
+	h := apptest.New(t, apptest.Options{})
+	admin := h.Login("admin")
 	const pw = "carol-password-123"
 
-	resp := h.postForm(admin, "/admin/users", url.Values{"username": {"carol"}, "role": {"lead"}, "password": {pw}})
+	resp := h.PostForm(admin, "/admin/users", url.Values{"username": {"carol"}, "role": {"lead"}, "password": {pw}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
-	doc := readDoc(t, h.get(admin, resp.Header.Get("Location")))
+	doc := readDoc(t, h.Get(admin, resp.Header.Get("Location")))
 	if !strings.Contains(doc.Find("[data-testid=banner]").Text(), "Added user carol") {
 		t.Errorf("no confirmation: %q", doc.Find("[data-testid=banner]").Text())
 	}
@@ -66,7 +47,7 @@ func TestAdminManagesUsers(t *testing.T) {
 		{"bad role", url.Values{"username": {"dave"}, "role": {"boss"}, "password": {pw}}, http.StatusBadRequest, "role must be"},
 		{"bad username", url.Values{"username": {"a b"}, "role": {"viewer"}, "password": {pw}}, http.StatusBadRequest, "username must be"},
 	} {
-		resp := h.postForm(admin, "/admin/users", tc.form)
+		resp := h.PostForm(admin, "/admin/users", tc.form)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != tc.want || !strings.Contains(doc.Find("[data-testid=banner]").Text(), tc.msg) {
 			t.Errorf("%s: %d %q", tc.name, resp.StatusCode, doc.Find("[data-testid=banner]").Text())
@@ -75,8 +56,8 @@ func TestAdminManagesUsers(t *testing.T) {
 
 	// Each change ends carol's sessions at once and is audited with before/after.
 	carolSignedIn := func() bool {
-		c := h.client()
-		r := h.postForm(c, "/login", url.Values{"username": {"carol"}, "password": {pw}})
+		c := h.Client()
+		r := h.PostForm(c, "/login", url.Values{"username": {"carol"}, "password": {pw}})
 		r.Body.Close()
 		return r.StatusCode == http.StatusSeeOther
 	}
@@ -91,17 +72,17 @@ func TestAdminManagesUsers(t *testing.T) {
 		{"/admin/users/carol/enable", nil, `"disabled":true`, `"disabled":false`},
 		{"/admin/users/carol/password", url.Values{"password": {"another-password-9"}}, "", ""},
 	} {
-		carol := h.client()
-		r := h.postForm(carol, "/login", url.Values{"username": {"carol"}, "password": {pw}})
+		carol := h.Client()
+		r := h.PostForm(carol, "/login", url.Values{"username": {"carol"}, "password": {pw}})
 		r.Body.Close()
 		signedIn := r.StatusCode == http.StatusSeeOther
-		resp := h.postForm(admin, tc.path, tc.form)
+		resp := h.PostForm(admin, tc.path, tc.form)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: %d", tc.path, resp.StatusCode)
 		}
 		if signedIn {
-			if r := h.get(carol, "/"); r.StatusCode != http.StatusSeeOther {
+			if r := h.Get(carol, "/"); r.StatusCode != http.StatusSeeOther {
 				t.Errorf("%s: carol's session survived (%d)", tc.path, r.StatusCode)
 			}
 		}
@@ -116,7 +97,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	if carolSignedIn() {
 		t.Error("the old password still works after a reset")
 	}
-	r := h.postForm(h.client(), "/login", url.Values{"username": {"carol"}, "password": {"another-password-9"}})
+	r := h.PostForm(h.Client(), "/login", url.Values{"username": {"carol"}, "password": {"another-password-9"}})
 	r.Body.Close()
 	if r.StatusCode != http.StatusSeeOther {
 		t.Errorf("the reset password does not work: %d", r.StatusCode)
@@ -135,26 +116,26 @@ func TestAdminManagesUsers(t *testing.T) {
 		{"/admin/users/nobody/disable", nil, http.StatusNotFound, "no user nobody"},
 		{"/admin/users/carol/password", url.Values{"password": {"short"}}, http.StatusBadRequest, "at least 12"},
 	} {
-		resp := h.postForm(admin, tc.path, tc.form)
+		resp := h.PostForm(admin, tc.path, tc.form)
 		doc := readDoc(t, resp)
 		if resp.StatusCode != tc.want || !strings.Contains(doc.Find("[data-testid=banner]").Text(), tc.msg) {
 			t.Errorf("%s: %d %q", tc.path, resp.StatusCode, doc.Find("[data-testid=banner]").Text())
 		}
 	}
 	// The admin's own session survived all of this.
-	if r := h.get(admin, "/admin/users"); r.StatusCode != http.StatusOK {
+	if r := h.Get(admin, "/admin/users"); r.StatusCode != http.StatusOK {
 		t.Errorf("admin signed out: %d", r.StatusCode)
 	}
 }
 
 func TestNavigationIsRoleAware(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := apptest.New(t, apptest.Options{})
 	for user, want := range map[string]string{
 		"viewer": "Conversations,Agents,Account",
 		"lead":   "Conversations,Agents,Audit,Account",
 		"admin":  "Conversations,Agents,Audit,Admin,Account",
 	} {
-		doc := readDoc(t, h.get(h.login(user), "/account"))
+		doc := readDoc(t, h.Get(h.Login(user), "/account"))
 		var got []string
 		doc.Find("[data-testid=nav] a").Each(func(_ int, s *goquery.Selection) { got = append(got, s.Text()) })
 		if strings.Join(got, ",") != want {

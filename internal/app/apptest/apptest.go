@@ -7,11 +7,13 @@ package apptest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +58,17 @@ type Options struct {
 	// Start runs the app's background workers (directory refresh, index
 	// sync, reassign loop), as `dashboard serve` does.
 	Start bool
+	// DataDir opens the app on this data directory, as `dashboard serve
+	// -data` does, instead of a fresh one under TempDir: e.g. a large
+	// prebuilt conversation index for benchmarks. Whatever the directory
+	// holds is kept; the test users are created only where missing.
+	DataDir string
 }
+
+// OutcomeTimeout bounds WaitOutcome. The simulator carries out a transfer
+// and calls back after its CallbackDelay (10 ms of real time here); the
+// bound only keeps a broken test from hanging, a passing one never nears it.
+const OutcomeTimeout = 30 * time.Second
 
 // Harness is a running dashboard.
 type Harness struct {
@@ -85,8 +97,12 @@ func New(tb testing.TB, opts Options) *Harness {
 	// upstream point at its real route.
 	h.Server = httptest.NewUnstartedServer(nil)
 	tb.Cleanup(h.Server.Close)
+	dataDir := opts.DataDir
+	if dataDir == "" {
+		dataDir = tb.TempDir()
+	}
 	cfg := config.Config{
-		Addr: h.Server.Listener.Addr().String(), DataDir: tb.TempDir(),
+		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
 	}
 	if opts.UpstreamDown {
@@ -143,7 +159,8 @@ func New(tb testing.TB, opts Options) *Harness {
 		name string
 		role auth.Role
 	}{{"viewer", auth.RoleViewer}, {"lead", auth.RoleLead}} {
-		if _, err := a.Users.Create(context.Background(), u.name, Password, u.role); err != nil {
+		if _, err := a.Users.Create(context.Background(), u.name, Password, u.role); err != nil &&
+			(opts.DataDir == "" || !errors.Is(err, auth.ErrUserExists)) {
 			tb.Fatal(err)
 		}
 	}
@@ -153,6 +170,31 @@ func New(tb testing.TB, opts Options) *Harness {
 	h.Server.Config.Handler = a.Handler
 	h.Server.Start()
 	return h
+}
+
+// RunReassign runs the reassign loop alone (bulk moves are sent by it, and
+// it sweeps for transfers that never heard back) until the test ends,
+// without the directory refresh and index sync that Options.Start also runs.
+func (h *Harness) RunReassign() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.App.Reassign.Run(ctx) }()
+	h.T.Cleanup(func() { cancel(); <-done })
+}
+
+// WaitOutcome returns the next transfer outcome, once the app has refreshed
+// its conversation (see Outcomes).
+func (h *Harness) WaitOutcome() reassign.Transfer {
+	h.T.Helper()
+	timer := time.NewTimer(OutcomeTimeout)
+	defer timer.Stop()
+	select {
+	case t := <-h.Outcomes:
+		return t
+	case <-timer.C:
+		h.T.Fatalf("no transfer outcome within %s", OutcomeTimeout)
+		return reassign.Transfer{}
+	}
 }
 
 // URL is the dashboard's base URL.
@@ -278,6 +320,49 @@ func (h *Harness) Agent(ok func(simulator.AgentInfo) bool) simulator.AgentInfo {
 	}
 	h.T.Fatal("no agent in the simulator's world matches")
 	return simulator.AgentInfo{}
+}
+
+// Reassignable returns a conversation that satisfies ok and an agent a
+// transfer of it to succeeds to: one of the queue it is in now, who is not
+// OFFLINE and does not hold it. The simulator guarantees such a pair for
+// HeldByAgent and Waiting at every instant (its live-traffic chains).
+func (h *Harness) Reassignable(ok func(simulator.ConversationInfo) bool) (simulator.ConversationInfo, simulator.AgentInfo) {
+	h.T.Helper()
+	agents := h.Sim.Agents()
+	for _, c := range h.Sim.Conversations() {
+		if !ok(c) || c.QueueID == "" {
+			continue
+		}
+		for _, a := range agents {
+			if a.OnlineStatus != "OFFLINE" && a.UserID != c.AgentUserID && slices.Contains(a.QueueIDs, c.QueueID) {
+				return c, a
+			}
+		}
+	}
+	h.T.Fatal("no conversation in the simulator's world matches with an agent to move it to")
+	return simulator.ConversationInfo{}, simulator.AgentInfo{}
+}
+
+// UpstreamRequests are the requests the simulator received with method
+// whose path ends in pathSuffix, oldest first.
+func (h *Harness) UpstreamRequests(method, pathSuffix string) []simulator.RecordedRequest {
+	var out []simulator.RecordedRequest
+	for _, r := range h.Sim.Requests() {
+		if r.Method == method && strings.HasSuffix(r.Path, pathSuffix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// UserID is the id of the dashboard user called name.
+func (h *Harness) UserID(name string) int64 {
+	h.T.Helper()
+	u, err := h.App.Users.ByUsername(context.Background(), name)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return u.ID
 }
 
 // LastAudit is the newest audit entry with action.

@@ -87,44 +87,60 @@ func Fill(ctx context.Context, db *store.DB, n int) error {
 	})
 }
 
-// Open returns a database holding n generated conversations. The file is
-// built once and kept in the system temp directory (keyed by n and the
-// migration count), so repeated benchmark runs and every b.N round reuse it;
-// callers may add rows of their own (users, audit entries) but must not
-// change the generated conversations.
-func Open(tb testing.TB, n int) *store.DB {
+// DatabaseFile is the name of the database inside the directory Dir
+// returns: the name internal/app opens in its data directory.
+const DatabaseFile = "dashboard.db"
+
+// Dir returns a data directory whose DatabaseFile holds n generated
+// conversations, for opening the whole app on it (apptest.Options.DataDir).
+// The directory is built once and kept in the system temp directory (keyed
+// by n and the migration count), so repeated benchmark runs and every b.N
+// round reuse it; callers may add rows of their own (users, audit entries,
+// the app's key files) but must not change the generated conversations.
+func Dir(tb testing.TB, n int) string {
 	tb.Helper()
 	ctx := context.Background()
 	migs, err := store.Migrations()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	shared := filepath.Join(os.TempDir(), fmt.Sprintf("dashboard-bench-index-%d-m%d-v2.db", n, len(migs)))
-	if _, err := os.Stat(shared); err != nil {
-		tmp := shared + ".building"
-		_ = os.Remove(tmp)
-		db, err := store.Open(ctx, tmp)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sw := clock.StartStopwatch()
-		if err := Fill(ctx, db, n); err != nil {
-			db.Close()
-			tb.Fatal(err)
-		}
-		if _, err := db.Write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := db.Write.ExecContext(ctx, `ANALYZE`); err != nil {
-			tb.Fatal(err)
-		}
-		db.Close()
-		if err := os.Rename(tmp, shared); err != nil {
-			tb.Fatal(err)
-		}
-		tb.Logf("built %d-conversation index in %s: %s", n, sw.Elapsed().Round(time.Millisecond), shared)
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("dashboard-bench-index-%d-m%d-v3", n, len(migs)))
+	if _, err := os.Stat(filepath.Join(dir, DatabaseFile)); err == nil {
+		return dir
 	}
-	db, err := store.Open(ctx, shared)
+	tmp := dir + ".building"
+	_ = os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(ctx, filepath.Join(tmp, DatabaseFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sw := clock.StartStopwatch()
+	if err := Fill(ctx, db, n); err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	if _, err := db.Write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+		tb.Fatal(err)
+	}
+	db.Close()
+	_ = os.RemoveAll(dir) // a directory left by an interrupted build
+	if err := os.Rename(tmp, dir); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("built %d-conversation index in %s: %s", n, sw.Elapsed().Round(time.Millisecond), dir)
+	return dir
+}
+
+// Open returns the database of Dir(tb, n), closed when the test ends.
+func Open(tb testing.TB, n int) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(Dir(tb, n), DatabaseFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
