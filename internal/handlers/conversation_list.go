@@ -52,7 +52,7 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 	}
 	vm.CSVHref = "/conversations/export.csv?" + f.values().Encode()
 	vm.Sorts = sortLinks(f)
-	vm.Sync = convSyncView(h.convs.SyncStatus(), true, loc)
+	vm.Sync = convSyncView(h.convs.SyncStatus(), loc)
 
 	if isHTMX(r) && r.Header.Get("HX-Target") == "conv-results" {
 		h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationResults(vm))

@@ -25,7 +25,7 @@ func (h *Handler) overview(r *http.Request) *pages.Overview {
 		return "/conversations?" + v.Encode()
 	}
 	vm := &pages.Overview{Day: day, TimeZone: loc.String(), ListHref: list(),
-		Sync: convSyncView(h.convs.SyncStatus(), true, loc)}
+		Sync: convSyncView(h.convs.SyncStatus(), loc)}
 	ov, err := h.convs.Overview(r.Context(), from, to, 10)
 	if err != nil {
 		h.logger.Error("overview", "err", err)

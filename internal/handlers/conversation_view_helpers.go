@@ -41,9 +41,9 @@ func convTime(t time.Time, loc *time.Location) pages.ConvTime {
 	return pages.ConvTime{Text: display.Time(t, loc), ISO: t.In(loc).Format(time.RFC3339Nano)}
 }
 
-func convSyncView(s cache.SyncStatus, configured bool, loc *time.Location) pages.ConvSync {
+func convSyncView(s cache.SyncStatus, loc *time.Location) pages.ConvSync {
 	v := pages.ConvSync{
-		Configured: configured, Running: s.Running, Pages: s.Pages, Rows: s.Rows,
+		Running: s.Running, Pages: s.Pages, Rows: s.Rows,
 		Indexed: s.Indexed, BackfillDone: s.BackfillDone, Error: s.Error,
 	}
 	if !s.LastStart.IsZero() {

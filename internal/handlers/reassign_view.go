@@ -23,7 +23,7 @@ import (
 // canReassign reports whether the signed-in user may move conversations.
 func (h *Handler) canReassign(r *http.Request) bool {
 	u := currentUser(r)
-	return h.reassign != nil && u != nil && u.Role.AtLeast(auth.RoleLead)
+	return u != nil && u.Role.AtLeast(auth.RoleLead)
 }
 
 // reassignPanelFor is the Reassign panel of the audit view, or nil when

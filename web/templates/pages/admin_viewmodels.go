@@ -92,7 +92,6 @@ type AuditVerify struct {
 
 // AdminTokens is the API token page.
 type AdminTokens struct {
-	Configured bool
 	Tokens     []AdminToken
 	Owners     []string // usernames a token may act for
 	Form       TokenForm

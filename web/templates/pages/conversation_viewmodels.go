@@ -159,7 +159,6 @@ type ConversationList struct {
 
 // ConvSync is the state of the background index sync.
 type ConvSync struct {
-	Configured   bool
 	Running      bool
 	LastStart    string
 	LastEnd      string
