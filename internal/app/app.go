@@ -219,7 +219,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, err
 	}
 	if a.Reassign, err = reassign.New(a.DB, a.Upstream, a.Audit, reassign.Options{
-		PublicURL: cfg.PublicURL, ConfirmTimeout: opts.Tuning.ReassignConfirm,
+		PublicURL: cfg.PublicURL, ConfirmTimeout: opts.Tuning.ReassignConfirm, Index: a.Conversations,
 		Clock: clk, Logger: log.With("component", "reassign"), OnOutcome: a.refreshAfterOutcome,
 	}); err != nil {
 		return a, err

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/teamlead/dashboard/internal/api"
-	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/pages"
@@ -52,28 +50,11 @@ func (h *Handler) conversationBulkReassign(w http.ResponseWriter, r *http.Reques
 		h.bulkFail(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	rows, err := h.convs.Rows(ctx, convIDs)
-	if err != nil {
-		h.logger.Error("bulk reassign: index rows", "err", err)
-		h.bulkFail(w, r, http.StatusInternalServerError, "The conversation index could not be read; nothing was moved.")
-		return
-	}
-	var items []reassign.BulkItem
-	var skipped []string
-	for _, id := range convIDs {
-		row, ok := rows[id]
-		if !ok || !ids.IsSession(row.SessionID) || !api.Status(row.Status).IsLive() {
-			skipped = append(skipped, firstNonEmpty(row.SessionID, id))
-			continue
-		}
-		items = append(items, reassign.BulkItem{ConversationID: id, SessionID: row.SessionID, From: rowFrom(row)})
-	}
-	if len(items) == 0 {
+	batch, skipped, err := h.reassign.EnqueueConversations(ctx, currentUser(r).Username, clientAddr(r), convIDs, target, r.PostForm.Get("formToken"))
+	switch {
+	case errors.Is(err, reassign.ErrNothingLive):
 		h.bulkFail(w, r, http.StatusConflict, "None of the selected conversations is live any more; nothing was moved.")
 		return
-	}
-	batch, err := h.reassign.Enqueue(ctx, currentUser(r).Username, clientAddr(r), items, target, r.PostForm.Get("formToken"))
-	switch {
 	case errors.Is(err, reassign.ErrInvalid):
 		h.bulkFail(w, r, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "reassign: invalid request: ")+".")
 		return
@@ -170,20 +151,6 @@ func (h *Handler) bulkFail(w http.ResponseWriter, r *http.Request, status int, m
 
 // rowFrom says where an indexed conversation is now, as far as the index
 // row tells: its latest agent unless it waits in a queue, else its latest
-// queue. (The index keeps names in order of first appearance.)
-func rowFrom(row cache.Row) string {
-	last := func(list string) string {
-		parts := strings.Split(list, ", ")
-		return strings.TrimSpace(parts[len(parts)-1])
-	}
-	if row.Status != "OPEN" && row.Agents != "" {
-		return "agent " + last(row.Agents)
-	}
-	if row.Queues != "" {
-		return "queue " + last(row.Queues)
-	}
-	return ""
-}
 
 // bulkForm is the bulk move form for the list, or nil for viewers.
 func (h *Handler) bulkForm(r *http.Request) *pages.BulkReassignForm {

@@ -87,7 +87,6 @@ type ConversationIndex interface {
 	Each(ctx context.Context, q cache.Query, fn func(cache.Row) error) error
 	Facets(ctx context.Context) (map[string][]cache.Facet, error)
 	Overview(ctx context.Context, from, to time.Time, longest int) (cache.Overview, error)
-	Rows(ctx context.Context, ids []string) (map[string]cache.Row, error)
 	LiveLoad(ctx context.Context) (map[string]int, error)
 	Refresh(ctx context.Context, conversationID string) (cache.Result, error)
 	SyncStatus() cache.SyncStatus
@@ -121,7 +120,7 @@ type ReassignService interface {
 	Request(ctx context.Context, r reassign.Request) (reassign.Transfer, error)
 	Get(ctx context.Context, id int64) (reassign.Transfer, error)
 	ByConversation(ctx context.Context, conversationID string, limit int) ([]reassign.Transfer, error)
-	Enqueue(ctx context.Context, actor, clientAddr string, items []reassign.BulkItem, target reassign.Target, formToken string) (string, error)
+	EnqueueConversations(ctx context.Context, actor, clientAddr string, conversationIDs []string, target reassign.Target, formToken string) (string, []string, error)
 	Batch(ctx context.Context, batchID string) ([]reassign.Transfer, error)
 	HandleCallback(ctx context.Context, token string, body []byte) (reassign.Transfer, error)
 }

@@ -1,14 +1,18 @@
 package reassign
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/cache"
+	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
@@ -53,6 +57,59 @@ func (s *Service) Enqueue(ctx context.Context, actor, clientAddr string, items [
 	default:
 	}
 	return batch, nil
+}
+
+// ErrNothingLive means none of a bulk move's conversations is live any more.
+var ErrNothingLive = errors.New("reassign: none of the selected conversations is live any more")
+
+// ConversationIndex says what the local index knows of conversations: their
+// session id, status, queues and agents (*cache.Cache).
+type ConversationIndex interface {
+	Rows(ctx context.Context, ids []string) (map[string]cache.Row, error)
+}
+
+// EnqueueConversations queues a bulk move of the given conversations (c-…,
+// checked by the caller) to target. Conversations the index does not know,
+// or knows as no longer live, are skipped and named (by session id where
+// known); with none left nothing is queued and ErrNothingLive is returned.
+func (s *Service) EnqueueConversations(ctx context.Context, actor, clientAddr string, conversationIDs []string, target Target, formToken string) (batch string, skipped []string, err error) {
+	if len(conversationIDs) == 0 || len(conversationIDs) > MaxBulk {
+		return "", nil, fmt.Errorf("%w: select between 1 and %d conversations", ErrInvalid, MaxBulk)
+	}
+	rows, err := s.opts.Index.Rows(ctx, conversationIDs)
+	if err != nil {
+		return "", nil, fmt.Errorf("reassign: read the conversation index: %w", err)
+	}
+	var items []BulkItem
+	for _, id := range conversationIDs {
+		row, ok := rows[id]
+		if !ok || !ids.IsSession(row.SessionID) || !api.Status(row.Status).IsLive() {
+			skipped = append(skipped, cmp.Or(row.SessionID, id))
+			continue
+		}
+		items = append(items, BulkItem{ConversationID: id, SessionID: row.SessionID, From: rowFrom(row)})
+	}
+	if len(items) == 0 {
+		return "", skipped, ErrNothingLive
+	}
+	batch, err = s.Enqueue(ctx, actor, clientAddr, items, target, formToken)
+	return batch, skipped, err
+}
+
+// rowFrom describes where an indexed conversation is now: the last agent of
+// a held one, else its last queue.
+func rowFrom(row cache.Row) string {
+	last := func(list string) string {
+		parts := strings.Split(list, ", ")
+		return strings.TrimSpace(parts[len(parts)-1])
+	}
+	if row.Status != "OPEN" && row.Agents != "" {
+		return "agent " + last(row.Agents)
+	}
+	if row.Queues != "" {
+		return "queue " + last(row.Queues)
+	}
+	return ""
 }
 
 // Batch returns the transfers of a bulk move in the order they were queued.

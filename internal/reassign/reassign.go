@@ -102,6 +102,8 @@ type Options struct {
 	SweepEvery     time.Duration // how often Run looks for overdue transfers (default 10 s)
 	Clock          clock.Clock   // nil: the wall clock
 	Logger         *slog.Logger
+	// Index tells bulk moves which selected conversations are still live.
+	Index ConversationIndex
 	// OnOutcome runs after a transfer reaches an outcome (callback, failure
 	// or timeout), e.g. to refresh the conversation's cache. It must not block long.
 	OnOutcome func(Transfer)
@@ -120,7 +122,7 @@ type Service struct {
 
 // New returns a Service. PublicURL must be an absolute http(s) URL.
 func New(db *store.DB, up Upstream, log *audit.Log, opts Options) (*Service, error) {
-	if db == nil || up == nil || log == nil {
+	if db == nil || up == nil || log == nil || opts.Index == nil {
 		return nil, errors.New("reassign: missing dependency")
 	}
 	if !strings.HasPrefix(opts.PublicURL, "http://") && !strings.HasPrefix(opts.PublicURL, "https://") {

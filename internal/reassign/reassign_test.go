@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/simtest"
 	"github.com/teamlead/dashboard/internal/simulator"
@@ -29,6 +30,7 @@ type env struct {
 	outcomes chan Transfer
 	clock    *clock.Manual
 	hookResp chan int // status codes the callback endpoint answered
+	index    *cache.Cache
 }
 
 func newEnv(t *testing.T, callbackDelay time.Duration) *env {
@@ -62,8 +64,13 @@ func newEnv(t *testing.T, callbackDelay time.Duration) *env {
 		e.hookResp <- code
 	}))
 	t.Cleanup(hook.Close)
+	e.index, err = cache.New(db, client, cache.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.index.Close)
 	e.svc, err = New(db, client, e.audit, Options{
-		PublicURL: hook.URL, ConfirmTimeout: time.Minute, Clock: e.clock,
+		PublicURL: hook.URL, ConfirmTimeout: time.Minute, Clock: e.clock, Index: e.index,
 		OnOutcome: func(t Transfer) { e.outcomes <- t },
 	})
 	if err != nil {
@@ -376,5 +383,39 @@ func TestRank(t *testing.T) {
 	}
 	if r := strings.Join(got[0].Reasons, "; "); r != "available; 3 free slots; in the conversation's queue; 1 matching skill; speaks de" {
 		t.Errorf("reasons %q", r)
+	}
+}
+
+// A bulk move of conversations by id queues the live ones and names the
+// rest; with none live nothing is queued.
+func TestEnqueueConversationsSkipsWhatIsNoLongerLive(t *testing.T) {
+	e := newEnv(t, time.Hour)
+	ctx := context.Background()
+	if err := cache.NewSyncer(e.index, cache.SyncOptions{}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	live := e.liveConversation(0)
+	var closed simulator.ConversationInfo
+	for _, c := range e.sim.Conversations() {
+		if c.Status == "CLOSED" {
+			closed = c
+			break
+		}
+	}
+	target := Target{Kind: "agent", ID: e.availableAgent().ID}
+	batch, skipped, err := e.svc.EnqueueConversations(ctx, "lead", "10.0.0.1", []string{live.ID, closed.ID}, target, NewFormToken())
+	if err != nil || batch == "" {
+		t.Fatalf("enqueue: %q %v", batch, err)
+	}
+	if len(skipped) != 1 || skipped[0] != closed.SessionID {
+		t.Errorf("skipped %v, want the closed conversation's session %s", skipped, closed.SessionID)
+	}
+	ts, err := e.svc.Batch(ctx, batch)
+	if err != nil || len(ts) != 1 || ts[0].ConversationID != live.ID || ts[0].SessionID != live.SessionID || ts[0].From == "" {
+		t.Errorf("batch %+v, %v", ts, err)
+	}
+	_, skipped, err = e.svc.EnqueueConversations(ctx, "lead", "", []string{closed.ID, "c-0000000-0000-0000-0000-000000000000"}, target, NewFormToken())
+	if !errors.Is(err, ErrNothingLive) || len(skipped) != 2 {
+		t.Errorf("nothing live: %v, skipped %v", err, skipped)
 	}
 }
