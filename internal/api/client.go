@@ -502,7 +502,7 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 		e.RetryAfter = d
 		// One 429 pauses every caller sharing the budget instead of letting
 		// them hammer upstream.
-		c.budget.PauseUntil(clock.Instant().Add(d))
+		c.budget.Throttled(clock.Instant().Add(d))
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "smartassist rate limit hit; pausing budget",
 			slog.String("endpoint", req.endpoint), slog.Duration("retryAfter", d))
 	}
