@@ -25,7 +25,7 @@ type Message struct {
 	CreatedOn time.Time
 	Timestamp time.Time // timestampValue
 	SessionID string
-	Channel   string // chnl
+	Channel   string // chnl (channel in some answers)
 	Channels  []MessageChannel
 	Lang      string
 	TaskName  string // tN
@@ -100,7 +100,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 	m := &Message{
 		ID: f.str("_id"), Type: f.str("type"), Status: f.str("status"), CreatedBy: f.str("createdBy"),
 		CreatedOn: f.timestamp("createdOn"), Timestamp: f.timestamp("timestampValue"), SessionID: f.str("sessionId"),
-		Channel: f.str("chnl"), Lang: f.str("lang"), TaskName: f.str("tN"), TraceID: f.str("traceId"),
+		Channel: f.first("chnl", "channel"), Lang: f.str("lang"), TaskName: f.str("tN"), TraceID: f.str("traceId"),
 		Raw: cloneRaw(b),
 	}
 	for _, c := range f.objects("channels") {
