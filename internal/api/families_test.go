@@ -130,7 +130,10 @@ func TestScopeErrorsNameTheScope(t *testing.T) {
 		}, api.ScopeChatHistory, true},
 		{"recordings", func(c *api.Client) error { _, err := c.Recordings(context.Background(), testSession); return err },
 			api.ScopeRecordings, true},
-		{"getSessions", func(c *api.Client) error { _, err := c.Sessions(context.Background(), []string{testSession}); return err },
+		{"getSessions", func(c *api.Client) error {
+			_, err := c.Sessions(context.Background(), []string{testSession})
+			return err
+		},
 			api.ScopeBotSessions, true},
 		{"feedback", func(c *api.Client) error {
 			_, err := c.FeedbackResponses(context.Background(), api.FeedbackQuery{From: start, To: start.Add(time.Hour)})
