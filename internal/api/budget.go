@@ -33,9 +33,9 @@ const (
 	// in, so a request that reaches upstream later than it was granted
 	// still falls in the window upstream counts it in.
 	DefaultWindowMargin = 2 * time.Second
-	// defaultBurst: an interactive caller may follow the previous grant
-	// after a third of the steady interval, so a page needing two or three
-	// calls is quick while nothing bursts at upstream.
+	// defaultBurst: at most three grants within any steady interval, so a
+	// page needing two or three calls is served at once, even right after
+	// a background grant, while nothing bursts at upstream.
 	defaultBurst = 3
 )
 
@@ -62,9 +62,8 @@ func IsBackground(ctx context.Context) bool {
 // BudgetOption configures a Budget.
 type BudgetOption func(*Budget)
 
-// WithBurst sets how many interactive requests may follow each other within
-// one steady interval (default 3): the shortest gap between two grants is
-// the interval divided by n. Values below 1 are ignored.
+// WithBurst sets how many requests may be granted back to back (default
+// 3): at most n within any one steady interval. Values below 1 are ignored.
 func WithBurst(n int) BudgetOption {
 	return func(b *Budget) {
 		if n >= 1 {
@@ -110,8 +109,9 @@ func WithWindowMargin(d time.Duration) BudgetOption {
 //   - fewer grants than the allowance in the rolling minute before it (and,
 //     with WithPerHour, in the rolling hour), both windows lengthened by a
 //     margin;
-//   - a gap since the previous grant: interval/burst for interactive
-//     callers, the whole interval (window/allowance) for background ones;
+//   - at most burst grants within any steady interval (the minute window
+//     over the allowance); for background callers, a gap since the
+//     previous grant that spreads their part of each window evenly over it;
 //   - for background callers, headroom: the windows keep a reserve free for
 //     interactive callers, and no interactive caller is waiting.
 //
@@ -220,22 +220,30 @@ func reserve(allowance int) int {
 	return min(max(1, allowance/10), allowance-1)
 }
 
-// limitsLocked are the rules one class is granted under.
+// limits are the rules one class is granted under.
 type limits struct {
-	gap            time.Duration
+	gap            time.Duration // since the previous grant
+	burst          int           // grants allowed within any window of burstW
+	burstW         time.Duration
 	minute, hour   int // allowed grants in the windows; hour 0: no hourly window
 	minuteW, hourW time.Duration
 }
 
 func (b *Budget) limitsLocked(background bool) limits {
-	l := limits{minute: b.allowance, hour: b.hourAllowanceLocked(), minuteW: b.minuteWindow(), hourW: b.hourWindow()}
 	interval := b.intervalLocked()
-	l.gap = interval / time.Duration(b.burst)
+	l := limits{
+		burst: b.burst, burstW: interval,
+		minute: b.allowance, hour: b.hourAllowanceLocked(), minuteW: b.minuteWindow(), hourW: b.hourWindow(),
+	}
 	if background {
-		l.gap = interval
+		// Background work is paced to fit its part of each window
+		// evenly, so it never runs a window dry and then leaves
+		// interactive callers waiting for it to roll.
 		l.minute -= reserve(l.minute)
+		l.gap = l.minuteW / time.Duration(max(l.minute, 1))
 		if l.hour > 0 {
 			l.hour -= reserve(l.hour)
+			l.gap = max(l.gap, l.hourW/time.Duration(max(l.hour, 1)))
 		}
 	}
 	return l
@@ -265,9 +273,10 @@ func (b *Budget) delayLocked(now time.Time, background bool) time.Duration {
 
 func (b *Budget) delayWith(ts []time.Time, last, now time.Time, l limits) time.Duration {
 	d := max(b.pausedUntil.Sub(now), 0)
-	if !last.IsZero() {
+	if !last.IsZero() && l.gap > 0 {
 		d = max(d, last.Add(l.gap).Sub(now))
 	}
+	d = max(d, delayIn(ts, now, l.burstW, l.burst))
 	d = max(d, delayIn(ts, now, l.minuteW, l.minute))
 	if l.hour > 0 {
 		d = max(d, delayIn(ts, now, l.hourW, l.hour))
