@@ -433,3 +433,40 @@ func TestFetchMedia(t *testing.T) {
 		t.Error("the media host was sent upstream credentials")
 	}
 }
+
+// A 429 on one family pauses and cuts that family's budget only.
+func TestRateLimitedFamilyCutsItsOwnBudget(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(*api.Client) error
+		bot  bool
+	}{
+		{"contact center", func(c *api.Client) error { _, err := c.Conversation(ctxWithTimeout(t, time.Second), "c-1"); return err }, false},
+		{"bot", func(c *api.Client) error {
+			_, err := c.Recordings(ctxWithTimeout(t, time.Second), testSession)
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "30")
+				writeJSON(w, http.StatusTooManyRequests, []byte(`{"errors":[{"msg":"Rate limit for this API has been reached. Please try again after some time."}]}`))
+			})
+			c := up.client()
+			if err := tt.call(c); !errors.Is(err, api.ErrRateLimited) {
+				t.Fatalf("err = %v", err)
+			}
+			hit, other := c.Budget().Stats(), c.BotBudget().Stats()
+			if tt.bot {
+				hit, other = other, hit
+			}
+			if hit.RateLimited != 1 || hit.AllowancePerMinute != hit.LimitPerMinute*hit.SharePercent/100/2 || hit.ShareReason == "" || hit.PausedUntil.IsZero() {
+				t.Errorf("family hit: %+v", hit)
+			}
+			if other.RateLimited != 0 || other.CurrentSharePercent != other.SharePercent || !other.PausedUntil.IsZero() {
+				t.Errorf("other family: %+v", other)
+			}
+		})
+	}
+}
