@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -469,4 +470,26 @@ func TestRateLimitedFamilyCutsItsOwnBudget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Bot calls ask for gzip, as the v2 transcript docs recommend, and read a
+// gzipped answer like any other.
+func TestBotAnswersMayBeGzipped(t *testing.T) {
+	fixture := readFixture(t, "fetch-call-recording-v2.response.json")
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" {
+			t.Errorf("Accept-Encoding = %q", r.Header.Get("Accept-Encoding"))
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(fixture)
+		_ = zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		writeJSON(w, http.StatusOK, buf.Bytes())
+	})
+	rec, err := up.client().Recordings(context.Background(), testSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameJSON(t, "recordings", mustJSON(t, rec), fixture)
 }
