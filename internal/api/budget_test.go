@@ -33,8 +33,8 @@ func maxInWindow(ts []time.Time, w time.Duration) int {
 
 func TestBudgetNeverExceedsRollingMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// The token bucket this replaced (burst 3) granted 62 in one
-		// rolling minute at 60/min.
+		// A token bucket of 60/min with a burst of 3 grants 62 in one
+		// rolling minute; upstream counts every rolling minute.
 		b := api.NewBudget(60, api.WithShare(100))
 		var grants []time.Time
 		for range 200 {
