@@ -1,5 +1,10 @@
 // Package api is the dashboard's typed client for the Kore.ai SmartAssist
-// public API ({base}/agentassist/api/v1/public/{botId}/…).
+// public API. Upstream has three path families (see Family): contact center
+// ({base}/agentassist/api/v1/public/{botId}/…), analytics
+// ({base}/agentassist/api/public/analytics/account/{accountId}/…) and bot
+// ({base}/api/public/bot/{botId}/…). Contact center and analytics spend one
+// rate bucket (CCAI), the bot family another; the Client draws each call
+// from its family's Budget.
 //
 // Responses are kept raw-first: every model carries the exact bytes upstream
 // sent (or, for agents, every field byte-exactly), so the cache never loses a
@@ -8,6 +13,8 @@ package api
 
 import (
 	"bytes"
+	"cmp"
+	"compress/gzip"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -44,20 +51,26 @@ const (
 	maxTokenTTL = time.Hour
 )
 
-// Credentials identify the SmartAssist instance and the API app.
+// Credentials identify the SmartAssist instance and the API app(s).
 type Credentials struct {
 	BotID        string // stream / bot id, st-…
 	AccountID    string // 24 hex
 	OrgID        string // o-…
 	ClientID     string // API app client id, cs-…
 	ClientSecret string // API app client secret; signs the JWT
+	// BotClientID and BotClientSecret are a second API app for the bot
+	// family, for tenants that keep its scopes (Chat History, Bot Sessions,
+	// Feedback Analytics) on an app of their own. Both or neither; without
+	// them the first pair signs bot calls too.
+	BotClientID     string
+	BotClientSecret string
 }
 
-// String renders the credentials with the secret redacted, so %v, %s and %+v
-// are safe to log.
+// String renders the credentials with the secrets redacted, so %v, %s and
+// %+v are safe to log.
 func (c Credentials) String() string {
-	return fmt.Sprintf("{BotID:%s AccountID:%s OrgID:%s ClientID:%s ClientSecret:%s}",
-		c.BotID, c.AccountID, c.OrgID, c.ClientID, redact(c.ClientSecret))
+	return fmt.Sprintf("{BotID:%s AccountID:%s OrgID:%s ClientID:%s ClientSecret:%s BotClientID:%s BotClientSecret:%s}",
+		c.BotID, c.AccountID, c.OrgID, c.ClientID, redact(c.ClientSecret), c.BotClientID, redact(c.BotClientSecret))
 }
 
 // GoString keeps %#v from printing the secret.
@@ -71,8 +84,34 @@ func (c Credentials) LogValue() slog.Value {
 		slog.String("orgId", c.OrgID),
 		slog.String("clientId", c.ClientID),
 		slog.String("clientSecret", redact(c.ClientSecret)),
+		slog.String("botClientId", c.BotClientID),
+		slog.String("botClientSecret", redact(c.BotClientSecret)),
 	)
 }
+
+// appFor returns the client id and secret that sign calls of family f.
+func (c Credentials) appFor(f Family) (id, secret string) {
+	if f == FamilyBot && c.BotClientID != "" && c.BotClientSecret != "" {
+		return c.BotClientID, c.BotClientSecret
+	}
+	return c.ClientID, c.ClientSecret
+}
+
+// Family is one of upstream's three path families.
+type Family string
+
+// The path families.
+const (
+	// FamilyContactCenter: {base}/agentassist/api/v1/public/{botId}/…,
+	// headers auth and accountId; the CCAI bucket.
+	FamilyContactCenter Family = "contact-center"
+	// FamilyAnalytics: {base}/agentassist/api/public/analytics/account/{accountId}/…,
+	// headers auth, accountId and iId (the bot); the CCAI bucket.
+	FamilyAnalytics Family = "analytics"
+	// FamilyBot: {base}/api/public/bot/{botId}/…, header auth only; the
+	// bot bucket (60 a minute and 1,800 an hour per bot).
+	FamilyBot Family = "bot"
+)
 
 func redact(secret string) string {
 	if secret == "" {
@@ -83,10 +122,12 @@ func redact(secret string) string {
 
 // Client calls the SmartAssist public API. It is safe for concurrent use.
 type Client struct {
-	base         string // {baseURL}/agentassist/api/v1/public/{botId}
+	bases        map[Family]string // each family's base, below which request paths go
 	creds        Credentials
 	httpClient   *http.Client
-	budget       *Budget
+	budget       *Budget // CCAI: contact center and analytics
+	botBudget    *Budget
+	maxMedia     int64
 	timeout      time.Duration
 	maxBody      int64
 	maxRetries   int
@@ -112,11 +153,22 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithBudget shares a rate budget between clients of the same account.
+// WithBudget sets the contact-center and analytics (CCAI) rate budget;
+// share one between clients of the same account.
 func WithBudget(b *Budget) Option {
 	return func(c *Client) {
 		if b != nil {
 			c.budget = b
+		}
+	}
+}
+
+// WithBotBudget sets the bot family's rate budget; share one between
+// clients of the same bot.
+func WithBotBudget(b *Budget) Option {
+	return func(c *Client) {
+		if b != nil {
+			c.botBudget = b
 		}
 	}
 }
@@ -237,7 +289,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // New returns a client for the instance at baseURL (e.g.
-// https://platform.kore.ai). Every credential field is required.
+// https://platform.kore.ai). Every credential field is required but the
+// bot app's pair, which is optional as a pair.
 func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 	var problems []string
 	u, err := url.Parse(strings.TrimSpace(baseURL))
@@ -261,8 +314,14 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 	if len(missing) > 0 {
 		problems = append(problems, "missing credentials: "+strings.Join(missing, ", "))
 	}
+	if (strings.TrimSpace(creds.BotClientID) == "") != (strings.TrimSpace(creds.BotClientSecret) == "") {
+		problems = append(problems, "the bot app needs both botClientId and botClientSecret, or neither")
+	}
 	if strings.ContainsAny(creds.BotID, "/?#% ") {
 		problems = append(problems, "botId contains characters not allowed in a URL path")
+	}
+	if strings.ContainsAny(creds.AccountID, "/?#% ") {
+		problems = append(problems, "accountId contains characters not allowed in a URL path")
 	}
 
 	c := &Client{
@@ -270,6 +329,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		httpClient: &http.Client{},
 		timeout:    DefaultRequestTimeout,
 		maxBody:    DefaultMaxBodyBytes,
+		maxMedia:   DefaultMaxMediaBytes,
 		maxRetries: DefaultMaxRetries,
 		retryBase:  DefaultRetryBase,
 		tokenTTL:   DefaultTokenTTL,
@@ -287,11 +347,19 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		return nil, &Error{Kind: ErrValidation, Endpoint: "client.new", Messages: problems}
 	}
 	if c.budget == nil {
-		c.budget = NewBudget(DefaultPerMinute)
+		c.budget = NewBudget(DefaultPerMinute, WithFamily(BudgetCCAI))
+	}
+	if c.botBudget == nil {
+		c.botBudget = NewBudget(BotPerMinute, WithPerHour(BotPerHour), WithFamily(BudgetBot))
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
-	c.base = u.String() + "/agentassist/api/v1/public/" + url.PathEscape(creds.BotID)
+	host := u.String()
+	c.bases = map[Family]string{
+		FamilyContactCenter: host + "/agentassist/api/v1/public/" + url.PathEscape(creds.BotID),
+		FamilyAnalytics:     host + "/agentassist/api/public/analytics/account/" + url.PathEscape(creds.AccountID),
+		FamilyBot:           host + "/api/public/bot/" + url.PathEscape(creds.BotID),
+	}
 	return c, nil
 }
 
@@ -299,17 +367,30 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 // with %v or slog freely: the secret is redacted.
 func (c *Client) Credentials() Credentials { return c.creds }
 
-// Budget returns the rate budget the client draws from.
+// Budget returns the contact-center and analytics (CCAI) rate budget.
 func (c *Client) Budget() *Budget { return c.budget }
+
+// BotBudget returns the bot family's rate budget.
+func (c *Client) BotBudget() *Budget { return c.botBudget }
+
+// budgetFor is the budget family f draws from.
+func (c *Client) budgetFor(f Family) *Budget {
+	if f == FamilyBot {
+		return c.botBudget
+	}
+	return c.budget
+}
 
 // request describes one logical call.
 type request struct {
 	endpoint string // short name for errors and logs
+	family   Family // "" is FamilyContactCenter
+	scope    string // the API app scope the endpoint needs, for ErrScope; "" when undocumented
 	method   string
-	path     string     // below {base}, already escaped, starting with "/"
+	path     string     // below the family's base, already escaped, starting with "/"
 	query    url.Values // may be nil
 	body     []byte     // nil: no body
-	retry    bool       // reads only; writes are sent exactly once
+	retry    bool       // idempotent reads only; writes are sent exactly once
 	// decode, when set, decodes a 2xx body as part of the attempt, so a body
 	// that cannot be decoded fails the attempt as malformed (and is reported
 	// so to the observer) instead of counting as a success.
@@ -317,8 +398,10 @@ type request struct {
 }
 
 // do runs req with budget, retries and error mapping; on a 2xx it returns
-// the body. Only transport errors and 502/503/504 are retried, plus 429 when
-// the pause fits the caller's deadline.
+// the body. A read (req.retry) is retried after a transport error, a 5xx or
+// a malformed 2xx body, with jittered exponential backoff, and after a 429
+// when its pause fits the caller's deadline; other 4xx answers and writes
+// never are.
 func (c *Client) do(ctx context.Context, req request) ([]byte, error) {
 	attempts := 1
 	if req.retry {
@@ -362,8 +445,7 @@ func (c *Client) retryable(ctx context.Context, err *Error) bool {
 	case ErrTransport:
 		return err.Status == 0 && !errors.Is(err.Err, context.Canceled)
 	case ErrUpstream:
-		return err.Status == http.StatusBadGateway || err.Status == http.StatusServiceUnavailable ||
-			err.Status == http.StatusGatewayTimeout
+		return err.Status >= 500 || errors.Is(err, ErrMalformed)
 	case ErrRateLimited:
 		if err.Status == 0 {
 			return false // the local budget already said the deadline cannot be met
@@ -431,7 +513,9 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 		e.Endpoint, e.Method = req.endpoint, req.method
 		return e
 	}
-	if err := c.budget.Wait(ctx); err != nil {
+	family := cmp.Or(req.family, FamilyContactCenter)
+	budget := c.budgetFor(family)
+	if err := budget.Wait(ctx); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			return nil, fail(e)
@@ -442,7 +526,7 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
-	target := c.base + req.path
+	target := c.bases[family] + req.path
 	if len(req.query) > 0 {
 		target += "?" + req.query.Encode()
 	}
@@ -454,12 +538,22 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 	if err != nil {
 		return nil, fail(&Error{Kind: ErrValidation, Messages: []string{"could not build the request"}, Err: err})
 	}
-	token, err := c.token()
+	appID, secret := c.creds.appFor(family)
+	token, err := c.token(appID, secret)
 	if err != nil {
 		return nil, fail(&Error{Kind: ErrValidation, Messages: []string{"could not sign the request token"}, Err: err})
 	}
 	hr.Header.Set("auth", token)
-	hr.Header.Set("accountId", c.creds.AccountID)
+	switch family {
+	case FamilyContactCenter:
+		hr.Header.Set("accountId", c.creds.AccountID)
+	case FamilyAnalytics:
+		hr.Header.Set("accountId", c.creds.AccountID)
+		hr.Header.Set("iId", c.creds.BotID)
+	case FamilyBot:
+		// The bot family documents auth and content-type only.
+		hr.Header.Set("Accept-Encoding", "gzip")
+	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", c.userAgent)
 	if req.body != nil {
@@ -472,7 +566,7 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 		return nil, fail(&Error{Kind: ErrTransport, Err: transportCause(ctx, actx, err, c.timeout)})
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	data, err := readBody(resp, c.maxBody)
 	elapsed := sw.Elapsed()
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "smartassist call",
 		slog.String("endpoint", req.endpoint), slog.String("method", req.method),
@@ -493,7 +587,11 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 	for i := range msgs {
 		msgs[i] = c.scrub(msgs[i], token)
 	}
-	e := &Error{Kind: kindForStatus(resp.StatusCode, code), Status: resp.StatusCode, Code: code, Messages: msgs}
+	e := &Error{Kind: kindForStatus(resp.StatusCode, code), Status: resp.StatusCode, Code: code, Messages: msgs, Family: family}
+	if e.Kind == ErrUnauthorized && mentionsScope(msgs) {
+		e.Err, e.Scope = ErrScope, req.scope
+		e.BotApp = family == FamilyBot && c.creds.BotClientID != ""
+	}
 	if e.Kind == ErrRateLimited {
 		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now())
 		if !ok {
@@ -502,9 +600,9 @@ func (c *Client) attempt(ctx context.Context, req request, attempt int) ([]byte,
 		e.RetryAfter = d
 		// One 429 pauses every caller sharing the budget instead of letting
 		// them hammer upstream.
-		c.budget.PauseUntil(clock.Instant().Add(d))
+		budget.Throttled(clock.Instant().Add(d))
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "smartassist rate limit hit; pausing budget",
-			slog.String("endpoint", req.endpoint), slog.Duration("retryAfter", d))
+			slog.String("endpoint", req.endpoint), slog.String("budget", budget.Family()), slog.Duration("retryAfter", d))
 	}
 	return nil, fail(e)
 }
@@ -521,27 +619,44 @@ func transportCause(parent, attemptCtx context.Context, err error, timeout time.
 	return err
 }
 
-// token mints a fresh HS256 JWT: a new jti per request satisfies apps that
-// enforce replay protection, and a short exp limits a leaked token's use.
-func (c *Client) token() (string, error) {
+// token mints a fresh HS256 JWT for an app: a new jti per request satisfies
+// apps that enforce replay protection, and a short exp limits a leaked
+// token's use.
+func (c *Client) token(appID, secret string) (string, error) {
 	now := c.clock.Now()
 	var jti [16]byte
 	if _, err := crand.Read(jti[:]); err != nil {
 		return "", err
 	}
 	claims := jwt.MapClaims{
-		"appId": c.creds.ClientID,
+		"appId": appID,
 		"iat":   now.Unix(),
 		"exp":   now.Add(c.tokenTTL).Unix(),
 		"jti":   hex.EncodeToString(jti[:]),
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(c.creds.ClientSecret))
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+}
+
+// readBody reads at most limit+1 bytes of a response body, undoing a gzip
+// encoding the transport left in place (it does when the request asked for
+// gzip itself).
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var r io.Reader = resp.Body
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && !resp.Uncompressed {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return io.ReadAll(io.LimitReader(r, limit+1))
 }
 
 // scrub removes the token and the secret from text that may reach a banner
 // or a log (an upstream message could echo a header back).
 func (c *Client) scrub(s, token string) string {
-	for _, secret := range []string{token, c.creds.ClientSecret} {
+	for _, secret := range []string{token, c.creds.ClientSecret, c.creds.BotClientSecret} {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

@@ -387,7 +387,9 @@ func TestRetries(t *testing.T) {
 		{"GET retried on 503", 2, 503, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 3, nil},
 		{"GET retried on 502/504 kinds", 1, 504, func(c *api.Client) error { _, err := c.Agent(context.Background(), "a-1"); return err }, 2, nil},
 		{"GET gives up after max retries", 10, 503, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 4, api.ErrUpstream},
-		{"GET not retried on 500", 1, 500, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 1, api.ErrUpstream},
+		{"GET retried on 500", 1, 500, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 2, nil},
+		{"GET not retried on 412", 1, 412, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 1, api.ErrValidation},
+		{"GET not retried on 401", 1, 401, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 1, api.ErrUnauthorized},
 		{"GET not retried on 404", 1, 404, func(c *api.Client) error { _, err := c.Conversation(context.Background(), "c-1"); return err }, 1, api.ErrNotFound},
 		{"availability query retried", 1, 503, func(c *api.Client) error {
 			_, err := c.Availability(context.Background(), api.AvailabilityQuery{})

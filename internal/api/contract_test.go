@@ -11,13 +11,20 @@ import (
 	"github.com/teamlead/dashboard/internal/api"
 )
 
-// serveFixture answers wantMethod wantPath with body and fails the test on
-// any other request.
+// serveFixture answers wantMethod wantPath (below the contact-center base)
+// with body and fails the test on any other request.
 func serveFixture(t *testing.T, wantMethod, wantPath string, body []byte) *upstream {
 	t.Helper()
+	return serveAt(t, wantMethod, testPrefix+wantPath, body)
+}
+
+// serveAt answers wantMethod on the full path wantPath with body and fails
+// the test on any other request.
+func serveAt(t *testing.T, wantMethod, wantPath string, body []byte) *upstream {
+	t.Helper()
 	return newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != wantMethod || r.URL.Path != testPrefix+wantPath {
-			t.Errorf("request %s %s, want %s %s", r.Method, r.URL.Path, wantMethod, testPrefix+wantPath)
+		if r.Method != wantMethod || r.URL.Path != wantPath {
+			t.Errorf("request %s %s, want %s %s", r.Method, r.URL.Path, wantMethod, wantPath)
 			http.NotFound(w, r)
 			return
 		}

@@ -289,13 +289,18 @@ func conversationFromFields(f fields) *Conversation {
 			DispositionsSet: s.str("dispositionsSet"), DispositionCodes: s.str("dispositionCodes"),
 		})
 	}
-	u := f.object("userInfo")
-	c.UserInfo = UserInfo{
-		UserID: u.str("_id"), FirstName: u.str("firstName"), LastName: u.str("lastName"),
+	c.UserInfo = userInfoOf(f.object("userInfo"))
+	return c
+}
+
+// userInfoOf reads an end user's profile: a conversation's userInfo, or an
+// interaction row's metaInfo, which has the same shape.
+func userInfoOf(u fields) UserInfo {
+	return UserInfo{
+		UserID: u.first("_id", "userId"), FirstName: u.str("firstName"), LastName: u.str("lastName"),
 		Email: u.first("email", "emailId"), PhoneNumber: u.str("phoneNumber"),
 		ActivationStatus: u.str("activationStatus"), City: u.str("city"), Country: u.str("country"),
 	}
-	return c
 }
 
 // ConversationPage is one page of ListConversations. Raw is the whole page

@@ -39,6 +39,23 @@ var (
 // "malformed".
 var ErrMalformed = errors.New("api: malformed response")
 
+// ErrScope is wrapped, besides the kind ErrUnauthorized, by the error for a
+// call the API app's scopes do not cover (upstream: 401/4002 "Permission
+// denied. Scope is incorrect!"). Error.Scope names the scope the endpoint
+// needs, so a page can say which one to add while the rest keeps working.
+var ErrScope = errors.New("api: API app lacks a scope")
+
+// The API app scopes the endpoints need, as upstream's app settings name
+// them.
+const (
+	ScopeChatHistory   = "Chat History"
+	ScopeBotSessions   = "Bot Sessions"
+	ScopeAnalytics     = "SmartAssist Analytics"
+	ScopeRecordings    = "SmartAssist Recordings"
+	ScopeFeedback      = "Feedback Analytics"
+	ScopeConfiguration = "Configuration"
+)
+
 // codeBadCredentials is upstream's error code for rejected credentials.
 const codeBadCredentials = 4002
 
@@ -52,7 +69,13 @@ type Error struct {
 	Code       int           // upstream error code from the envelope, if any
 	Messages   []string      // upstream (or local validation) messages
 	RetryAfter time.Duration // for ErrRateLimited: when a retry may succeed
-	Err        error         // underlying cause, if any
+	Err        error         // underlying cause, if any (ErrScope for a missing scope)
+	Family     Family        // the path family called; empty for local errors
+	// Scope is the API app scope the endpoint needs, set with ErrScope when
+	// the endpoint's scope is documented; BotApp says the second (bot)
+	// app signed the call.
+	Scope  string
+	BotApp bool
 }
 
 // Unwrap exposes both the kind and the cause to errors.Is / errors.As.
@@ -79,6 +102,13 @@ func (e *Error) Error() string {
 	}
 	switch e.Kind {
 	case ErrUnauthorized:
+		if e.Scope != "" && errors.Is(e.Err, ErrScope) {
+			app := "the API app"
+			if e.BotApp {
+				app = "the bot API app"
+			}
+			return fmt.Sprintf("%s lacks the %s scope", app, e.Scope)
+		}
 		if detail == "" && e.Status != 0 {
 			detail = fmt.Sprintf("HTTP %d", e.Status)
 		}
@@ -234,6 +264,17 @@ func isPrintable(s string) bool {
 		}
 	}
 	return true
+}
+
+// mentionsScope reports whether an unauthorized answer blames the app's
+// scopes rather than its credentials.
+func mentionsScope(msgs []string) bool {
+	for _, m := range msgs {
+		if strings.Contains(strings.ToLower(m), "scope") {
+			return true
+		}
+	}
+	return false
 }
 
 // kindForStatus maps an HTTP status (and upstream code) to an error kind.

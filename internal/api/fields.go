@@ -244,3 +244,67 @@ func cloneRaw(b []byte) json.RawMessage {
 	}
 	return append(json.RawMessage(nil), bytes.TrimSpace(b)...)
 }
+
+// localTime reads a time that analytics answers give without a zone
+// ("2025-09-30T11:40:31", also with a space or fractional seconds) as a
+// time in loc, the zone the query asked for; a value with a zone or "Z"
+// (and epoch milliseconds) keeps its own.
+func (f fields) localTime(key string, loc *time.Location) time.Time {
+	v := f.value(key)
+	if t := rawTime(v); !t.IsZero() {
+		return t
+	}
+	if len(v) == 0 || v[0] != '"' {
+		return time.Time{}
+	}
+	s := strings.TrimSpace(rawString(v))
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// float reads a number (or a numeric string); ok is false for anything else,
+// such as upstream's "N/A".
+func (f fields) float(key string) (float64, bool) {
+	v := f.value(key)
+	if len(v) == 0 {
+		return 0, false
+	}
+	s := string(v)
+	if v[0] == '"' {
+		s = strings.TrimSpace(rawString(v))
+	}
+	fl, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(fl) || math.IsInf(fl, 0) {
+		return 0, false
+	}
+	return fl, true
+}
+
+// seconds reads a duration given in whole or fractional seconds.
+func (f fields) seconds(key string) time.Duration {
+	fl, _ := f.float(key)
+	return time.Duration(fl * float64(time.Second))
+}
+
+// millis reads a duration given in milliseconds.
+func (f fields) millis(key string) time.Duration {
+	fl, _ := f.float(key)
+	return time.Duration(fl * float64(time.Millisecond))
+}
+
+// rawList returns the exact bytes of each element of an array.
+func (f fields) rawList(key string) []json.RawMessage {
+	v := f.value(key)
+	if len(v) == 0 || v[0] != '[' {
+		return nil
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(v, &items) != nil {
+		return nil
+	}
+	return items
+}

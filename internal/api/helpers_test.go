@@ -30,6 +30,12 @@ const (
 	testSecret    = "very-secret-value-that-must-never-leak"
 	testSession   = "646af57bcc41e5bfbd5e0001"
 	testPrefix    = "/agentassist/api/v1/public/" + testBotID
+	// The analytics and bot families' bases.
+	testAnalyticsPrefix = "/agentassist/api/public/analytics/account/" + testAccountID
+	testBotPrefix       = "/api/public/bot/" + testBotID
+	// A second API app for the bot family.
+	testBotClientID = "cs-7d1e5b0a-0000-4000-8000-00000000b0b0"
+	testBotSecret   = "another-secret-for-the-bot-app"
 )
 
 func testCreds() api.Credentials {
@@ -48,13 +54,16 @@ type recorded struct {
 }
 
 // upstream is a fake SmartAssist that checks every request's credentials
-// (HS256 JWT signed with testSecret, appId, accountId) before handing it to
-// the test's handler.
+// before handing it to the test's handler: an HS256 JWT signed with
+// testSecret and appId testClientID (on the bot family, the bot app's when
+// botApp is set), and each family's headers (accountId on contact center
+// and analytics, iId on analytics, neither on the bot family).
 type upstream struct {
 	t       *testing.T
 	srv     *httptest.Server
 	handler http.HandlerFunc
 	now     func() time.Time
+	botApp  bool
 
 	mu       sync.Mutex
 	requests []recorded
@@ -73,7 +82,12 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
 
-	tok, err := jwt.Parse(r.Header.Get("auth"), func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+	bot := strings.HasPrefix(r.URL.Path, testBotPrefix+"/")
+	secret, appID := testSecret, testClientID
+	if bot && u.botApp {
+		secret, appID = testBotSecret, testBotClientID
+	}
+	tok, err := jwt.Parse(r.Header.Get("auth"), func(*jwt.Token) (any, error) { return []byte(secret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(u.now))
 	if err != nil {
@@ -82,11 +96,21 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.Claims = tok.Claims.(jwt.MapClaims)
-	if got := rec.Claims["appId"]; got != testClientID {
-		u.t.Errorf("appId claim = %v, want %s", got, testClientID)
+	if got := rec.Claims["appId"]; got != appID {
+		u.t.Errorf("appId claim = %v, want %s", got, appID)
 	}
-	if got := r.Header.Get("accountId"); got != testAccountID {
-		u.t.Errorf("accountId header = %q, want %s", got, testAccountID)
+	wantAccount, wantIID := testAccountID, ""
+	switch {
+	case bot:
+		wantAccount = ""
+	case strings.HasPrefix(r.URL.Path, testAnalyticsPrefix+"/"):
+		wantIID = testBotID
+	}
+	if got := r.Header.Get("accountId"); got != wantAccount {
+		u.t.Errorf("%s: accountId header = %q, want %q", r.URL.Path, got, wantAccount)
+	}
+	if got := r.Header.Get("iId"); got != wantIID {
+		u.t.Errorf("%s: iId header = %q, want %q", r.URL.Path, got, wantIID)
 	}
 	u.mu.Lock()
 	u.requests = append(u.requests, rec)
@@ -108,9 +132,14 @@ func (u *upstream) client(opts ...api.Option) *api.Client {
 	u.t.Helper()
 	base := []api.Option{
 		api.WithBudget(api.NewBudget(60000, api.WithBurst(1000))),
+		api.WithBotBudget(api.NewBudget(60000, api.WithBurst(1000), api.WithFamily(api.BudgetBot))),
 		api.WithRetries(3, time.Millisecond),
 	}
-	c, err := api.New(u.srv.URL, testCreds(), append(base, opts...)...)
+	creds := testCreds()
+	if u.botApp {
+		creds.BotClientID, creds.BotClientSecret = testBotClientID, testBotSecret
+	}
+	c, err := api.New(u.srv.URL, creds, append(base, opts...)...)
 	if err != nil {
 		u.t.Fatalf("New: %v", err)
 	}

@@ -84,8 +84,9 @@ func TestOutcome(t *testing.T) {
 }
 
 // A 2xx answer whose body cannot be decoded is a failed attempt: the
-// observer hears "malformed", never "ok", and the caller gets an upstream
-// error that also wraps ErrMalformed.
+// observer hears "malformed", never "ok", the read is retried (the client
+// here allows three retries), and the caller gets an upstream error that
+// also wraps ErrMalformed.
 func TestObserverReportsMalformedBody(t *testing.T) {
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -122,13 +123,16 @@ func TestObserverReportsMalformedBody(t *testing.T) {
 	if errPing != nil {
 		t.Errorf("ping only needs an object: %v", errPing)
 	}
-	want := []observation{
+	var want []observation
+	for _, o := range []observation{
 		{"conversations.get", http.MethodGet, "malformed"},
 		{"agentGroups.list", http.MethodGet, "malformed"},
 		{"agents.availability", http.MethodPost, "malformed"},
-		{"ping", http.MethodGet, "ok"},
+	} {
+		want = append(want, o, o, o, o)
 	}
+	want = append(want, observation{"ping", http.MethodGet, "ok"})
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("observations %v, want %v (a malformed body is sent once, not retried)", got, want)
+		t.Errorf("observations %v, want %v (a malformed body is retried three times)", got, want)
 	}
 }

@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,7 +75,11 @@ type Tuning struct {
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
 	Throttle          auth.ThrottleConfig
 	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
-	ClientOptions     []api.Option  // appended to the upstream client's options
+	// BotPerMinute and BotPerHour replace upstream's bot-family limits
+	// (60 a minute, 1,800 an hour) the bot budget takes its share of.
+	BotPerMinute  int
+	BotPerHour    int
+	ClientOptions []api.Option // appended to the upstream client's options
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
@@ -96,6 +101,9 @@ type App struct {
 
 	Upstream    *api.Client
 	UpstreamURL string
+	// Budgets are the upstream rate budgets: contact center and analytics
+	// (CCAI) share one, the bot family has its own.
+	Budgets struct{ CCAI, Bot *api.Budget }
 	// Simulator is the built-in upstream in demo mode; nil in live mode.
 	Simulator *simulator.Simulator
 
@@ -180,7 +188,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, err
 	}
 
-	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	creds := api.Credentials{BotID: cfg.BotID, AccountID: cfg.AccountID, OrgID: cfg.OrgID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		BotClientID: cfg.BotClientID, BotClientSecret: cfg.BotClientSecret}
 	a.UpstreamURL = cfg.Upstream
 	if cfg.Demo() {
 		if err := a.startSimulator(); err != nil {
@@ -190,9 +199,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	}
 	a.Metrics = metrics.New()
-	budget := api.NewBudget(cfg.RateLimit)
+	share := cmp.Or(cfg.RateShare, config.DefaultRateShare)
+	a.Budgets.CCAI = api.NewBudget(cfg.RateLimit, api.WithShare(share), api.WithFamily(api.BudgetCCAI))
+	a.Budgets.Bot = api.NewBudget(cmp.Or(opts.Tuning.BotPerMinute, api.BotPerMinute),
+		api.WithPerHour(cmp.Or(opts.Tuning.BotPerHour, api.BotPerHour)), api.WithShare(share), api.WithFamily(api.BudgetBot))
 	clientOpts := append([]api.Option{
-		api.WithBudget(budget),
+		api.WithBudget(a.Budgets.CCAI),
+		api.WithBotBudget(a.Budgets.Bot),
 		api.WithClock(clk),
 		api.WithLogger(log.With("component", "upstream")),
 		api.WithObserver(a.Metrics.UpstreamObserver()),
@@ -228,7 +241,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.onClose(a.outcomes.Wait)
 	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
 
-	a.Metrics.SetBudget(budget.Stats)
+	a.Metrics.SetBudget(api.BudgetCCAI, a.Budgets.CCAI.Stats)
+	a.Metrics.SetBudget(api.BudgetBot, a.Budgets.Bot.Stats)
 	a.Metrics.SetCache(func(ctx context.Context) (metrics.CacheStats, error) {
 		st, err := a.Conversations.Stats(ctx)
 		return metrics.CacheStats{Hits: st.Hits, Misses: st.Misses, StaleServes: st.StaleServes, Entries: st.Entries, Bytes: st.Bytes}, err
@@ -242,7 +256,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
-		Audit:    a.Audit, Health: a.Health, Budget: budget, Metrics: a.Metrics,
+		Audit:    a.Audit, Health: a.Health, Metrics: a.Metrics,
+		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 	})
 	if err != nil {
 		return a, err

@@ -26,26 +26,36 @@ type Config struct {
 	// ClientSecret is read from a file (-client-secret-file) or the
 	// environment; it is never printed: see String.
 	ClientSecret string
-	PublicURL    string // how upstream reaches us, for callback URLs
-	RateLimit    int    // upstream requests per minute
+	// BotClientID and BotClientSecret are an optional second API app for
+	// the bot family (both or neither); without them the first app signs
+	// bot calls too. The secret is read like ClientSecret.
+	BotClientID     string
+	BotClientSecret string
+	PublicURL       string // how upstream reaches us, for callback URLs
+	RateLimit       int    // upstream requests per minute (the contact-center and analytics bucket)
+	RateShare       int    // percent of upstream's limits this dashboard uses, 10–100
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator
 // stands in for it.
 func (c Config) Demo() bool { return c.Upstream == "" }
 
-// String describes the configuration for logs without the secret.
+// String describes the configuration for logs without the secrets.
 func (c Config) String() string {
-	secret := "unset"
-	if c.ClientSecret != "" {
-		secret = "set"
-	}
 	mode := "live"
 	if c.Demo() {
 		mode = "demo"
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s public=%s rate=%d/min",
-		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, secret, c.PublicURL, c.RateLimit)
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%%",
+		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
+		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare)
+}
+
+func setOrUnset(secret string) string {
+	if secret != "" {
+		return "set"
+	}
+	return "unset"
 }
 
 // Environment variable names, one per flag.
@@ -58,14 +68,18 @@ const (
 	EnvOrgID        = "SMARTASSIST_ORG_ID"
 	EnvClientID     = "SMARTASSIST_CLIENT_ID"
 	EnvClientSecret = "SMARTASSIST_CLIENT_SECRET"
+	EnvBotClientID  = "SMARTASSIST_BOT_CLIENT_ID"
+	EnvBotSecret    = "SMARTASSIST_BOT_CLIENT_SECRET"
 	EnvPublicURL    = "DASHBOARD_PUBLIC_URL"
 	EnvRateLimit    = "SMARTASSIST_RATE_LIMIT"
+	EnvRateShare    = "SMARTASSIST_RATE_SHARE"
 )
 
 const (
 	DefaultAddr      = "127.0.0.1:8080"
 	DefaultDataDir   = "./data"
 	DefaultRateLimit = 60
+	DefaultRateShare = 80
 )
 
 // option ties a flag to its environment variable, for messages and parsing.
@@ -79,7 +93,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, rateLimit string
+	var secretFile, botSecretFile, rateLimit, rateShare string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -90,8 +104,10 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"account-id", EnvAccountID, "the accountId header", &c.AccountID},
 		{"org-id", EnvOrgID, "the orgId (o-…)", &c.OrgID},
 		{"client-id", EnvClientID, "the API app's client id (cs-…), the JWT's appId", &c.ClientID},
+		{"bot-client-id", EnvBotClientID, "optional second API app for the bot family (chat history, bot sessions, feedback): its client id", &c.BotClientID},
 		{"public-url", EnvPublicURL, "how upstream reaches this dashboard, for callback URLs (default from -addr)", &c.PublicURL},
 		{"rate-limit", EnvRateLimit, "upstream requests per minute (default 60)", &rateLimit},
+		{"rate-share", EnvRateShare, "percent of upstream's rate limits this dashboard uses, 10-100 (default 80)", &rateShare},
 	}
 	for _, o := range opts {
 		fs.StringVar(o.dst, o.flag, "", o.usage+" [$"+o.env+"]")
@@ -99,6 +115,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	// The secret is only ever a file path on the command line, so it never
 	// shows up in `ps` or shell history.
 	fs.StringVar(&secretFile, "client-secret-file", "", "file holding the API app's client secret [$"+EnvClientSecret+" holds the secret itself]")
+	fs.StringVar(&botSecretFile, "bot-client-secret-file", "", "file holding the bot API app's client secret [$"+EnvBotSecret+" holds the secret itself]")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -114,18 +131,12 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		*o.dst = strings.TrimSpace(*o.dst)
 	}
 
-	switch {
-	case given["client-secret-file"]:
-		b, err := os.ReadFile(secretFile)
-		if err != nil {
-			return Config{}, fmt.Errorf("-client-secret-file: %v", errors.Unwrap(err))
-		}
-		c.ClientSecret = strings.TrimSpace(string(b))
-		if c.ClientSecret == "" {
-			return Config{}, fmt.Errorf("-client-secret-file %s is empty", secretFile)
-		}
-	default:
-		c.ClientSecret = strings.TrimSpace(getenv(EnvClientSecret))
+	var err error
+	if c.ClientSecret, err = readSecret("client-secret-file", secretFile, given, getenv(EnvClientSecret)); err != nil {
+		return Config{}, err
+	}
+	if c.BotClientSecret, err = readSecret("bot-client-secret-file", botSecretFile, given, getenv(EnvBotSecret)); err != nil {
+		return Config{}, err
 	}
 
 	if c.Addr == "" {
@@ -145,6 +156,14 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		}
 		c.RateLimit = n
 	}
+	c.RateShare = DefaultRateShare
+	if rateShare != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(rateShare, "%"))
+		if err != nil || n < 10 || n > 100 {
+			return Config{}, fmt.Errorf("-rate-share %q must be a whole percentage between 10 and 100", rateShare)
+		}
+		c.RateShare = n
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = publicURLFromAddr(c.Addr)
 	}
@@ -156,6 +175,24 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// readSecret reads a secret from the file its flag names when the flag was
+// given, else takes the environment's value: a secret is never a plain
+// flag value, so it shows up in neither `ps` nor shell history.
+func readSecret(flagName, file string, given map[string]bool, fromEnv string) (string, error) {
+	if !given[flagName] {
+		return strings.TrimSpace(fromEnv), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("-%s: %v", flagName, errors.Unwrap(err))
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("-%s %s is empty", flagName, file)
+	}
+	return secret, nil
 }
 
 // validateMode checks that live mode has every credential and that demo mode
@@ -170,9 +207,18 @@ func (c *Config) validateMode() error {
 		{"-client-id", EnvClientID, c.ClientID, ""},
 		{"-client-secret-file", EnvClientSecret, c.ClientSecret, ""},
 	}
+	bot := []struct{ name, env, value string }{
+		{"-bot-client-id", EnvBotClientID, c.BotClientID},
+		{"-bot-client-secret-file", EnvBotSecret, c.BotClientSecret},
+	}
 	if c.Demo() {
 		var stray []string
 		for _, cr := range creds {
+			if cr.value != "" {
+				stray = append(stray, cr.name)
+			}
+		}
+		for _, cr := range bot {
 			if cr.value != "" {
 				stray = append(stray, cr.name)
 			}
@@ -199,6 +245,13 @@ func (c *Config) validateMode() error {
 		if cr.prefix != "" && !strings.HasPrefix(cr.value, cr.prefix) {
 			return fmt.Errorf("%s %q should start with %q", cr.name, cr.value, cr.prefix)
 		}
+	}
+	if (c.BotClientID == "") != (c.BotClientSecret == "") {
+		have, lack := bot[0], bot[1]
+		if c.BotClientID == "" {
+			have, lack = bot[1], bot[0]
+		}
+		return fmt.Errorf("%s is set but %s (%s) is missing: the bot app needs both, or neither to sign bot calls with the first app", have.name, lack.name, lack.env)
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ func TestParseDefaultsAreDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Demo() || c.Addr != DefaultAddr || c.DataDir != DefaultDataDir || c.RateLimit != 60 {
+	if !c.Demo() || c.Addr != DefaultAddr || c.DataDir != DefaultDataDir || c.RateLimit != 60 || c.RateShare != 80 ||
+		c.BotClientID != "" || c.BotClientSecret != "" {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.PublicURL != "http://127.0.0.1:8080" {
@@ -40,11 +41,12 @@ func TestParseFlagWinsOverEnv(t *testing.T) {
 	e := liveEnv()
 	e[EnvAddr] = "127.0.0.1:9999"
 	e[EnvRateLimit] = "30"
-	c, err := Parse([]string{"-addr", "0.0.0.0:7000", "-rate-limit", "120", "-bot-id", "st-flag"}, env(e), io.Discard)
+	e[EnvRateShare] = "50"
+	c, err := Parse([]string{"-addr", "0.0.0.0:7000", "-rate-limit", "120", "-bot-id", "st-flag", "-rate-share", "90"}, env(e), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "0.0.0.0:7000" || c.RateLimit != 120 || c.BotID != "st-flag" {
+	if c.Addr != "0.0.0.0:7000" || c.RateLimit != 120 || c.BotID != "st-flag" || c.RateShare != 90 {
 		t.Fatalf("flags should win: %+v", c)
 	}
 	if c.PublicURL != "http://127.0.0.1:7000" {
@@ -73,6 +75,46 @@ func TestParseSecretFile(t *testing.T) {
 	}
 	if strings.Contains(c.String(), "from-file") || strings.Contains(c.String(), "s3cret") {
 		t.Fatalf("String leaks the secret: %s", c)
+	}
+}
+
+func TestParseBotApp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bot-secret")
+	if err := os.WriteFile(path, []byte("bot-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name               string
+		args               []string
+		env                map[string]string
+		wantID, wantSecret string
+		wantSecretInString string
+	}{
+		{"none: the first app signs bot calls", nil, nil, "", "", "bot-secret=unset"},
+		{"from the environment", nil, map[string]string{EnvBotClientID: "cs-bot", EnvBotSecret: "bot-env-secret"}, "cs-bot", "bot-env-secret", "bot-secret=set"},
+		{"flag and secret file", []string{"-bot-client-id", "cs-flag", "-bot-client-secret-file", path},
+			map[string]string{EnvBotClientID: "cs-env", EnvBotSecret: "bot-env-secret"}, "cs-flag", "bot-from-file", "bot-secret=set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := liveEnv()
+			for k, v := range tt.env {
+				e[k] = v
+			}
+			c, err := Parse(tt.args, env(e), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.BotClientID != tt.wantID || c.BotClientSecret != tt.wantSecret {
+				t.Errorf("bot app = %q / %q", c.BotClientID, c.BotClientSecret)
+			}
+			s := c.String()
+			if !strings.Contains(s, tt.wantSecretInString) || strings.Contains(s, "bot-env-secret") || strings.Contains(s, "bot-from-file") ||
+				strings.Contains(s, "s3cret") || !strings.Contains(s, "share=80%") {
+				t.Errorf("String = %s", s)
+			}
+		})
 	}
 }
 
@@ -105,6 +147,18 @@ func TestParseErrors(t *testing.T) {
 		{"missing secret file", []string{"-client-secret-file", "/nonexistent/secret"}, liveEnv, []string{"-client-secret-file"}},
 		{"stray argument", []string{"extra"}, func() map[string]string { return nil }, []string{"unexpected argument"}},
 		{"public url with credentials", []string{"-public-url", "http://u:p@host"}, func() map[string]string { return nil }, []string{"credentials"}},
+		{"share too low", []string{"-rate-share", "5"}, func() map[string]string { return nil }, []string{"-rate-share", "between 10 and 100"}},
+		{"share not a number", nil, func() map[string]string { return map[string]string{EnvRateShare: "most"} }, []string{"-rate-share"}},
+		{"bot id without its secret", []string{"-bot-client-id", "cs-bot"}, liveEnv,
+			[]string{"-bot-client-id is set but -bot-client-secret-file (SMARTASSIST_BOT_CLIENT_SECRET) is missing"}},
+		{"bot secret without its id", nil, func() map[string]string {
+			e := liveEnv()
+			e[EnvBotSecret] = "s3cret-bot"
+			return e
+		}, []string{"-bot-client-secret-file is set but -bot-client-id (SMARTASSIST_BOT_CLIENT_ID) is missing"}},
+		{"bot app without upstream", nil, func() map[string]string { return map[string]string{EnvBotClientID: "cs-bot"} },
+			[]string{"-bot-client-id given but no -upstream"}},
+		{"missing bot secret file", []string{"-bot-client-secret-file", "/nonexistent/bot"}, liveEnv, []string{"-bot-client-secret-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,11 +145,17 @@ type Health interface {
 	Last() health.Status
 }
 
-// Budget is the upstream rate budget (*api.Budget).
+// Budget is one upstream rate budget (*api.Budget).
 type Budget interface {
+	Family() string
 	Stats() api.BudgetStats
 	History(minutes int) []api.MinuteUse
+	Estimate(n int) time.Duration
 }
+
+// Budgets are the upstream rate budgets, one per family (contact center
+// and analytics, bot), in the order the settings page shows them.
+type Budgets []Budget
 
 // UpstreamInfo describes the configured upstream for display; it never holds
 // the secret.
@@ -189,7 +195,7 @@ type Deps struct {
 	// Administration.
 	Audit   AuditLog
 	Health  Health
-	Budget  Budget
+	Budget  Budgets
 	Metrics *metrics.Metrics
 }
 
@@ -216,7 +222,7 @@ type Handler struct {
 
 	audit   AuditLog
 	health  Health
-	budget  Budget
+	budget  Budgets
 	metrics *metrics.Metrics
 }
 
@@ -256,6 +262,10 @@ func missing(d Deps) error {
 		switch f.Kind() {
 		case reflect.Interface, reflect.Pointer:
 			if f.IsNil() {
+				return fmt.Errorf("handlers: missing dependency %s", v.Type().Field(i).Name)
+			}
+		case reflect.Slice:
+			if f.Len() == 0 {
 				return fmt.Errorf("handlers: missing dependency %s", v.Type().Field(i).Name)
 			}
 		}

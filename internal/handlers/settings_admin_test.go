@@ -48,11 +48,16 @@ func TestSettingsPage(t *testing.T) {
 			t.Errorf("%s: %q lacks %q", sel, got, want)
 		}
 	}
-	if doc.Find("[data-testid=budget-chart] svg").Length() != 1 || doc.Find("[data-testid=budget-last-minute]").Length() != 1 {
-		t.Error("rate budget section missing")
+	for _, family := range []string{"ccai", "bot"} {
+		if doc.Find("[data-testid=budget-chart-"+family+"] svg").Length() != 1 || doc.Find("[data-testid=budget-last-minute-"+family+"]").Length() != 1 {
+			t.Errorf("rate budget section for %s missing", family)
+		}
 	}
-	if doc.Find("[data-testid=budget-table] tbody tr").Length() < 1 {
+	if doc.Find("[data-testid=budget-table-ccai] tbody tr").Length() < 1 {
 		t.Error("no per-minute budget sample")
+	}
+	if got := doc.Find("[data-testid=budget-share-ccai]").Text(); !strings.Contains(got, "80 %") {
+		t.Errorf("share %q", got)
 	}
 
 	// The test button reaches upstream and says so; it is audited.

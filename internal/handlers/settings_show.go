@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -36,7 +37,9 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	if h.info.Demo {
 		vm.Upstream.Mode = "demo (built-in simulator)"
 	}
-	vm.Budget = budgetView(h.budget.Stats(), h.budget.History(budgetHistoryMinutes), loc)
+	for _, b := range h.budget {
+		vm.Budgets = append(vm.Budgets, budgetView(b.Stats(), b.History(budgetHistoryMinutes), b.Estimate(bulkEstimateSize), loc))
+	}
 	vm.Cache = cacheView(r.Context(), h.convs, loc)
 	h.render(w, r, status, h.adminPage(r, "Settings", "admin", banners...), pages.AdminSettingsPage(vm))
 }
@@ -47,37 +50,75 @@ const (
 )
 
 // budgetHistoryMinutes is how many minutes of rate budget use the settings
-// page charts.
-const budgetHistoryMinutes = 15
+// page charts: the last hour.
+const budgetHistoryMinutes = api.HistoryMinutes
 
-func budgetView(st api.BudgetStats, history []api.MinuteUse, loc *time.Location) *pages.BudgetView {
-	v := &pages.BudgetView{
-		Limit: st.LimitPerMinute, Burst: st.Burst, LastMinute: st.RequestsLastMinute, Waits: st.Waits, Rejected: st.Rejected,
+// bulkEstimateSize is how many background calls (a bulk move of that many
+// conversations, on the contact-center budget) the page prices at the
+// current share.
+const bulkEstimateSize = 40
+
+var budgetTitles = map[string]string{
+	api.BudgetCCAI: "Contact center and analytics",
+	api.BudgetBot:  "Bot: transcripts, sessions, recordings, feedback",
+}
+
+func budgetView(st api.BudgetStats, history []api.MinuteUse, estimate time.Duration, loc *time.Location) pages.BudgetView {
+	v := pages.BudgetView{
+		Family: st.Family, Title: cmp.Or(budgetTitles[st.Family], st.Family),
+		Limit: fmt.Sprintf("%d requests per minute", st.LimitPerMinute), Burst: st.Burst,
+		Share:      fmt.Sprintf("%d %% (%d requests per minute", st.CurrentSharePercent, st.AllowancePerMinute),
+		LastMinute: st.RequestsLastMinute, LastHour: st.RequestsLastHour,
+		Waits: st.Waits, Rejected: st.Rejected, RateLimited: st.RateLimited,
 		InteractiveWaiting: st.InteractiveWaiting, BackgroundWaiting: st.BackgroundWaiting,
+		Estimate:   fmt.Sprintf("%d background calls take about %s at the current share", bulkEstimateSize, display.Duration(estimate)),
 		ChartWidth: chartWidth, ChartHeight: chartHeight,
 		PausedUntil: display.Time(st.PausedUntil, loc),
+	}
+	if st.Family == api.BudgetCCAI {
+		v.Estimate = fmt.Sprintf("a bulk move of %d conversations is %d calls, about %s at the current share", bulkEstimateSize, bulkEstimateSize, display.Duration(estimate))
+	}
+	if st.LimitPerHour > 0 {
+		v.Limit += fmt.Sprintf(" and %d per hour, both rolling", st.LimitPerHour)
+		v.Share += fmt.Sprintf(", %d per hour", st.AllowancePerHour)
+	}
+	v.Share += ")"
+	if st.CurrentSharePercent < st.SharePercent {
+		v.ShareCut = true
+		v.ShareReason = fmt.Sprintf("Below the configured %d %%: %s (since %s). It grows back by one request a minute for every minute without a 429.",
+			st.SharePercent, cmp.Or(st.ShareReason, "upstream answered 429"), display.Time(st.ShareCutAt, loc))
 	}
 	top := max(st.LimitPerMinute, 1)
 	for _, m := range history {
 		top = max(top, m.Grants)
 	}
+	v.AllowanceY = chartHeight - 1 - st.AllowancePerMinute*(chartHeight-2)/top
 	slot := chartWidth / max(len(history), 1)
 	for i, m := range history {
 		height := m.Grants * (chartHeight - 2) / top
 		if m.Grants > 0 {
 			height = max(height, 1)
 		}
-		v.Minutes = append(v.Minutes, pages.BudgetMinute{
-			Label:    display.Clock(m.Minute, loc)[:5],
-			Sampled:  true,
-			Requests: m.Grants,
-			Waits:    uint64(m.Waits),
-			Rejected: uint64(m.Rejected),
-			X:        i*slot + 2,
-			Y:        chartHeight - 1 - height,
-			Width:    max(slot-4, 1),
-			Height:   height,
-		})
+		bm := pages.BudgetMinute{
+			Label:       display.Clock(m.Minute, loc)[:5],
+			Sampled:     true,
+			Requests:    m.Grants,
+			Background:  m.Background,
+			Waits:       uint64(m.Waits),
+			Rejected:    uint64(m.Rejected),
+			RateLimited: m.RateLimited,
+			X:           i*slot + 1,
+			Y:           chartHeight - 1 - height,
+			Width:       max(slot-2, 1),
+			Height:      height,
+		}
+		v.Minutes = append(v.Minutes, bm)
+		v.HourWaits += m.Waits
+		v.HourRejected += m.Rejected
+		v.HourRateLimited += m.RateLimited
+		if m.Grants > 0 || m.Rejected > 0 || m.RateLimited > 0 {
+			v.Active = append([]pages.BudgetMinute{bm}, v.Active...)
+		}
 	}
 	return v
 }

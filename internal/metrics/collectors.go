@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,14 +16,20 @@ import (
 // scrape come from one consistent snapshot (and the cache, whose statistics
 // come from its database, is asked once rather than once per metric).
 
-// SetBudget exports the upstream rate budget: stats (e.g. (*api.Budget).Stats)
-// is read once per scrape; its PausedUntil is set only while a pause from an
-// upstream 429 is in force. A later call replaces the earlier one; a nil
-// stats, or no call at all, leaves the budget metrics out.
-func (m *Metrics) SetBudget(stats func() api.BudgetStats) {
+// SetBudget exports one family's upstream rate budget (api.BudgetCCAI,
+// api.BudgetBot), its metrics labelled family: stats (e.g.
+// (*api.Budget).Stats) is read once per scrape; its PausedUntil is set only
+// while a pause from an upstream 429 is in force. A later call for the same
+// family replaces the earlier one; a nil stats, or no call at all, leaves
+// that family's metrics out.
+func (m *Metrics) SetBudget(family string, stats func() api.BudgetStats) {
 	m.budget.mu.Lock()
 	defer m.budget.mu.Unlock()
-	m.budget.stats = stats
+	if stats == nil {
+		delete(m.budget.stats, family)
+		return
+	}
+	m.budget.stats[family] = stats
 }
 
 // CacheStats is what the conversation cache reports for /metrics.
@@ -43,57 +50,78 @@ func (m *Metrics) SetCache(stats func(context.Context) (CacheStats, error)) {
 	m.cache.stats = stats
 }
 
-// budgetCollector exports api.BudgetStats.
+// budgetCollector exports api.BudgetStats, one set per family.
 type budgetCollector struct {
-	limit, lastMinute, waits, rejected, paused, waiting *prometheus.Desc
+	limit, limitHour, allowance, share, lastMinute, waits, rejected, limited, paused, waiting *prometheus.Desc
 
 	mu    sync.Mutex
-	stats func() api.BudgetStats
+	stats map[string]func() api.BudgetStats
 }
 
 func newBudgetCollector() *budgetCollector {
+	family := []string{"family"}
 	return &budgetCollector{
 		limit: prometheus.NewDesc("dashboard_rate_budget_limit_per_minute",
-			"Upstream requests allowed per minute.", nil, nil),
+			"Upstream requests allowed per minute (upstream's limit, before this dashboard's share).", family, nil),
+		limitHour: prometheus.NewDesc("dashboard_rate_budget_limit_per_hour",
+			"Upstream requests allowed per hour, for families with an hourly limit.", family, nil),
+		allowance: prometheus.NewDesc("dashboard_rate_budget_allowance_per_minute",
+			"Upstream requests per minute this dashboard allows itself now: its share, less any cut after a 429.", family, nil),
+		share: prometheus.NewDesc("dashboard_rate_budget_share_percent",
+			"The configured share of upstream's limit this dashboard uses.", family, nil),
 		lastMinute: prometheus.NewDesc("dashboard_rate_budget_requests_last_minute",
-			"Upstream requests granted in the last 60 seconds.", nil, nil),
+			"Upstream requests granted in the last 60 seconds.", family, nil),
 		waits: prometheus.NewDesc("dashboard_rate_budget_waits_total",
-			"Upstream requests that had to wait for the rate budget.", nil, nil),
+			"Upstream requests that had to wait for the rate budget.", family, nil),
 		rejected: prometheus.NewDesc("dashboard_rate_budget_rejected_total",
-			"Waits for the rate budget abandoned (deadline too close or caller gone).", nil, nil),
+			"Waits for the rate budget abandoned (deadline too close or caller gone).", family, nil),
+		limited: prometheus.NewDesc("dashboard_rate_budget_upstream_429_total",
+			"Upstream answers 429 (rate limited).", family, nil),
 		paused: prometheus.NewDesc("dashboard_rate_budget_paused",
-			"1 while an upstream 429 pauses every request.", nil, nil),
+			"1 while an upstream 429 pauses every request.", family, nil),
 		waiting: prometheus.NewDesc("dashboard_rate_budget_waiting",
-			"Callers waiting for the rate budget, by class.", []string{"class"}, nil),
+			"Callers waiting for the rate budget, by class.", []string{"family", "class"}, nil),
+		stats: map[string]func() api.BudgetStats{},
 	}
 }
 
 func (c *budgetCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.limit, c.lastMinute, c.waits, c.rejected, c.paused, c.waiting} {
+	for _, d := range []*prometheus.Desc{c.limit, c.limitHour, c.allowance, c.share, c.lastMinute, c.waits, c.rejected, c.limited, c.paused, c.waiting} {
 		ch <- d
 	}
 }
 
 func (c *budgetCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
-	stats := c.stats
+	families := make([]string, 0, len(c.stats))
+	sources := map[string]func() api.BudgetStats{}
+	for f, s := range c.stats {
+		families = append(families, f)
+		sources[f] = s
+	}
 	c.mu.Unlock()
-	if stats == nil {
-		return
-	}
-	st := stats() // outside the lock: it calls into the budget
-	paused := 0.0
-	if !st.PausedUntil.IsZero() {
-		paused = 1
-	}
+	slices.Sort(families)
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
-	ch <- prometheus.MustNewConstMetric(c.limit, gauge, float64(st.LimitPerMinute))
-	ch <- prometheus.MustNewConstMetric(c.lastMinute, gauge, float64(st.RequestsLastMinute))
-	ch <- prometheus.MustNewConstMetric(c.waits, counter, float64(st.Waits))
-	ch <- prometheus.MustNewConstMetric(c.rejected, counter, float64(st.Rejected))
-	ch <- prometheus.MustNewConstMetric(c.paused, gauge, paused)
-	ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.InteractiveWaiting), "interactive")
-	ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.BackgroundWaiting), "background")
+	for _, f := range families {
+		st := sources[f]() // outside the lock: it calls into the budget
+		paused := 0.0
+		if !st.PausedUntil.IsZero() {
+			paused = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.limit, gauge, float64(st.LimitPerMinute), f)
+		if st.LimitPerHour > 0 {
+			ch <- prometheus.MustNewConstMetric(c.limitHour, gauge, float64(st.LimitPerHour), f)
+		}
+		ch <- prometheus.MustNewConstMetric(c.allowance, gauge, float64(st.AllowancePerMinute), f)
+		ch <- prometheus.MustNewConstMetric(c.share, gauge, float64(st.SharePercent), f)
+		ch <- prometheus.MustNewConstMetric(c.lastMinute, gauge, float64(st.RequestsLastMinute), f)
+		ch <- prometheus.MustNewConstMetric(c.waits, counter, float64(st.Waits), f)
+		ch <- prometheus.MustNewConstMetric(c.rejected, counter, float64(st.Rejected), f)
+		ch <- prometheus.MustNewConstMetric(c.limited, counter, float64(st.RateLimited), f)
+		ch <- prometheus.MustNewConstMetric(c.paused, gauge, paused, f)
+		ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.InteractiveWaiting), f, "interactive")
+		ch <- prometheus.MustNewConstMetric(c.waiting, gauge, float64(st.BackgroundWaiting), f, "background")
+	}
 }
 
 // cacheCollector exports CacheStats.

@@ -219,7 +219,7 @@ func TestInstancesShareNothing(t *testing.T) {
 	a.ObserveRequest("GET /{$}", 200, time.Second)
 	a.UpstreamObserver()("ping", http.MethodGet, "ok", time.Second)
 	a.ObserveTokenAPICall(200)
-	a.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 60} })
+	a.SetBudget(api.BudgetCCAI, func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 60} })
 	a.SetCache(func(context.Context) (metrics.CacheStats, error) { return metrics.CacheStats{Hits: 1}, nil })
 
 	_, fa := scrape(t, a)
@@ -247,38 +247,64 @@ func TestBudget(t *testing.T) {
 	}
 	pausedUntil := time.Date(2025, 3, 4, 10, 0, 30, 0, time.UTC)
 	calls := 0
-	m.SetBudget(func() api.BudgetStats {
+	m.SetBudget(api.BudgetCCAI, func() api.BudgetStats {
 		calls++
-		return api.BudgetStats{LimitPerMinute: 60, RequestsLastMinute: 12, Waits: 7, Rejected: 2,
-			PausedUntil: pausedUntil, InteractiveWaiting: 3, BackgroundWaiting: 1}
+		return api.BudgetStats{LimitPerMinute: 60, SharePercent: 80, AllowancePerMinute: 24, RequestsLastMinute: 12, Waits: 7, Rejected: 2,
+			RateLimited: 1, PausedUntil: pausedUntil, InteractiveWaiting: 3, BackgroundWaiting: 1}
+	})
+	m.SetBudget(api.BudgetBot, func() api.BudgetStats {
+		return api.BudgetStats{LimitPerMinute: 60, LimitPerHour: 1800, SharePercent: 80, AllowancePerMinute: 48, RequestsLastMinute: 5}
 	})
 
 	budget := func(paused int) string {
 		return `
-# HELP dashboard_rate_budget_limit_per_minute Upstream requests allowed per minute.
+# HELP dashboard_rate_budget_limit_per_minute Upstream requests allowed per minute (upstream's limit, before this dashboard's share).
 # TYPE dashboard_rate_budget_limit_per_minute gauge
-dashboard_rate_budget_limit_per_minute 60
+dashboard_rate_budget_limit_per_minute{family="bot"} 60
+dashboard_rate_budget_limit_per_minute{family="ccai"} 60
+# HELP dashboard_rate_budget_limit_per_hour Upstream requests allowed per hour, for families with an hourly limit.
+# TYPE dashboard_rate_budget_limit_per_hour gauge
+dashboard_rate_budget_limit_per_hour{family="bot"} 1800
+# HELP dashboard_rate_budget_allowance_per_minute Upstream requests per minute this dashboard allows itself now: its share, less any cut after a 429.
+# TYPE dashboard_rate_budget_allowance_per_minute gauge
+dashboard_rate_budget_allowance_per_minute{family="bot"} 48
+dashboard_rate_budget_allowance_per_minute{family="ccai"} 24
+# HELP dashboard_rate_budget_share_percent The configured share of upstream's limit this dashboard uses.
+# TYPE dashboard_rate_budget_share_percent gauge
+dashboard_rate_budget_share_percent{family="bot"} 80
+dashboard_rate_budget_share_percent{family="ccai"} 80
 # HELP dashboard_rate_budget_requests_last_minute Upstream requests granted in the last 60 seconds.
 # TYPE dashboard_rate_budget_requests_last_minute gauge
-dashboard_rate_budget_requests_last_minute 12
+dashboard_rate_budget_requests_last_minute{family="bot"} 5
+dashboard_rate_budget_requests_last_minute{family="ccai"} 12
 # HELP dashboard_rate_budget_waits_total Upstream requests that had to wait for the rate budget.
 # TYPE dashboard_rate_budget_waits_total counter
-dashboard_rate_budget_waits_total 7
+dashboard_rate_budget_waits_total{family="bot"} 0
+dashboard_rate_budget_waits_total{family="ccai"} 7
 # HELP dashboard_rate_budget_rejected_total Waits for the rate budget abandoned (deadline too close or caller gone).
 # TYPE dashboard_rate_budget_rejected_total counter
-dashboard_rate_budget_rejected_total 2
+dashboard_rate_budget_rejected_total{family="bot"} 0
+dashboard_rate_budget_rejected_total{family="ccai"} 2
+# HELP dashboard_rate_budget_upstream_429_total Upstream answers 429 (rate limited).
+# TYPE dashboard_rate_budget_upstream_429_total counter
+dashboard_rate_budget_upstream_429_total{family="bot"} 0
+dashboard_rate_budget_upstream_429_total{family="ccai"} 1
 # HELP dashboard_rate_budget_paused 1 while an upstream 429 pauses every request.
 # TYPE dashboard_rate_budget_paused gauge
-dashboard_rate_budget_paused ` + strconv.Itoa(paused) + `
+dashboard_rate_budget_paused{family="bot"} 0
+dashboard_rate_budget_paused{family="ccai"} ` + strconv.Itoa(paused) + `
 # HELP dashboard_rate_budget_waiting Callers waiting for the rate budget, by class.
 # TYPE dashboard_rate_budget_waiting gauge
-dashboard_rate_budget_waiting{class="background"} 1
-dashboard_rate_budget_waiting{class="interactive"} 3
+dashboard_rate_budget_waiting{class="background",family="bot"} 0
+dashboard_rate_budget_waiting{class="background",family="ccai"} 1
+dashboard_rate_budget_waiting{class="interactive",family="bot"} 0
+dashboard_rate_budget_waiting{class="interactive",family="ccai"} 3
 `
 	}
-	names := []string{"dashboard_rate_budget_limit_per_minute", "dashboard_rate_budget_requests_last_minute",
-		"dashboard_rate_budget_waits_total", "dashboard_rate_budget_rejected_total",
-		"dashboard_rate_budget_paused", "dashboard_rate_budget_waiting"}
+	names := []string{"dashboard_rate_budget_limit_per_minute", "dashboard_rate_budget_limit_per_hour",
+		"dashboard_rate_budget_allowance_per_minute", "dashboard_rate_budget_share_percent",
+		"dashboard_rate_budget_requests_last_minute", "dashboard_rate_budget_waits_total", "dashboard_rate_budget_rejected_total",
+		"dashboard_rate_budget_upstream_429_total", "dashboard_rate_budget_paused", "dashboard_rate_budget_waiting"}
 	compare(t, m, budget(1), names...)
 	if calls != 1 {
 		t.Errorf("one scrape read the budget %d times, want once", calls)
@@ -286,10 +312,14 @@ dashboard_rate_budget_waiting{class="interactive"} 3
 	pausedUntil = time.Time{} // the budget reports no pause once it is over
 	compare(t, m, budget(0), names...)
 
-	// A later SetBudget replaces the earlier source.
-	m.SetBudget(func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 30} })
-	if text, _ := scrape(t, m); !strings.Contains(text, "dashboard_rate_budget_limit_per_minute 30\n") {
+	// A later SetBudget for a family replaces its earlier source; nil removes it.
+	m.SetBudget(api.BudgetCCAI, func() api.BudgetStats { return api.BudgetStats{LimitPerMinute: 30} })
+	if text, _ := scrape(t, m); !strings.Contains(text, `dashboard_rate_budget_limit_per_minute{family="ccai"} 30`+"\n") {
 		t.Errorf("replaced budget not shown:\n%s", text)
+	}
+	m.SetBudget(api.BudgetBot, nil)
+	if text, _ := scrape(t, m); strings.Contains(text, `family="bot"`) {
+		t.Errorf("removed budget still shown:\n%s", text)
 	}
 }
 
@@ -350,7 +380,8 @@ func TestMalformedUpstreamBodyIsNotOK(t *testing.T) {
 	defer up.Close()
 	m := metrics.New()
 	c, err := api.New(up.URL, api.Credentials{BotID: "st-1", AccountID: "acc", OrgID: "o-1", ClientID: "cs-1", ClientSecret: "secret"},
-		api.WithBudget(api.NewBudget(60000, api.WithBurst(1000))), api.WithObserver(m.UpstreamObserver()))
+		api.WithBudget(api.NewBudget(60000, api.WithBurst(1000))), api.WithObserver(m.UpstreamObserver()),
+		api.WithRetries(0, 0)) // a malformed body is retried; one attempt is what is counted here
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,12 +92,12 @@ type AuditVerify struct {
 
 // AdminTokens is the API token page.
 type AdminTokens struct {
-	Tokens     []AdminToken
-	Owners     []string // usernames a token may act for
-	Form       TokenForm
-	MinDays    int
-	MaxDays    int
-	New        *NewToken // set once, right after issuing
+	Tokens  []AdminToken
+	Owners  []string // usernames a token may act for
+	Form    TokenForm
+	MinDays int
+	MaxDays int
+	New     *NewToken // set once, right after issuing
 }
 
 // AdminToken is one row of the token list; never the token itself.
@@ -131,7 +131,7 @@ type NewToken struct {
 type AdminSettings struct {
 	Upstream UpstreamStatus
 	Test     *UpstreamTest // result of the test button, when just pressed
-	Budget   *BudgetView   // nil when no budget is wired
+	Budgets  []BudgetView  // one per upstream family
 	Cache    *CacheView    // nil when no cache is configured
 }
 
@@ -142,31 +142,50 @@ type UpstreamTest struct {
 	Duration string
 }
 
-// BudgetView is the upstream rate budget and its recent use.
+// BudgetView is one family's upstream rate budget and its use over the
+// last hour.
 type BudgetView struct {
-	Limit              int
-	Burst              int
+	Family string // ccai, bot: the suffix of the section's test ids
+	Title  string
+	Limit  string // upstream's, e.g. "60 requests per minute and 1,800 per hour"
+	Burst  int
+	// Share is what this dashboard takes now, e.g. "80 % (48 requests per
+	// minute)"; when a 429 cut it below the configured share, ShareCut is
+	// set and ShareReason says why, since when, and how it recovers.
+	Share              string
+	ShareCut           bool
+	ShareReason        string
 	LastMinute         int
-	Waits              uint64
-	Rejected           uint64
+	LastHour           int
+	Waits              uint64 // since start
+	Rejected           uint64 // since start
+	RateLimited        uint64 // upstream 429s since start
+	HourWaits          int
+	HourRejected       int
+	HourRateLimited    int
+	Estimate           string // e.g. "40 background requests take about 50 s at the current share"
 	PausedUntil        string
 	InteractiveWaiting int
 	BackgroundWaiting  int
 	Minutes            []BudgetMinute // oldest first
+	Active             []BudgetMinute // the minutes with any activity, newest first
 	ChartWidth         int
 	ChartHeight        int
+	AllowanceY         int // the current allowance's line in the chart
 }
 
 // BudgetMinute is one bar of the budget chart.
 type BudgetMinute struct {
-	Label    string // HH:MM
-	Sampled  bool
-	Requests int
-	Waits    uint64
-	Rejected uint64
-	X, Y     int // bar position in the chart
-	Width    int
-	Height   int
+	Label       string // HH:MM
+	Sampled     bool
+	Requests    int
+	Background  int
+	Waits       uint64
+	Rejected    uint64
+	RateLimited int
+	X, Y        int // bar position in the chart
+	Width       int
+	Height      int
 }
 
 // CacheView is the conversation cache's state.
