@@ -42,6 +42,8 @@ type convPlan struct {
 	legs       []legPlan    // parallel to final.Participants
 	visits     []queueVisit // parallel to final.Queues
 	guarantee  string       // "", "waiting" or "held" (see the package doc)
+	idx        int          // generation index: keys its random streams
+	sess       *session     // its bot session
 
 	mut *mutation // set by the first reassignment applied while live
 
@@ -64,6 +66,19 @@ type legPlan struct {
 	spells []spell
 	// wrapUp is the agent's after-call work following the leg's end.
 	wrapUp time.Duration
+	// firstResponse is the agent's first message of an answered leg
+	// (interactionDetails' firstResponseTime; the transcript's first turn
+	// of the agent).
+	firstResponse time.Time
+	// consults are other parties the agent brought into a call.
+	consults []consult
+}
+
+// consult is a consultation during a voice leg (ConsultingAgents).
+type consult struct {
+	name                      string // another agent's name, or an outside phone number
+	assigned, accepted, ended time.Time
+	merged                    bool
 }
 
 type spell struct {
@@ -74,7 +89,8 @@ type spell struct {
 // queueVisit is what the plan knows about one queue entry beyond the entry.
 type queueVisit struct {
 	// ignored are offers made during the wait that the agent let time out
-	// before the leg that answered (analytics' nonRespondingAgents).
+	// before the leg that answered (analytics' nonRespondingAgents). The
+	// agent may be the one who answers later, on a second offer.
 	ignored []offer
 }
 
