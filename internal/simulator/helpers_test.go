@@ -195,17 +195,6 @@ func (e *testEnv) bot(method, path string, body any) response {
 	return e.doWith(method, e.srv.URL+BotPath+e.creds.BotID+"/"+path, body, map[string]string{"auth": e.token(nil)})
 }
 
-// botApp mints a token of the second API app.
-func (e *testEnv) botAppToken() string {
-	e.t.Helper()
-	claims := jwt.MapClaims{"appId": e.creds.BotClientID, "exp": e.clock.Now().Add(5 * time.Minute).Unix()}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(e.creds.BotClientSecret))
-	if err != nil {
-		e.t.Fatalf("sign: %v", err)
-	}
-	return tok
-}
-
 // findSession returns the first session (newest first) that keep accepts.
 func findSession(t *testing.T, sim *Simulator, keep func(*session) bool) *session {
 	t.Helper()

@@ -328,31 +328,40 @@ func (s *Simulator) queuePerformance(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	// A row for each channel a queue serves, and for any other channel that
+	// reached it (a call transferred to a chat queue).
 	rows := map[[2]string]*performanceRow{}
 	var order []*performanceRow
-	for _, q := range s.cat.queues {
-		if !inbound || len(req.Queues) > 0 && !slices.Contains(req.Queues, q.ID) {
-			continue
+	row := func(queueID, ch string) *performanceRow {
+		if r, ok := rows[[2]string{queueID, ch}]; ok {
+			return r
+		}
+		q, ok := s.cat.queue(queueID)
+		if !inbound || !ok || len(req.Queues) > 0 && !slices.Contains(req.Queues, q.ID) ||
+			len(req.Channels) > 0 && !slices.ContainsFunc(req.Channels, func(f string) bool { return strings.EqualFold(f, ch) }) {
+			rows[[2]string{queueID, ch}] = nil
+			return nil
 		}
 		counts, _ := s.presenceCounts(q.ID)
+		r := &performanceRow{QueueID: q.ID, QueueName: q.Name, Channel: ch, Direction: "Inbound",
+			AgentStatusCount: agentPresenceCounts{Available: counts["AVAILABLE"], Away: counts["AWAY"], Busy: counts["BUSY"], Offline: counts["OFFLINE"]},
+			SkillsInQueue:    []skillRef{}, TopSkills: []topSkill{}, skillCount: map[string]int{}}
+		for _, id := range q.SkillIDs {
+			if sk, ok := s.cat.skill(id); ok {
+				r.SkillsInQueue = append(r.SkillsInQueue, skillRef{SkillID: sk.ID, SkillName: sk.Name})
+			}
+		}
+		rows[[2]string{queueID, ch}] = r
+		order = append(order, r)
+		return r
+	}
+	for _, q := range s.cat.queues {
 		chans := []string{"rtm", "whatsapp"}
 		if q.Voice {
 			chans = []string{"Voice"}
 		}
 		for _, ch := range chans {
-			if len(req.Channels) > 0 && !slices.ContainsFunc(req.Channels, func(f string) bool { return strings.EqualFold(f, ch) }) {
-				continue
-			}
-			row := &performanceRow{QueueID: q.ID, QueueName: q.Name, Channel: ch, Direction: "Inbound",
-				AgentStatusCount: agentPresenceCounts{Available: counts["AVAILABLE"], Away: counts["AWAY"], Busy: counts["BUSY"], Offline: counts["OFFLINE"]},
-				SkillsInQueue:    []skillRef{}, TopSkills: []topSkill{}, skillCount: map[string]int{}}
-			for _, id := range q.SkillIDs {
-				if sk, ok := s.cat.skill(id); ok {
-					row.SkillsInQueue = append(row.SkillsInQueue, skillRef{SkillID: sk.ID, SkillName: sk.Name})
-				}
-			}
-			rows[[2]string{q.ID, ch}] = row
-			order = append(order, row)
+			row(q.ID, ch)
 		}
 	}
 	for _, p := range s.visible(now) {
@@ -363,7 +372,7 @@ func (s *Simulator) queuePerformance(w http.ResponseWriter, r *http.Request) {
 		if !p.finalAt(now) {
 			c := p.viewAt(now)
 			if cq, ok := c.currentQueue(); ok {
-				if row := rows[[2]string{cq.ID, ch}]; row != nil {
+				if row := row(cq.ID, ch); row != nil {
 					switch c.Status {
 					case "OPEN":
 						row.Waiting++
@@ -379,8 +388,11 @@ func (s *Simulator) queuePerformance(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for _, f := range visitsAt(p, now) {
-			row := rows[[2]string{f.queueID, ch}]
-			if row == nil || f.enter.Before(from) || f.enter.After(to) || f.outcome == visitLive {
+			if f.enter.Before(from) || f.enter.After(to) || f.outcome == visitLive {
+				continue
+			}
+			row := row(f.queueID, ch)
+			if row == nil {
 				continue
 			}
 			row.TotalConversation++
@@ -601,9 +613,10 @@ func (s *Simulator) callVolume(w http.ResponseWriter, r *http.Request) {
 				row.AnsweredContacts++
 				row.QueueHoldTimeAnswered += hold
 				row.MaxQueueHoldTimeAnswered = max(row.MaxQueueHoldTimeAnswered, hold)
-				row.ConversationTalkTime += f.handled.Milliseconds()
-				row.ACWDuration += f.acw.Milliseconds()
-				row.ConversationHandleTime += (f.handled + f.acw).Milliseconds()
+				talk, acw := f.handled.Milliseconds(), f.acw.Milliseconds()
+				row.ConversationTalkTime += talk
+				row.ACWDuration += acw
+				row.ConversationHandleTime += talk + acw
 			}
 			switch f.outcome {
 			case visitCompleted:

@@ -250,17 +250,17 @@ func (tp *transcriptPlanner) conversation(p *convPlan) {
 		}
 		n := min(max(int(ended.Sub(fr)/pace), 2), 60) * (6 + tp.r.IntN(7)) / 10
 		if i == long && tp.ss.chatter > 0 {
-			n = tp.ss.chatter - 2
+			n = tp.ss.chatter - 6 // with the bot's four turns, the join and the leave
 		}
+		chatter := i == long && tp.ss.chatter > 0
 		for _, t := range tp.spread(fr, ended.Add(-100*time.Millisecond), n) {
-			if tp.r.IntN(2) == 0 {
+			idle := inSpell(leg.spells, t, "IDLE")
+			switch {
+			case tp.r.IntN(2) == 0, idle && chatter: // a long transcript keeps its length: the agent writes instead
 				tp.add(t, turnAgent, pt.AgentID, tp.pick(agentTexts), "")
-				continue
+			case !idle:
+				tp.add(t, turnCustomer, "", tp.pick(custLines), "")
 			}
-			if inSpell(leg.spells, t, "IDLE") {
-				continue
-			}
-			tp.add(t, turnCustomer, "", tp.pick(custLines), "")
 		}
 		for _, sp := range leg.spells {
 			if sp.status == "IDLE" && sp.to.Sub(sp.from) > 30*time.Second {
