@@ -119,8 +119,8 @@
 // account owner. This holds as generated for Agents ≥ 2. A reassignment
 // cuts the plan of the conversation it moves, so it may leave one fewer of
 // a kind: at least one of each survives any single reassignment. A PUT that
-// takes agents out of the default queue, or a clock outside the window,
-// can break it. Tests pick conversations with
+// takes agents out of the default queue, a Delete of a chain member, or a
+// clock outside the window, can break it. Tests pick conversations with
 // ConversationInfo.Status, AgentUserID and QueueID, and agents with
 // AgentInfo.QueueIDs and OnlineStatus, rather than "the first live one".
 //

@@ -30,12 +30,13 @@ import (
 // result (mutation); from then on the conversation reads as that record
 // and stays live, whatever the plan had in store.
 //
-// Later work derives more from the same plan: transcripts (messages inside
-// each leg's [startTimeStamp, endTimeStamp)), analytics rows (queue visits
-// with their ignored offers, legs with their after-call work; consults
-// would be planned per leg the same way), recordings and surveys (keyed by
-// botSessionId, timed by the legs), and live queue statistics from the
-// projection at now (statusAt, heldLeg).
+// The session-keyed endpoints derive the rest from the same plan (see
+// sessions.go): transcripts (messages inside each leg's [startTimeStamp,
+// endTimeStamp)), analytics rows (queue visits with their ignored offers,
+// legs with their first responses, after-call work and consults),
+// recordings and surveys (keyed by botSessionId, timed by the session's
+// end), and live queue statistics from the projection at now (statusAt,
+// heldLeg).
 type convPlan struct {
 	final      conversation // the record once ended; its times are the plan
 	start, end time.Time    // the conversation exists from start and is final from end
