@@ -137,6 +137,9 @@ func TestGetSessionsByDate(t *testing.T) {
 	}
 }
 
+// scoreRange is each survey type's scale.
+var scoreRange = map[string][2]int{"NPS": {0, 10}, "CSAT": {1, 5}, "Like/Dislike": {0, 1}}
+
 type surveysPage struct {
 	MoreAvailable bool `json:"moreAvailable"`
 	TotalCount    int  `json:"totalCount"`
@@ -178,8 +181,8 @@ func TestSurveyResponses(t *testing.T) {
 			if end.IsZero() || at.Before(end) || at.After(now) || at.Before(from) || s.UserID != ss.userID() {
 				t.Fatalf("survey of %s at %v: session ends %v (now %v)", s.SessionID, at, end, now)
 			}
-			lo, hi := map[string][2]int{"NPS": {0, 10}, "CSAT": {1, 5}, "Like/Dislike": {0, 1}}[s.SurveyType][0], map[string][2]int{"NPS": {0, 10}, "CSAT": {1, 5}, "Like/Dislike": {0, 1}}[s.SurveyType][1]
-			if s.Score < lo || s.Score > hi {
+			scale, ok := scoreRange[s.SurveyType]
+			if !ok || s.Score < scale[0] || s.Score > scale[1] {
 				t.Fatalf("%s score %d", s.SurveyType, s.Score)
 			}
 			kinds[s.SurveyType]++

@@ -23,7 +23,7 @@ func TestNewEndpointsAreDeterministic(t *testing.T) {
 	day := testAnchor.AddDate(0, 0, -3).Format(time.DateOnly)
 	week := map[string]any{"dateFrom": testAnchor.AddDate(0, 0, -6).Format(time.DateOnly), "dateTo": testAnchor.AddDate(0, 0, -2).Format(time.DateOnly)}
 	final := findSession(t, a.sim, func(ss *session) bool {
-		return ss.plan != nil && ss.voice() && !ss.endAt(early).IsZero() && ss.end().Before(testAnchor)
+		return ss.plan != nil && ss.voice() && !ss.endAt(early).IsZero() && ss.plannedEnd().Before(testAnchor)
 	})
 	calls := []struct {
 		name       string
@@ -84,9 +84,6 @@ func TestNewEndpointsAreDeterministic(t *testing.T) {
 		})
 	}
 }
-
-// end is the planned end, for test selection.
-func (ss *session) end() time.Time { return ss.plannedEnd() }
 
 // BenchmarkSessionEndpoints20k serves the long transcript and a week of
 // interactionDetails rows of a 20,000-conversation world.

@@ -55,8 +55,8 @@
 //     replica) record a supervisor's reassignment while an agent's offer
 //     rang: that agent's participant ends ABANDONED with isTransferred, and
 //     an AGENT transfer by a Supervisor (isManager) is stamped 80 ms before
-//     the agent who then answered was offered it, as assign-conversation
-//     records one. The plan also keeps what the conversation record does not
+//     the agent who then answered was offered it (that leg's queueStartTime
+//     is its offer), as assign-conversation records one. The plan also keeps what the conversation record does not
 //     show: offers that agents let time out during a queue wait (sometimes
 //     the agent who answers on a second offer), after-call work after each
 //     answered leg, each answered leg's first response, and consults on

@@ -350,8 +350,11 @@ func (s *Simulator) interactionRow(ss *session, now time.Time, o localClock, sel
 			if ss.bot.containment == "dropOff" {
 				row.FinalStatus = "USER ABANDONED"
 			}
-			if ss.voice() {
-				row.DisconnectingEvent = map[string]string{"selfService": "Bot Hangup", "dropOff": "User Hangup"}[ss.bot.containment]
+			switch {
+			case ss.voice() && ss.bot.containment == "dropOff":
+				row.DisconnectingEvent = "User Hangup"
+			case ss.voice():
+				row.DisconnectingEvent = "Bot Hangup"
 			}
 		}
 		return row

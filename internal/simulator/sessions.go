@@ -334,7 +334,8 @@ func (g *convGen) conversationSession(p *convPlan) *session {
 // agent who then answered: the offered agent's participant ends ABANDONED
 // with isTransferred, and an AGENT transfer by the supervisor (isManager)
 // is stamped 80 ms before the answering agent's offer, as assign-conversation
-// would record it. The answering leg keeps its times.
+// would record it. The answering leg keeps its times but its queueStartTime,
+// which becomes its offer, as in a leg assign-conversation creates.
 func (g *convGen) supervisorReassign(p *convPlan, r *rand.Rand) {
 	c := &p.final
 	if len(c.Participants) == 0 || len(p.visits) == 0 || len(p.visits[0].ignored) > 0 {
@@ -364,6 +365,8 @@ func (g *convGen) supervisorReassign(p *convPlan, r *rand.Rand) {
 		Status: "ABANDONED", AssignedAt: jt(offered), EndTimeStamp: jt(at), IsTransferred: ptr(true), OnInterrupt: ptr(false),
 	}
 	c.Participants = slices.Insert(slices.Clone(c.Participants), 0, offer)
+	// Like assign-conversation's, the reassigned leg starts at its offer.
+	c.Participants[1].QueueStartTime = c.Participants[1].AssignedAt
 	p.legs = slices.Insert(slices.Clone(p.legs), 0, legPlan{})
 	email := a.AgentID
 	for _, ref := range g.agents {
