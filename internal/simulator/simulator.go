@@ -215,14 +215,14 @@ func New(opts Options) (*Simulator, error) {
 	if opts.RatePerMinute == 0 {
 		opts.RatePerMinute = 60
 	}
-	for _, cap := range []struct {
+	for _, lim := range []struct {
 		v   *int
 		def int
 	}{{&opts.BotRatePerMinute, 60}, {&opts.BotRatePerHour, 1800}} {
-		if *cap.v == 0 {
-			*cap.v = cap.def
+		if *lim.v == 0 {
+			*lim.v = lim.def
 			if opts.RatePerMinute < 0 {
-				*cap.v = -1
+				*lim.v = -1
 			}
 		}
 	}
@@ -407,8 +407,10 @@ func (s *Simulator) Agents() []AgentInfo {
 // maxBody bounds request bodies; upstream payloads are small.
 const maxBody = 1 << 20
 
-// Handler serves the API under BasePath. Every request is recorded, then
-// delayed and possibly faulted, then authenticated and rate limited.
+// Handler serves the API under BasePath, AnalyticsPath and BotPath, and the
+// recording links under MediaPath. Every request is recorded, then delayed
+// and possibly faulted, then (media links aside) authenticated, checked
+// against the app's scopes and rate limited by family.
 func (s *Simulator) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
