@@ -148,9 +148,11 @@
 //     reassignment cuts the plan: planned turns from the cut on are gone,
 //     and each leg a reassignment created gets a join, a greeting 4 s after
 //     the accept, then an exchange every 15 to 75 s up to the clock (at most
-//     200). The first answered-and-closed chats a day before the anchor (in
-//     generation order) get long transcripts: one of about 2,000 messages,
-//     five of about 500. Some customer turns carry the hostile strings above,
+//     200). Long transcripts go to the first chats (in generation order)
+//     closed by an agent a day or more before the anchor: one of about
+//     2,000 messages (a leg of 30 min or more), then five of about 500 (10
+//     min or more), when the world has such chats (the default one does).
+//     Some customer turns carry the hostile strings above,
 //     and 15% of conversations a line with an email, a phone number and a
 //     card-like number (4111 1111 1111 1111).
 //   - Surveys: 35% of conversations an agent closed, 8% of the other
