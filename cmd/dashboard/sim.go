@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/app"
@@ -32,8 +33,21 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limitRate := fs.Float64("429-rate", 0, "fraction of requests answered 429 regardless of the limit (0..1)")
 	malformedRate := fs.Float64("malformed-rate", 0, "fraction of requests answered with a malformed body (0..1)")
 	callbackDelay := fs.Duration("callback-delay", 500*time.Millisecond, "delay before an assign outcome is POSTed to its callbackUrl")
+	botRate := fs.Int("bot-rate-limit", 60, "bot-family (/api/public/bot/…) requests per rolling minute per bot (negative: no minute cap)")
+	botHourly := fs.Int("bot-hourly-limit", 1800, "bot-family requests per rolling hour per bot (negative: no hour cap)")
+	botApp := fs.Bool("bot-app", false, "configure a second API app for the bot family and print its credentials")
+	withhold := fs.String("withhold-scopes", "", "comma-separated API scopes the apps lack, e.g. \"Chat History,SmartAssist Recordings\" (known: "+strings.Join(simulator.Scopes(), ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var withheld []string
+	for _, sc := range strings.Split(*withhold, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			withheld = append(withheld, sc)
+		}
+	}
+	if *botRate == 0 || *botHourly == 0 {
+		return errors.New("-bot-rate-limit and -bot-hourly-limit must not be 0 (negative: no cap)")
 	}
 	for name, v := range map[string]float64{"-error-rate": *errorRate, "-429-rate": *limitRate, "-malformed-rate": *malformedRate} {
 		if v < 0 || v > 1 {
@@ -50,15 +64,19 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	sim, err := simulator.New(simulator.Options{
-		Seed:          *seed,
-		Conversations: *conversations,
-		Agents:        *agents,
-		Clock:         clk,
-		Anchor:        anchor,
-		RatePerMinute: *rate,
-		CallbackDelay: *callbackDelay,
-		Faults:        simulator.Faults{Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *limitRate, MalformedRate: *malformedRate},
-		Logger:        logger,
+		Seed:             *seed,
+		Conversations:    *conversations,
+		Agents:           *agents,
+		Clock:            clk,
+		Anchor:           anchor,
+		RatePerMinute:    *rate,
+		CallbackDelay:    *callbackDelay,
+		Faults:           simulator.Faults{Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *limitRate, MalformedRate: *malformedRate},
+		Logger:           logger,
+		BotRatePerMinute: *botRate,
+		BotRatePerHour:   *botHourly,
+		BotApp:           *botApp,
+		WithheldScopes:   withheld,
 	})
 	if err != nil {
 		return err
@@ -79,6 +97,13 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "SMARTASSIST_ORG_ID=%s\n", c.OrgID)
 	fmt.Fprintf(stdout, "SMARTASSIST_CLIENT_ID=%s\n", c.ClientID)
 	fmt.Fprintf(stdout, "SMARTASSIST_CLIENT_SECRET=%s\n", c.ClientSecret)
+	if c.BotClientID != "" {
+		fmt.Fprintf(stdout, "SMARTASSIST_BOT_CLIENT_ID=%s\n", c.BotClientID)
+		fmt.Fprintf(stdout, "SMARTASSIST_BOT_CLIENT_SECRET=%s\n", c.BotClientSecret)
+	}
+	if len(withheld) > 0 {
+		fmt.Fprintf(stdout, "Withheld scopes: %s\n", strings.Join(withheld, ", "))
+	}
 
 	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 1)

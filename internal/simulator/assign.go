@@ -152,12 +152,17 @@ func (s *Simulator) applyAssignment(req assignRequest) CallbackPayload {
 	defer s.mu.Unlock()
 	now := s.now()
 	p := s.planBySession[req.BotSessionID]
-	out := CallbackPayload{SessionID: req.BotSessionID, ConversationID: p.final.ID, Status: "failed", CompletedAt: now.UnixMilli()}
+	out := CallbackPayload{SessionID: req.BotSessionID, Status: "failed", CompletedAt: now.UnixMilli()}
 	if req.toQueue() {
 		out.TransferredType, out.QueueID = "QUEUE", req.QueueID
 	} else {
 		out.TransferredType, out.AgentID = "AGENT", req.AID
 	}
+	if p == nil { // deleted since the request was accepted
+		out.Reason, out.Message = ReasonNotLive, "Conversation not found"
+		return out
+	}
+	out.ConversationID = p.final.ID
 	if !p.exists(now) { // the clock was set back before its start
 		out.Reason, out.Message = ReasonNotLive, "Conversation has not started"
 		return out
@@ -170,6 +175,10 @@ func (s *Simulator) applyAssignment(req assignRequest) CallbackPayload {
 	var agent *agentRecord
 	if !req.toQueue() {
 		agent = s.agentByID[req.AID]
+		if agent == nil {
+			out.Reason, out.Message = ReasonAgentOffline, fmt.Sprintf("Agent %s not found", req.AID)
+			return out
+		}
 		if agent.presence == "OFFLINE" {
 			out.Reason, out.Message = ReasonAgentOffline, fmt.Sprintf("Agent %s is offline", agentName(agent.doc))
 			return out

@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"net/http"
 	"sync"
 	"time"
 
@@ -16,31 +15,50 @@ const (
 	jtiDefaultLifetime = time.Hour
 )
 
-// authenticate checks the `auth` JWT and the accountId header. It returns the
-// upstream error message on failure.
-// Header names are case-insensitive, so `accountid` works as well.
-func (s *Simulator) authenticate(r *http.Request) (string, bool) {
-	return s.verifyToken(r.Header.Get("auth"), r.Header.Get("accountId"))
+// apiApp is an API app (client id and secret) whose tokens the simulator
+// accepts: the main app, and optionally a second one for the bot family.
+type apiApp struct {
+	clientID, secret string
+	bot              bool // the second app, which holds the bot family's scopes
 }
 
-func (s *Simulator) verifyToken(raw, account string) (string, bool) {
-	if raw == "" {
-		return msgInvalidJWT, false
+// apps lists the configured API apps, the main one first.
+func (s *Simulator) apps() []apiApp {
+	c := s.cat.creds
+	out := []apiApp{{clientID: c.ClientID, secret: c.ClientSecret}}
+	if c.BotClientID != "" {
+		out = append(out, apiApp{clientID: c.BotClientID, secret: c.BotClientSecret, bot: true})
 	}
-	creds := s.cat.creds
+	return out
+}
+
+// verifyToken checks the `auth` JWT: HS256, signed with the secret of the
+// app its appId names (the main app's secret when it names none), exp and
+// nbf as of the clock, and a jti not seen before. It returns the app, or the
+// upstream error message.
+func (s *Simulator) verifyToken(raw string) (apiApp, string, bool) {
+	if raw == "" {
+		return apiApp{}, msgInvalidJWT, false
+	}
+	apps := s.apps()
+	app := apps[0]
 	now := s.now()
 	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
-		return []byte(creds.ClientSecret), nil
+	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		if id, _ := claims["appId"].(string); id != "" {
+			for _, a := range apps {
+				if a.clientID == id {
+					app = a
+				}
+			}
+		}
+		return []byte(app.secret), nil
 	}, jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
-		return msgInvalidJWT, false
+		return apiApp{}, msgInvalidJWT, false
 	}
-	if appID, _ := claims["appId"].(string); appID != creds.ClientID {
-		return msgInvalidSDKCred, false
-	}
-	if account != creds.AccountID {
-		return msgInvalidSDKCred, false
+	if appID, _ := claims["appId"].(string); appID != app.clientID {
+		return apiApp{}, msgInvalidSDKCred, false
 	}
 	if jti, ok := claims["jti"].(string); ok && jti != "" {
 		expires := now.Add(jtiDefaultLifetime)
@@ -48,10 +66,10 @@ func (s *Simulator) verifyToken(raw, account string) (string, bool) {
 			expires = exp.Time
 		}
 		if !s.jtis.remember(jti, expires, now) {
-			return msgInvalidJWT, false
+			return apiApp{}, msgInvalidJWT, false
 		}
 	}
-	return "", true
+	return app, "", true
 }
 
 // jtiCache remembers token ids until they expire, to refuse replays.

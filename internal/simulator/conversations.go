@@ -15,23 +15,71 @@ import (
 
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
+	s.scopeOf = map[string]string{}
+	handle := func(pattern, scope string, h http.HandlerFunc) {
+		mux.HandleFunc(pattern, h)
+		s.scopeOf[pattern] = scope
+	}
+	// Contact center: BasePath + {streamId}/….
 	p := BasePath + "{botId}/"
-	mux.HandleFunc("GET "+p+"conversations/sessions/{sessionId}", s.withBot(s.getSessionDetails))
-	mux.HandleFunc("GET "+p+"conversations/{conversationId}", s.withBot(s.getConversation))
-	mux.HandleFunc("GET "+p+"conversations", s.withBot(s.listConversations))
-	mux.HandleFunc("POST "+p+"assign-conversation", s.withBot(s.assignConversation))
-	mux.HandleFunc("GET "+p+"organizations/{orgId}/agents", s.withBot(s.listAgents))
-	mux.HandleFunc("GET "+p+"agents/{agentId}", s.withBot(s.getAgent))
-	mux.HandleFunc("PUT "+p+"agents/{agentId}", s.withBot(s.putAgent))
-	mux.HandleFunc("POST "+p+"agents/availability", s.withBot(s.agentAvailability))
-	mux.HandleFunc("GET "+p+"agent-groups", s.withBot(s.listAgentGroups))
-	mux.HandleFunc("GET "+p+"queues", s.withBot(s.listQueues))
-	mux.HandleFunc("GET "+p+"skill-groups", s.withBot(s.listSkillGroups))
-	mux.HandleFunc("GET "+p+"skill-groups/{skillGroupId}/skills", s.withBot(s.listSkills))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	handle("GET "+p+"conversations/sessions/{sessionId}", "", s.withBot(s.getSessionDetails))
+	handle("GET "+p+"conversations/{conversationId}", "", s.withBot(s.getConversation))
+	handle("GET "+p+"conversations", "", s.withBot(s.listConversations))
+	handle("POST "+p+"assign-conversation", "", s.withBot(s.assignConversation))
+	handle("GET "+p+"organizations/{orgId}/agents", "", s.withBot(s.listAgents))
+	handle("GET "+p+"agents/{agentId}", "", s.withBot(s.getAgent))
+	handle("PUT "+p+"agents/{agentId}", "", s.withBot(s.putAgent))
+	handle("POST "+p+"agents/availability", "", s.withBot(s.agentAvailability))
+	handle("GET "+p+"agent-groups", "", s.withBot(s.listAgentGroups))
+	handle("GET "+p+"queues", "", s.withBot(s.listQueues))
+	handle("GET "+p+"skill-groups", "", s.withBot(s.listSkillGroups))
+	handle("GET "+p+"skill-groups/{skillGroupId}/skills", "", s.withBot(s.listSkills))
+	handle("POST "+p+"monitor/queueStatsById/{queueId}", ScopeAnalytics, s.withBot(s.queueStats))
+
+	// Analytics: AnalyticsPath + {accountId}/…, the bot in the iId header.
+	a := AnalyticsPath + "{accountId}/"
+	for _, version := range []string{"v2/", ""} {
+		for _, name := range []string{"interactionDetails", "interactiondetails", "calldetails", "callDetails"} {
+			handle("POST "+a+version+name, ScopeAnalytics, s.withIID(s.interactionDetails))
+		}
+	}
+	handle("POST "+a+"agentstatusdetails", ScopeAnalytics, s.withIID(s.agentStatusDetails))
+	handle("POST "+a+"queue-performance", ScopeConfiguration, s.withIID(s.queuePerformance))
+	handle("POST "+a+"callvolume", ScopeWFM, s.withIID(s.callVolume))
+
+	// Bot: BotPath + {botId}/….
+	b := BotPath + "{botId}/"
+	for _, method := range []string{"GET ", "POST "} {
+		handle(method+b+"getMessages", ScopeChatHistory, s.withBot(s.getMessages(false)))
+		handle(method+b+"getMessagesV2", ScopeChatHistory, s.withBot(s.getMessages(true)))
+		handle(method+b+"messages-lite", ScopeChatHistory, s.withBot(s.messagesLite))
+	}
+	handle("POST "+b+"conversationDetails", ScopeChatHistory, s.withBot(s.conversationDetails))
+	handle("GET "+b+"v2/recordings", ScopeRecordings, s.withBot(s.recordings))
+	handle("POST "+b+"getSessions", ScopeBotSessions, s.withBot(s.getSessions))
+	handle("POST "+b+"getFeedbackSurveyResponses", ScopeFeedback, s.withBot(s.surveyResponses))
+
+	// Signed media links: no token, the signature is the authority.
+	handle("GET "+MediaPath+"{file...}", "", s.media)
+
+	handle("/", "", func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "Cannot %s %s", r.Method, r.URL.Path)
 	})
 	return mux
+}
+
+// withIID requires the analytics family's iId header to name our bot.
+func (s *Simulator) withIID(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch id := r.Header.Get("iId"); {
+		case id == "":
+			invalid(w, "iId header is required")
+		case id != s.cat.creds.BotID:
+			notFound(w, "Bot %s not found", id)
+		default:
+			h(w, r)
+		}
+	}
 }
 
 // withBot refuses any bot/stream id but ours.

@@ -27,6 +27,8 @@ type convGen struct {
 	r           *rand.Rand // the current conversation's data stream
 	anchor      time.Time
 	queueAgents map[string][]agentRef
+	agents      []agentRef // every agent, in the agents' order
+	supervisors []agentRef // agents whose role is Supervisor (planned reassignments are theirs)
 }
 
 // Planning horizon around the anchor.
@@ -48,6 +50,10 @@ func newWorld(seed int64, cat *catalog, anchor time.Time, agents []*agentRecord)
 		}
 		for _, qid := range agentQueueIDs(a.doc) {
 			g.queueAgents[qid] = append(g.queueAgents[qid], ref)
+		}
+		g.agents = append(g.agents, ref)
+		if docString(a.doc, "role") == "Supervisor" {
+			g.supervisors = append(g.supervisors, ref)
 		}
 	}
 	return g
@@ -77,28 +83,32 @@ func (g *convGen) generate(n int) []*convPlan {
 	before := max(0, n-1-pre)
 	after := int(math.Round(float64(n) * float64(futureSpan) / float64(pastSpan)))
 	out := make([]*convPlan, 0, 1+before+after+len(waiting)+len(held))
+	add := func(p *convPlan, i int) {
+		p.idx = i
+		out = append(out, p)
+	}
 	g.use(0)
-	out = append(out, g.vendorSample())
+	add(g.vendorSample(), 0)
 	i := 1
 	for range before {
 		g.use(i)
-		out = append(out, g.one(i, g.sampleStart(g.anchor.Add(-pastSpan), pastSpan)))
+		add(g.one(i, g.sampleStart(g.anchor.Add(-pastSpan), pastSpan)), i)
 		i++
 	}
 	for range after {
 		g.use(i)
 		// Strictly after the anchor, so that exactly n exist at the anchor.
-		out = append(out, g.one(i, g.sampleStart(g.anchor.Add(time.Millisecond), futureSpan-time.Millisecond)))
+		add(g.one(i, g.sampleStart(g.anchor.Add(time.Millisecond), futureSpan-time.Millisecond)), i)
 		i++
 	}
 	for k, m := range waiting {
 		g.use(i)
-		out = append(out, g.waitingMember(i, k, m))
+		add(g.waitingMember(i, k, m), i)
 		i++
 	}
 	for k, m := range held {
 		g.use(i)
-		out = append(out, g.heldMember(i, k, m))
+		add(g.heldMember(i, k, m), i)
 		i++
 	}
 	slices.SortStableFunc(out, byNewest)

@@ -3,6 +3,7 @@ package simulator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -294,10 +295,14 @@ func TestGenerationIsFast(t *testing.T) {
 }
 
 func BenchmarkNew(b *testing.B) {
-	for b.Loop() {
-		if _, err := New(Options{Clock: clock.NewManual(testNow), Anchor: testAnchor}); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{3000, 20000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := New(Options{Conversations: n, Clock: clock.NewManual(testNow), Anchor: testAnchor}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

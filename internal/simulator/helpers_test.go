@@ -181,3 +181,30 @@ func mustOK(t *testing.T, r response) {
 		t.Fatalf("Content-Type %q", ct)
 	}
 }
+
+// analytics POSTs to an analytics-family endpoint with the headers it needs.
+func (e *testEnv) analytics(path string, body any) response {
+	e.t.Helper()
+	return e.doWith(http.MethodPost, e.srv.URL+AnalyticsPath+e.creds.AccountID+"/"+path, body,
+		map[string]string{"auth": e.token(nil), "accountId": e.creds.AccountID, "iId": e.creds.BotID})
+}
+
+// bot calls a bot-family endpoint with only the auth header, as documented.
+func (e *testEnv) bot(method, path string, body any) response {
+	e.t.Helper()
+	return e.doWith(method, e.srv.URL+BotPath+e.creds.BotID+"/"+path, body, map[string]string{"auth": e.token(nil)})
+}
+
+// findSession returns the first session (newest first) that keep accepts.
+func findSession(t *testing.T, sim *Simulator, keep func(*session) bool) *session {
+	t.Helper()
+	sim.mu.RLock()
+	defer sim.mu.RUnlock()
+	for _, ss := range sim.visibleSessions(sim.now()) {
+		if keep(ss) {
+			return ss
+		}
+	}
+	t.Fatal("no suitable session")
+	return nil
+}

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +26,10 @@ const BasePath = "/agentassist/api/v1/public/"
 // simulator. They derive from the seed, so they are stable across runs.
 type Credentials struct {
 	BotID, AccountID, OrgID, ClientID, ClientSecret string
+	// BotClientID and BotClientSecret are the second API app's, set only
+	// with Options.BotApp: the bot family (BotPath) then accepts only its
+	// tokens, and the other families only the main app's.
+	BotClientID, BotClientSecret string
 }
 
 // Faults makes the simulator misbehave on purpose. Rates are fractions of
@@ -62,6 +68,20 @@ type Options struct {
 	// RecordLimit bounds how many of the most recent requests Requests keeps,
 	// so a long-running demo does not grow without end; 0 = 10000, negative = all.
 	RecordLimit int
+
+	// BotRatePerMinute and BotRatePerHour are the bot family's rolling caps
+	// per bot (BotPath): 0 = the documented 60 a minute and 1,800 an hour,
+	// or unlimited when RatePerMinute is negative (an unlimited simulator is
+	// unlimited everywhere unless told otherwise); negative = no such cap.
+	BotRatePerMinute int
+	BotRatePerHour   int
+	// WithheldScopes are API scopes (ScopeChatHistory, …) the apps lack: a
+	// call that needs one answers 401 "Permission denied. Scope is
+	// incorrect!" (code 4002). Default: every scope is granted.
+	WithheldScopes []string
+	// BotApp configures a second API app (Credentials.BotClientID and
+	// BotClientSecret, derived from the seed) for the bot family.
+	BotApp bool
 }
 
 // RecordedRequest is one request as the simulator received it.
@@ -148,8 +168,17 @@ type Simulator struct {
 	reqMu    sync.Mutex
 	requests []RecordedRequest
 
-	limiter *rateLimiter
-	jtis    *jtiCache
+	limiter    *rateLimiter // contact center and analytics, per account
+	botLimiter *rateLimiter // bot family, per bot
+	jtis       *jtiCache
+	scopeOf    map[string]string // route pattern → the scope it needs
+
+	// sessions is every planned bot session (a conversation's, or one that
+	// never reached an agent), newest session start first.
+	sessions      []*session
+	sessionByID   map[string]*session
+	transcripts   *transcriptCache
+	recordingByID map[string]*session // media file id → session
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -186,6 +215,22 @@ func New(opts Options) (*Simulator, error) {
 	if opts.RatePerMinute == 0 {
 		opts.RatePerMinute = 60
 	}
+	for _, lim := range []struct {
+		v   *int
+		def int
+	}{{&opts.BotRatePerMinute, 60}, {&opts.BotRatePerHour, 1800}} {
+		if *lim.v == 0 {
+			*lim.v = lim.def
+			if opts.RatePerMinute < 0 {
+				*lim.v = -1
+			}
+		}
+	}
+	for _, sc := range opts.WithheldScopes {
+		if !slices.Contains(Scopes(), sc) {
+			return nil, fmt.Errorf("simulator: unknown scope %q (known: %s)", sc, strings.Join(Scopes(), ", "))
+		}
+	}
 	if opts.CallbackDelay == 0 {
 		opts.CallbackDelay = 500 * time.Millisecond
 	}
@@ -208,7 +253,10 @@ func New(opts Options) (*Simulator, error) {
 		faults:   opts.Faults,
 		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017)),
 		limiter:  newRateLimiter(opts.RatePerMinute),
-		jtis:     newJTICache(),
+		botLimiter: newWindowLimiter(rateWindow{limit: opts.BotRatePerMinute, span: time.Minute},
+			rateWindow{limit: opts.BotRatePerHour, span: time.Hour}),
+		jtis:        newJTICache(),
+		transcripts: newTranscriptCache(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
@@ -216,11 +264,17 @@ func New(opts Options) (*Simulator, error) {
 	ids := newIDSource(opts.Seed)
 	data := rand.New(rand.NewPCG(uint64(opts.Seed), 0xda7a))
 	s.cat = newCatalog(ids, data, s.anchor)
+	if opts.BotApp {
+		bot := newIDStream(opts.Seed, streamBotApp)
+		s.cat.creds.BotClientID, s.cat.creds.BotClientSecret = "cs-"+bot.uuid(), bot.alnum(43)+"="
+	}
 	s.agents = newAgents(s.cat, ids, data, s.anchor, opts.Agents)
 	if len(s.agents) == 0 && opts.Conversations > 0 {
 		return nil, errors.New("simulator: conversations need at least one agent")
 	}
-	s.plans = newWorld(opts.Seed, s.cat, s.anchor, s.agents).generate(opts.Conversations)
+	world := newWorld(opts.Seed, s.cat, s.anchor, s.agents)
+	s.plans = world.generate(opts.Conversations)
+	s.sessions = world.planSessions(s.plans, opts.Conversations)
 
 	s.agentByID = make(map[string]*agentRecord, len(s.agents))
 	for _, a := range s.agents {
@@ -231,6 +285,14 @@ func New(opts Options) (*Simulator, error) {
 	for _, p := range s.plans {
 		s.planByID[p.final.ID] = p
 		s.planBySession[p.final.BotSessionID] = p
+	}
+	s.sessionByID = make(map[string]*session, len(s.sessions))
+	s.recordingByID = map[string]*session{}
+	for _, ss := range s.sessions {
+		s.sessionByID[ss.id] = ss
+		if ss.rec != nil {
+			s.recordingByID[ss.rec.fileID] = ss
+		}
 	}
 	s.mux = s.routes()
 	return s, nil
@@ -345,8 +407,10 @@ func (s *Simulator) Agents() []AgentInfo {
 // maxBody bounds request bodies; upstream payloads are small.
 const maxBody = 1 << 20
 
-// Handler serves the API under BasePath. Every request is recorded, then
-// delayed and possibly faulted, then authenticated and rate limited.
+// Handler serves the API under BasePath, AnalyticsPath and BotPath, and the
+// recording links under MediaPath. Every request is recorded, then delayed
+// and possibly faulted, then (media links aside) authenticated, checked
+// against the app's scopes and rate limited by family.
 func (s *Simulator) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
@@ -388,24 +452,18 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 	case faultMalformed:
 		rec := &bufferedResponse{header: http.Header{}}
 		s.serveAPI(rec, r)
+		if ct := rec.header.Get("Content-Type"); ct != "" && ct != contentTypeJSON {
+			// A media answer: the same headers, the body cut short.
+			body := rec.body.Bytes()
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(cmp.Or(rec.status, http.StatusOK))
+			_, _ = w.Write(body[:len(body)*2/3])
+			return
+		}
 		writeMalformed(w, rec.body.Bytes())
 		return
 	}
 	s.serveAPI(w, r)
-}
-
-func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if msg, ok := s.authenticate(r); !ok {
-		s.log.Debug("simulator: unauthorized", "path", r.URL.Path, "reason", msg)
-		writeError(w, http.StatusUnauthorized, msg, 4002)
-		return
-	}
-	account := r.Header.Get("accountId")
-	if ok, retry := s.limiter.allow(account, s.now()); !ok {
-		writeRateLimited(w, retry)
-		return
-	}
-	s.mux.ServeHTTP(w, r)
 }
 
 func (s *Simulator) record(r *http.Request, body []byte) {
@@ -486,7 +544,9 @@ func writeMalformed(w http.ResponseWriter, real []byte) {
 	_, _ = w.Write(real[:cut])
 }
 
+func itoa(n int) string { return strconv.Itoa(n) }
+
 func writeRateLimited(w http.ResponseWriter, retryAfter int) {
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.Header().Set("Retry-After", itoa(retryAfter))
 	writeError(w, http.StatusTooManyRequests, "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.", 429)
 }

@@ -30,18 +30,21 @@ import (
 // result (mutation); from then on the conversation reads as that record
 // and stays live, whatever the plan had in store.
 //
-// Later work derives more from the same plan: transcripts (messages inside
-// each leg's [startTimeStamp, endTimeStamp)), analytics rows (queue visits
-// with their ignored offers, legs with their after-call work; consults
-// would be planned per leg the same way), recordings and surveys (keyed by
-// botSessionId, timed by the legs), and live queue statistics from the
-// projection at now (statusAt, heldLeg).
+// The session-keyed endpoints derive the rest from the same plan (see
+// sessions.go): transcripts (messages inside each leg's [startTimeStamp,
+// endTimeStamp)), analytics rows (queue visits with their ignored offers,
+// legs with their first responses, after-call work and consults),
+// recordings and surveys (keyed by botSessionId, timed by the session's
+// end), and live queue statistics from the projection at now (statusAt,
+// heldLeg).
 type convPlan struct {
 	final      conversation // the record once ended; its times are the plan
 	start, end time.Time    // the conversation exists from start and is final from end
 	legs       []legPlan    // parallel to final.Participants
 	visits     []queueVisit // parallel to final.Queues
 	guarantee  string       // "", "waiting" or "held" (see the package doc)
+	idx        int          // generation index: keys its random streams
+	sess       *session     // its bot session
 
 	mut *mutation // set by the first reassignment applied while live
 
@@ -64,6 +67,19 @@ type legPlan struct {
 	spells []spell
 	// wrapUp is the agent's after-call work following the leg's end.
 	wrapUp time.Duration
+	// firstResponse is the agent's first message of an answered leg
+	// (interactionDetails' firstResponseTime; the transcript's first turn
+	// of the agent).
+	firstResponse time.Time
+	// consults are other parties the agent brought into a call.
+	consults []consult
+}
+
+// consult is a consultation during a voice leg (ConsultingAgents).
+type consult struct {
+	name                      string // another agent's name, or an outside phone number
+	assigned, accepted, ended time.Time
+	merged                    bool
 }
 
 type spell struct {
@@ -74,7 +90,8 @@ type spell struct {
 // queueVisit is what the plan knows about one queue entry beyond the entry.
 type queueVisit struct {
 	// ignored are offers made during the wait that the agent let time out
-	// before the leg that answered (analytics' nonRespondingAgents).
+	// before the leg that answered (analytics' nonRespondingAgents). The
+	// agent may be the one who answers later, on a second offer.
 	ignored []offer
 }
 
