@@ -129,7 +129,14 @@ func New(tb testing.TB, opts Options) *Harness {
 	if so.Anchor.IsZero() {
 		so.Anchor = Anchor
 	}
+	// Tests are not throttled by the bot family's real limits either.
+	if so.BotRatePerMinute == 0 {
+		so.BotRatePerMinute, so.BotRatePerHour = -1, -1
+	}
 	tuning := opts.Tuning
+	if tuning.BotPerMinute == 0 {
+		tuning.BotPerMinute, tuning.BotPerHour = 100000, 6000000
+	}
 	next := tuning.OnReassignOutcome
 	tuning.OnReassignOutcome = func(t reassign.Transfer) {
 		if next != nil {
