@@ -52,6 +52,18 @@ type MessageChannel struct {
 type MessageComponent struct {
 	Type string // cT: text, …
 	Text string // data.text
+	// FileName and MediaType describe an attachment (a component other
+	// than text, e.g. cT file, image, audio, video, attachment). No vendor
+	// sample shows one, so they are read leniently: data.fileName (or
+	// filename, name), and data.type (or mimeType, contentType), else cT.
+	FileName  string
+	MediaType string
+}
+
+// IsAttachment reports whether the component carries a file rather than
+// text.
+func (c MessageComponent) IsAttachment() bool {
+	return c.FileName != "" || (c.Type != "" && c.Type != "text" && c.Text == "")
 }
 
 // MessageLatency is how long a voice turn took (docs-v2).
@@ -107,7 +119,16 @@ func DecodeMessage(b []byte) (*Message, error) {
 		m.Channels = append(m.Channels, MessageChannel{Type: c.str("type"), ChannelUID: c.str("channelUId"), From: c.str("from"), To: c.str("to")})
 	}
 	for _, c := range f.objects("components") {
-		m.Components = append(m.Components, MessageComponent{Type: c.str("cT"), Text: c.object("data").str("text")})
+		data := c.object("data")
+		mc := MessageComponent{Type: c.str("cT"), Text: data.str("text")}
+		if mc.Type != "" && mc.Type != "text" {
+			mc.FileName = data.first("fileName", "filename", "name")
+			mc.MediaType = data.first("type", "mimeType", "contentType")
+			if mc.MediaType == "" {
+				mc.MediaType = mc.Type
+			}
+		}
+		m.Components = append(m.Components, mc)
 	}
 	if l := f.object("latency"); len(l) > 0 {
 		m.Latency = &MessageLatency{

@@ -128,6 +128,8 @@ type Client struct {
 	budget       *Budget // CCAI: contact center and analytics
 	botBudget    *Budget
 	maxMedia     int64
+	mediaPrivate bool
+	mediaClient  *http.Client // FetchMedia's: direct, address-guarded
 	timeout      time.Duration
 	maxBody      int64
 	maxRetries   int
@@ -352,6 +354,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 	if c.botBudget == nil {
 		c.botBudget = NewBudget(BotPerMinute, WithPerHour(BotPerHour), WithFamily(BudgetBot))
 	}
+	c.mediaClient = c.newMediaClient()
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	host := u.String()

@@ -68,6 +68,7 @@ type Conversation struct {
 	KeyIntentUserInput string
 	SurveyRequired     bool // "YES"/"NO" or a bool upstream
 	CallbackOpted      bool
+	StartSessionTime   time.Time // when the bot session began (long shape); zero when absent
 	StartTime          time.Time
 	AcceptedAt         time.Time
 	EndTime            time.Time
@@ -224,6 +225,7 @@ func conversationFromFields(f fields) *Conversation {
 		KeyIntentUserInput: f.str("keyIntentUserInput"),
 		SurveyRequired:     f.boolean("surveyRequired"),
 		CallbackOpted:      f.boolean("callbackOpted"),
+		StartSessionTime:   f.timestamp("startSessionTime"),
 		StartTime:          f.timestamp("startTime"),
 		AcceptedAt:         f.timestamp("acceptedAt"),
 		EndTime:            f.timestamp("endTime"),

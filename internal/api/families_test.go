@@ -399,7 +399,8 @@ func TestFetchMedia(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []api.Option
+			// The media host is an httptest server on loopback.
+			opts := []api.Option{api.WithMediaPrivateAddresses(true)}
 			if tt.limit > 0 {
 				opts = append(opts, api.WithMaxMediaBytes(tt.limit))
 			}

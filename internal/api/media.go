@@ -40,6 +40,12 @@ type Media struct {
 	Body        io.ReadCloser
 	ContentType string // as the media host sent it; "application/octet-stream" when it sent none
 	Length      int64  // -1 when the host did not say
+	// Status is 200, or 206 when a range was asked for and the host sent
+	// only that range (ContentRange says which).
+	Status       int
+	ContentRange string
+	AcceptRanges string // the host's Accept-Ranges, e.g. "bytes"
+	LastModified string
 }
 
 var errMediaRedirect = errors.New("media host redirected to a URL that is not http(s)")
@@ -55,7 +61,26 @@ var errMediaRedirect = errors.New("media host redirected to a URL that is not ht
 // An expired or refused link (401, 403, 404, 410) is ErrNotFound: fetch
 // the recording again for a fresh link.
 func (c *Client) FetchMedia(ctx context.Context, fileURL string) (*Media, error) {
+	return c.FetchMediaRange(ctx, fileURL, "")
+}
+
+// maxRangeHeader bounds a Range header passed on to a media host.
+const maxRangeHeader = 200
+
+// FetchMediaRange is FetchMedia for part of a recording: rng is an HTTP
+// Range header value ("bytes=0-1023"), passed to the media host as it is;
+// "" fetches the whole recording. A host that ignores the range answers the
+// whole recording (Status 200); one that cannot satisfy it is an
+// ErrValidation *Error with Status 416. A range that is not "bytes=…" is
+// refused before anything is sent.
+//
+// The connection is subject to the client's media address guard (see
+// WithMediaPrivateAddresses).
+func (c *Client) FetchMediaRange(ctx context.Context, fileURL, rng string) (*Media, error) {
 	const endpoint = "recordings.media"
+	if rng != "" && (!strings.HasPrefix(rng, "bytes=") || len(rng) > maxRangeHeader || strings.ContainsAny(rng, "\r\n")) {
+		return nil, validationError(endpoint, "range must be bytes=…")
+	}
 	u, err := url.Parse(fileURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, validationError(endpoint, "recording URL must be an absolute http(s) URL")
@@ -64,7 +89,7 @@ func (c *Client) FetchMedia(ctx context.Context, fileURL string) (*Media, error)
 		return nil, validationError(endpoint, "recording URL must not carry credentials")
 	}
 	sw := clock.StartStopwatch()
-	m, e := c.fetchMedia(ctx, u)
+	m, e := c.fetchMedia(ctx, u, rng)
 	if c.observer != nil {
 		if e != nil {
 			c.observer(endpoint, http.MethodGet, Outcome(e), sw.Elapsed())
@@ -81,7 +106,7 @@ func (c *Client) FetchMedia(ctx context.Context, fileURL string) (*Media, error)
 	return m, nil
 }
 
-func (c *Client) fetchMedia(ctx context.Context, u *url.URL) (*Media, *Error) {
+func (c *Client) fetchMedia(ctx context.Context, u *url.URL, rng string) (*Media, *Error) {
 	// The request lives as long as the body is read; the timeout covers
 	// only the wait for the headers.
 	rctx, cancel := context.WithCancel(ctx)
@@ -93,7 +118,10 @@ func (c *Client) fetchMedia(ctx context.Context, u *url.URL) (*Media, *Error) {
 		return nil, &Error{Kind: ErrValidation, Messages: []string{"could not build the request"}, Err: err}
 	}
 	hr.Header.Set("User-Agent", c.userAgent)
-	hc := *c.httpClient
+	if rng != "" {
+		hr.Header.Set("Range", rng)
+	}
+	hc := *c.mediaClient
 	hc.Jar = nil // no cookies to or from the media host
 	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
@@ -111,6 +139,8 @@ func (c *Client) fetchMedia(ctx context.Context, u *url.URL) (*Media, *Error) {
 		switch {
 		case errors.Is(err, errMediaRedirect):
 			return nil, &Error{Kind: ErrUpstream, Messages: []string{errMediaRedirect.Error()}}
+		case errors.Is(err, ErrMediaAddress):
+			return nil, &Error{Kind: ErrUpstream, Err: ErrMediaAddress, Messages: []string{mediaAddressMessage(err)}}
 		case !stoppedInTime && ctx.Err() == nil:
 			return nil, &Error{Kind: ErrTransport, Err: fmt.Errorf("no answer within %s: %w", c.timeout, context.DeadlineExceeded)}
 		case ctx.Err() != nil:
@@ -126,6 +156,8 @@ func (c *Client) fetchMedia(ctx context.Context, u *url.URL) (*Media, *Error) {
 		_ = resp.Body.Close()
 		cancel()
 		switch resp.StatusCode {
+		case http.StatusRequestedRangeNotSatisfiable:
+			return nil, &Error{Kind: ErrValidation, Status: resp.StatusCode, Messages: []string{"the range asked for is not in the recording"}}
 		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
 			return nil, &Error{Kind: ErrNotFound, Status: resp.StatusCode,
 				Messages: []string{"the recording link expired or was refused; fetch the recording again"}}
@@ -146,10 +178,18 @@ func (c *Client) fetchMedia(ctx context.Context, u *url.URL) (*Media, *Error) {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
+	status := http.StatusOK
+	if resp.StatusCode == http.StatusPartialContent && rng != "" {
+		status = http.StatusPartialContent
+	}
 	return &Media{
-		Body:        &mediaBody{body: resp.Body, left: c.maxMedia, limit: c.maxMedia, cancel: cancel},
-		ContentType: ct,
-		Length:      resp.ContentLength,
+		Body:         &mediaBody{body: resp.Body, left: c.maxMedia, limit: c.maxMedia, cancel: cancel},
+		ContentType:  ct,
+		Length:       resp.ContentLength,
+		Status:       status,
+		ContentRange: resp.Header.Get("Content-Range"),
+		AcceptRanges: resp.Header.Get("Accept-Ranges"),
+		LastModified: resp.Header.Get("Last-Modified"),
 	}, nil
 }
 
