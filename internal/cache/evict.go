@@ -39,8 +39,8 @@ func (c *Cache) maybeEvict() {
 
 // Evict drops the least useful bodies until the store is at most 90% of
 // MaxBytes, and reports how many it dropped. Least useful first: versions no
-// current entry serves (superseded snapshots), oldest first; then entries by
-// least recent use. A body the audit log refers to ("sha256:<hash>" in
+// current entry or case file part serves (superseded snapshots), oldest
+// first; then entries and parts by least recent use. A body the audit log refers to ("sha256:<hash>" in
 // audit_refs) is never dropped, whatever the size.
 func (c *Cache) Evict(ctx context.Context) (int, error) {
 	target := c.opts.MaxBytes / 10 * 9
@@ -50,8 +50,10 @@ func (c *Cache) Evict(ctx context.Context) (int, error) {
 			SELECT b.sha256, b.size
 			FROM cache_blobs b
 			WHERE NOT EXISTS (SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || b.sha256)
-			ORDER BY EXISTS (SELECT 1 FROM cache_entries e WHERE e.sha256 = b.sha256),
-				COALESCE((SELECT MAX(e.accessed_at) FROM cache_entries e WHERE e.sha256 = b.sha256), b.created_at),
+			ORDER BY EXISTS (SELECT 1 FROM cache_entries e WHERE e.sha256 = b.sha256)
+					OR EXISTS (SELECT 1 FROM case_parts p WHERE p.sha256 = b.sha256),
+				COALESCE((SELECT MAX(e.accessed_at) FROM cache_entries e WHERE e.sha256 = b.sha256),
+					(SELECT MAX(p.accessed_at) FROM case_parts p WHERE p.sha256 = b.sha256), b.created_at),
 				b.created_at
 			LIMIT ?`, evictBatch)
 		if err != nil {
@@ -108,6 +110,8 @@ func dropBlobTx(ctx context.Context, tx *sql.Tx, sha string) error {
 	for _, q := range []string{
 		`DELETE FROM cache_entries WHERE sha256 = ?`,
 		`DELETE FROM cache_snapshots WHERE sha256 = ?`,
+		`DELETE FROM case_parts WHERE sha256 = ?`,
+		`DELETE FROM case_part_snapshots WHERE sha256 = ?`,
 		`DELETE FROM cache_blobs WHERE sha256 = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, sha); err != nil {
@@ -124,10 +128,11 @@ type PurgeResult struct {
 	FreedBytes int64
 }
 
-// Purge drops every cached body, entry and snapshot the audit log does not
-// refer to. Referenced snapshots (and their history rows) stay. The
-// conversation index is kept: it is refilled by the sync anyway and holds no
-// upstream bodies.
+// Purge drops every cached body, entry, case file part and snapshot the
+// audit log does not refer to. Referenced snapshots (and their history rows)
+// stay. The conversation index and the transcript index are kept: the one
+// is refilled by the sync anyway and holds no upstream bodies, the other
+// keeps stored transcripts findable.
 func (c *Cache) Purge(ctx context.Context) (PurgeResult, error) {
 	var res PurgeResult
 	before := c.bytes.Load()
@@ -138,6 +143,14 @@ func (c *Cache) Purge(ctx context.Context) (PurgeResult, error) {
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cache_snapshots WHERE NOT EXISTS
 			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || cache_snapshots.sha256)`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_parts WHERE NOT EXISTS
+			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || case_parts.sha256)`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_part_snapshots WHERE NOT EXISTS
+			(SELECT 1 FROM audit_refs r WHERE r.ref = 'sha256:' || case_part_snapshots.sha256)`); err != nil {
 			return err
 		}
 		dropped, err := tx.ExecContext(ctx, `DELETE FROM cache_blobs WHERE NOT EXISTS

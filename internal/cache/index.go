@@ -272,7 +272,7 @@ type Query struct {
 	Queue       string // qu-…
 	Agent       string // the agent's userId, u-…
 	Disposition string
-	Text        string // free text over customer, summary and notes
+	Text        string // free text over customer, summary and notes, or a stored transcript
 	Sort        string // SortStart (default), SortEnd, SortWait
 	Asc         bool   // default newest/largest first
 	After       *Cursor
@@ -295,8 +295,19 @@ const TextSortLimit = 20000
 
 const rowColumns = `n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms, disposition, customer_name, customer_email`
 
-// build returns the SQL and arguments for q (without LIMIT).
-func (q Query) build() (string, []any) {
+// rowColumnsOf is rowColumns but n, qualified by table alias t.
+func rowColumnsOf(t string) string {
+	cols := strings.Split(rowColumns, ", ")[1:]
+	for i, c := range cols {
+		cols[i] = t + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// build returns the SQL and arguments for q, without LIMIT; limit is the
+// LIMIT the caller will add (0: none), which a text search in start order
+// needs to read only one page of each full-text index.
+func (q Query) build(limit int) (string, []any) {
 	col := sortColumns[q.Sort]
 	if col == "" {
 		col = "start_ms"
@@ -331,25 +342,41 @@ func (q Query) build() (string, []any) {
 		dir, cmp = "ASC", ">"
 	}
 	from := "conv_index c"
-	if m := FTSQuery(q.Text); m != "" && col == "start_ms" {
+	if m := FTSQuery(q.Text); m != "" && col == "start_ms" && limit > 0 {
 		// Walk the full-text index in row order, which is start order
-		// (see rowBits), so a common word costs one page, not every match.
-		from = "conv_index_fts JOIN conv_index c ON c.n = conv_index_fts.rowid"
-		where, args = append(where, "conv_index_fts MATCH ?"), append(args, m)
-		if !q.From.IsZero() {
-			where, args = append(where, "conv_index_fts.rowid >= ?"), append(args, q.From.UnixMilli()<<rowBits)
+		// (see rowBits), so a common word costs one page, not every
+		// match; the conversations whose stored transcript matches (few)
+		// are merged in, one page of each. CROSS JOIN keeps the transcript
+		// index the outer loop, whatever the planner guesses.
+		bounds := func(expr string) ([]string, []any) {
+			var w []string
+			var a []any
+			if !q.From.IsZero() {
+				w, a = append(w, expr+" >= ?"), append(a, q.From.UnixMilli()<<rowBits)
+			}
+			if !q.To.IsZero() {
+				w, a = append(w, expr+" < ?"), append(a, q.To.UnixMilli()<<rowBits)
+			}
+			if q.After != nil {
+				w, a = append(w, expr+" "+cmp+" ?"), append(a, q.After.N)
+			}
+			return w, a
 		}
-		if !q.To.IsZero() {
-			where, args = append(where, "conv_index_fts.rowid < ?"), append(args, q.To.UnixMilli()<<rowBits)
-		}
-		if q.After != nil {
-			where, args = append(where, "conv_index_fts.rowid "+cmp+" ?"), append(args, q.After.N)
-		}
-		sqlText := "SELECT " + rowColumns + ", " + col + " FROM " + from + " WHERE " + strings.Join(where, " AND ") +
-			" ORDER BY conv_index_fts.rowid " + dir
-		return sqlText, args
+		wa, aa := bounds("conv_index_fts.rowid")
+		whereA := append(append(append([]string(nil), where...), "conv_index_fts MATCH ?"), wa...)
+		argsA := append(append(append([]any(nil), args...), m), aa...)
+		wb, ab := bounds("c.n")
+		whereB := append(append(append([]string(nil), where...), "transcript_fts MATCH ?"), wb...)
+		argsB := append(append(append([]any(nil), args...), m), ab...)
+		sqlText := "SELECT * FROM (SELECT conv_index_fts.rowid AS n, " + rowColumnsOf("c") + ", c." + col +
+			" FROM conv_index_fts JOIN conv_index c ON c.n = conv_index_fts.rowid WHERE " + strings.Join(whereA, " AND ") +
+			" ORDER BY conv_index_fts.rowid " + dir + " LIMIT ?)" +
+			" UNION SELECT * FROM (SELECT c.n, " + rowColumnsOf("c") + ", c." + col +
+			" FROM transcript_fts CROSS JOIN transcript_docs d ON d.id = transcript_fts.rowid CROSS JOIN conv_index c ON c.session_id = d.session_id WHERE " +
+			strings.Join(whereB, " AND ") + " ORDER BY c.n " + dir + " LIMIT ?) ORDER BY 1 " + dir
+		return sqlText, append(append(append(argsA, limit), argsB...), limit)
 	} else if m != "" {
-		where, args = append(where, "n IN (SELECT rowid FROM conv_index_fts WHERE conv_index_fts MATCH ?)"), append(args, m)
+		where, args = append(where, "n IN (SELECT rowid FROM conv_index_fts WHERE conv_index_fts MATCH ? UNION ALL "+transcriptMatches+")"), append(args, m, m)
 	}
 	if q.After != nil {
 		where, args = append(where, "("+col+", n) "+cmp+" (?, ?)"), append(args, q.After.Value, q.After.N)
@@ -407,8 +434,8 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 	var fellBack bool
 	if m := FTSQuery(q.Text); m != "" && q.Sort != "" && q.Sort != SortStart {
 		var n int
-		err := c.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM conv_index_fts WHERE conv_index_fts MATCH ? LIMIT ?)`,
-			m, TextSortLimit+1).Scan(&n)
+		err := c.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM conv_index_fts WHERE conv_index_fts MATCH ? UNION `+
+			transcriptMatches+` LIMIT ?)`, m, m, TextSortLimit+1).Scan(&n)
 		if err != nil {
 			return Page{}, fmt.Errorf("cache: list: %w", err)
 		}
@@ -416,7 +443,7 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 			q.Sort, q.Asc, q.After, fellBack = SortStart, false, nil, true
 		}
 	}
-	sqlText, args := q.build()
+	sqlText, args := q.build(q.Limit + 1)
 	rows, err := c.db.Read.QueryContext(ctx, sqlText+" LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
 		return Page{}, fmt.Errorf("cache: list: %w", err)
@@ -449,7 +476,7 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 // order, streaming from the database; fn's error stops it.
 func (c *Cache) Each(ctx context.Context, q Query, fn func(Row) error) error {
 	q.After = nil
-	sqlText, args := q.build()
+	sqlText, args := q.build(0)
 	rows, err := c.db.Read.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return fmt.Errorf("cache: export: %w", err)

@@ -40,7 +40,7 @@ func Start(tb testing.TB, opts simulator.Options, clientOpts ...api.Option) *Env
 	srv := httptest.NewServer(sim.Handler())
 	tb.Cleanup(srv.Close)
 	creds := Credentials(sim)
-	defaults := []api.Option{api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000))}
+	defaults := []api.Option{api.WithRetries(0, time.Millisecond), api.WithBudget(api.NewBudget(100000)), api.WithBotBudget(api.NewBudget(100000))}
 	if opts.Clock != nil {
 		defaults = append(defaults, api.WithClock(opts.Clock))
 	}
