@@ -20,13 +20,17 @@ var CSVHeader = []string{
 // WriteCSV writes the timeline as one rectangular table, so a spreadsheet
 // can sort and filter it without a second parse:
 //
-//   - one row per segment, chronological: kind is queue, accept or handling;
-//     the transfer columns are empty;
+//   - one row per segment, chronological: kind is queue, accept, handling,
+//     wrapup (after-call work) or consult; the transfer columns are empty;
 //   - then one row per transfer, chronological: kind is "transfer",
 //     participant and participant_id are the target names and ids (joined
 //     with "; "), start and end are both the transfer time, duration_ms is 0,
 //     open is false, and transfer_type, from, to, by, priority, system
-//     (true/false) and reason are filled.
+//     (true/false) and reason are filled;
+//   - then one row per offer an agent did not take (BuildAll), chronological:
+//     kind is "offer", participant and participant_id the agent, start and
+//     end the offer's time, from the queue, and reason upstream's
+//     nonResponseEvent ("Ignored", "Supervisor Reassigned").
 //
 // Times are RFC 3339 with milliseconds in loc (UTC when nil); a missing time
 // is an empty cell. Cells that a spreadsheet would run as a formula (leading
@@ -63,6 +67,16 @@ func (t Timeline) WriteCSV(w io.Writer, loc *time.Location) error {
 			return err
 		}
 	}
+	for _, o := range t.Offers {
+		at := csvcell.Time(o.At, loc)
+		rec := []string{
+			csvcell.Text(o.Agent), csvcell.Text(o.AgentID), "offer", at, at, "0", "false",
+			"", csvcell.Text(o.Queue), "", "", "", "false", csvcell.Text(o.Reason),
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
 	cw.Flush()
 	return cw.Error()
 }
@@ -75,6 +89,28 @@ type Export struct {
 	Totals    ExportTotals     `json:"totals"`
 	Live      bool             `json:"live"`
 	Warnings  []string         `json:"warnings"`
+	// From interactionDetails and the transcript (BuildAll); absent when
+	// the timeline was built from the record alone.
+	Offers         []ExportOffer         `json:"offers,omitempty"`
+	FirstResponses []ExportFirstResponse `json:"firstResponses,omitempty"`
+	Discrepancies  []string              `json:"discrepancies,omitempty"`
+}
+
+// ExportOffer is one offer an agent did not take.
+type ExportOffer struct {
+	Agent   string `json:"agent"`
+	AgentID string `json:"agentId"`
+	Queue   string `json:"queue"`
+	At      string `json:"at"`
+	Reason  string `json:"reason"`
+}
+
+// ExportFirstResponse is one agent's first response.
+type ExportFirstResponse struct {
+	Agent   string `json:"agent"`
+	AgentID string `json:"agentId"`
+	At      string `json:"at"`
+	AfterMs int64  `json:"afterMs"`
 }
 
 // ExportSegment is one segment in Export.
@@ -82,7 +118,7 @@ type ExportSegment struct {
 	Participant   string `json:"participant"`
 	ParticipantID string `json:"participantId"`
 	Queue         string `json:"queue"`
-	Kind          string `json:"kind"` // queue, accept or handling
+	Kind          string `json:"kind"` // queue, accept, handling, wrapup or consult
 	Start         string `json:"start"`
 	End           string `json:"end"`
 	DurationMs    int64  `json:"durationMs"`
@@ -114,6 +150,8 @@ type ExportTotals struct {
 	Transfers          int    `json:"transfers"`
 	SystemTransfers    int    `json:"systemTransfers"`
 	WaitTimeReportedMs int64  `json:"waitTimeReportedMs"`
+	FirstResponseMs    *int64 `json:"firstResponseMs,omitempty"`
+	TotalWrapUpMs      int64  `json:"totalWrapUpMs,omitempty"`
 }
 
 // Export returns the timeline in its JSON shape. Slices are never nil, so
@@ -147,7 +185,19 @@ func (t Timeline) Export() Export {
 		ms := tt.TimeToFirstAgent.Milliseconds()
 		e.Totals.TimeToFirstAgentMs = &ms
 	}
+	if tt.FirstResponseKnown {
+		ms := tt.FirstResponse.Milliseconds()
+		e.Totals.FirstResponseMs = &ms
+	}
+	e.Totals.TotalWrapUpMs = tt.TotalWrapUp.Milliseconds()
 	e.Warnings = append(e.Warnings, t.Warnings...)
+	for _, o := range t.Offers {
+		e.Offers = append(e.Offers, ExportOffer{Agent: o.Agent, AgentID: o.AgentID, Queue: o.Queue, At: jsonTime(o.At), Reason: o.Reason})
+	}
+	for _, f := range t.FirstResponses {
+		e.FirstResponses = append(e.FirstResponses, ExportFirstResponse{Agent: f.Agent, AgentID: f.AgentID, At: jsonTime(f.At), AfterMs: f.After.Milliseconds()})
+	}
+	e.Discrepancies = append(e.Discrepancies, t.Discrepancies...)
 	return e
 }
 

@@ -129,3 +129,55 @@ func TestBuildEverySimulatorConversation(t *testing.T) {
 		t.Fatalf("saw %d conversations, %d live, %d transfers", seen, live, transfers)
 	}
 }
+
+// The simulator serves one consistent world: for every conversation, the
+// record, its interactionDetails row and its transcript agree, so BuildAll
+// finds nothing to call out, and every offer, after-call work and consult
+// it plans shows up.
+func TestBuildAllSimulatorSourcesAgree(t *testing.T) {
+	now := time.Date(2025, 8, 25, 9, 30, 0, 0, time.UTC)
+	sim, client := simClient(t, now)
+	ctx := context.Background()
+	rows := map[string]*api.Interaction{}
+	if _, err := client.WalkInteractions(ctx, api.InteractionQuery{From: now.AddDate(0, 0, -31), To: now}, func(in *api.Interaction) error {
+		rows[in.SessionID] = in
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var offers, wrapUps, consults, checked int
+	for _, info := range sim.Conversations() {
+		if info.EndTime.IsZero() || len(info.AgentUserIDs) == 0 {
+			continue
+		}
+		c, err := client.Conversation(ctx, info.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ticks []Tick
+		for _, m := range sim.Transcript(info.SessionID) {
+			ticks = append(ticks, Tick{ID: m.ID, At: m.At, Kind: m.Kind, AgentID: m.AgentUserID})
+		}
+		row := rows[info.SessionID]
+		if row == nil {
+			t.Fatalf("no interactionDetails row for %s", info.SessionID)
+		}
+		tl := BuildAll(c, Sources{Interactions: []*api.Interaction{row}, Messages: ticks}, now)
+		if len(tl.Discrepancies) > 0 {
+			t.Errorf("%s (%s): %q", info.ID, info.SessionID, tl.Discrepancies)
+		}
+		offers += len(tl.Offers)
+		for _, s := range tl.Segments {
+			switch s.Kind {
+			case KindWrapUp:
+				wrapUps++
+			case KindConsult:
+				consults++
+			}
+		}
+		checked++
+	}
+	if checked < 100 || offers == 0 || wrapUps == 0 || consults == 0 {
+		t.Errorf("%d conversations: %d offers, %d after-call work, %d consults", checked, offers, wrapUps, consults)
+	}
+}

@@ -65,6 +65,11 @@ type Totals struct {
 	Transfers        int
 	SystemTransfers  int
 	WaitTimeReported time.Duration // upstream waitTime, shown beside the computed numbers; 0 when absent
+	// From interactionDetails (BuildAll): the first agent's first response
+	// after accepting, and the after-call work of every agent.
+	FirstResponse      time.Duration
+	FirstResponseKnown bool
+	TotalWrapUp        time.Duration
 }
 
 // Row kinds.
@@ -89,6 +94,14 @@ type Timeline struct {
 	Totals    Totals
 	Live      bool     // status ACTIVE, OPEN, IDLE or OVERDUE
 	Warnings  []string // data problems found and how they were repaired
+
+	// From the other sources (BuildAll).
+	Offers         []Offer // offers agents did not take, chronological
+	FirstResponses []FirstResponse
+	Ticks          []Tick // transcript messages, chronological
+	// Discrepancies are where the conversation record, interactionDetails
+	// and the transcript disagree, each said as it is.
+	Discrepancies []string
 }
 
 // skewTolerance absorbs the millisecond disagreements upstream has between
@@ -149,8 +162,12 @@ func kindRank(k Kind) int {
 		return 0
 	case KindAccept:
 		return 1
+	case KindHandling:
+		return 2
+	case KindConsult:
+		return 3
 	}
-	return 2
+	return 4
 }
 
 // indexNames learns display names for agent and queue ids from everything
