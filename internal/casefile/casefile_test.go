@@ -26,18 +26,23 @@ const (
 type fakeConversations struct {
 	err       error
 	snapshots int
+	raw       string // default rawConv
 }
 
 func (f *fakeConversations) result() (cache.Result, error) {
 	if f.err != nil {
 		return cache.Result{}, f.err
 	}
-	conv, err := api.DecodeConversation([]byte(rawConv))
+	raw := rawConv
+	if f.raw != "" {
+		raw = f.raw
+	}
+	conv, err := api.DecodeConversation([]byte(raw))
 	if err != nil {
 		return cache.Result{}, err
 	}
-	return cache.Result{Conversation: conv, Raw: []byte(rawConv), Endpoint: cache.EndpointConversation,
-		ConversationID: convID, SessionID: session, Source: cache.SourceCache, SHA256: cache.Hash([]byte(rawConv)),
+	return cache.Result{Conversation: conv, Raw: []byte(raw), Endpoint: cache.EndpointConversation,
+		ConversationID: convID, SessionID: session, Source: cache.SourceCache, SHA256: cache.Hash([]byte(raw)),
 		FetchedAt: time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)}, nil
 }
 
@@ -61,7 +66,7 @@ func newService(t *testing.T, convs Conversations) (*Service, *audit.Log, *store
 	t.Cleanup(func() { db.Close() })
 	clk := clock.NewManual(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	log := audit.New(db, clk)
-	s, err := New(convs, log, clk, nil)
+	s, err := New(convs, &fakeParts{}, fakeMedia{}, log, clk, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

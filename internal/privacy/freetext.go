@@ -493,3 +493,47 @@ func (p Policy) rewriteArray(raw json.RawMessage, fn func(json.RawMessage) (json
 	b.WriteByte(']')
 	return json.RawMessage(b.String()), nil
 }
+
+// MessagePage returns a getMessages page's upstream JSON with each of its
+// messages masked as Message does.
+func (p Policy) MessagePage(raw []byte) ([]byte, error) {
+	if !p.Masked {
+		return raw, nil
+	}
+	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
+		if key != "messages" {
+			return val, nil
+		}
+		return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m) })
+	})
+}
+
+// ConversationDetails returns a conversationDetails answer's upstream JSON
+// with the customer's phone number (conversationInfo.userDetails) masked,
+// and FreeText over the messages of conversationHistory and the summary.
+func (p Policy) ConversationDetails(raw []byte) ([]byte, error) {
+	if !p.Masked {
+		return raw, nil
+	}
+	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
+		switch key {
+		case "conversationInfo":
+			return rewriteObject(val, func(k string, v json.RawMessage) (json.RawMessage, error) {
+				if k != "userDetails" {
+					return v, nil
+				}
+				return maskContactObject(v, map[string]func(string) string{"phoneNumber": maskPhone, "email": maskEmail, "emailId": maskEmail})
+			})
+		case "conversationHistory":
+			return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m) })
+		case "summary":
+			return rewriteObject(val, func(k string, v json.RawMessage) (json.RawMessage, error) {
+				if k == "ConversationSummary" {
+					return p.freeTextValue(v)
+				}
+				return v, nil
+			})
+		}
+		return val, nil
+	})
+}

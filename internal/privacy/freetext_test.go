@@ -89,3 +89,25 @@ func TestMessageSurveyAndInteractionJSON(t *testing.T) {
 		t.Error("Full changed the row")
 	}
 }
+
+func TestMessagePageAndConversationDetailsJSON(t *testing.T) {
+	page := `{"total":1,"messages":[{"_id":"ms-1","components":[{"cT":"text","data":{"text":"a@b.co"}}]}],"moreAvailable":false}`
+	got, err := Masked.MessagePage([]byte(page))
+	if err != nil || string(got) != `{"total":1,"messages":[{"_id":"ms-1","components":[{"cT":"text","data":{"text":"a***@b.co"}}]}],"moreAvailable":false}` {
+		t.Errorf("page %s %v", got, err)
+	}
+	details := `{"conversationInfo":{"userDetails":{"firstName":"","phoneNumber":"+17789063652"},"sessionId":"s"},` +
+		`"conversationHistory":[{"components":[{"cT":"text","data":{"text":"call 5550199888"}}]}],"summary":{"ConversationSummary":"mailed x@y.org","time":"t"}}`
+	got, err = Masked.ConversationDetails([]byte(details))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"7789063652", "5550199888", "x@y.org"} {
+		if strings.Contains(string(got), leak) {
+			t.Errorf("%q left in %s", leak, got)
+		}
+	}
+	if same, _ := Full.ConversationDetails([]byte(details)); string(same) != details {
+		t.Error("Full changed the details")
+	}
+}
