@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +77,7 @@ type Tuning struct {
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
 	Throttle          auth.ThrottleConfig
 	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
+	PartWait          time.Duration // how long a case file read waits for its parts; default casefile.DefaultPartWait
 	// BotPerMinute and BotPerHour replace upstream's bot-family limits
 	// (60 a minute, 1,800 an hour) the bot budget takes its share of.
 	BotPerMinute  int
@@ -109,6 +112,9 @@ type App struct {
 
 	Directory     *directory.Directory
 	Conversations *cache.Cache
+	// Parts are the case file parts besides the conversation record
+	// (transcript, summary, interactionDetails, survey, recordings).
+	Parts         *cache.Parts
 	Sync          *cache.Syncer
 	CaseFiles     *casefile.Service
 	AgentEdit     *agentedit.Service
@@ -204,6 +210,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Budgets.Bot = api.NewBudget(cmp.Or(opts.Tuning.BotPerMinute, api.BotPerMinute),
 		api.WithPerHour(cmp.Or(opts.Tuning.BotPerHour, api.BotPerHour)), api.WithShare(share), api.WithFamily(api.BudgetBot))
 	clientOpts := append([]api.Option{
+		api.WithMediaPrivateAddresses(mediaPrivate(ctx, cfg.RecordingAddresses, a.UpstreamURL)),
 		api.WithBudget(a.Budgets.CCAI),
 		api.WithBotBudget(a.Budgets.Bot),
 		api.WithClock(clk),
@@ -225,7 +232,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.onClose(a.Conversations.Close)
 	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, Logger: log.With("component", "index-sync")})
-	if a.CaseFiles, err = casefile.New(a.Conversations, a.Audit, clk, log.With("component", "casefile")); err != nil {
+	if a.Parts, err = cache.NewParts(a.Conversations, a.Upstream, cache.PartOptions{
+		Clock: clk, Logger: log.With("component", "case-parts"),
+	}); err != nil {
+		return a, fmt.Errorf("case file parts: %w", err)
+	}
+	if a.CaseFiles, err = casefile.New(a.Conversations, a.Parts, a.Upstream, a.Audit, clk, log.With("component", "casefile"),
+		casefile.WithPartWait(opts.Tuning.PartWait)); err != nil {
 		return a, err
 	}
 	if a.AgentEdit, err = agentedit.NewService(a.Upstream, a.Directory, a.Audit, agentedit.Options{Logger: log.With("component", "agentedit")}); err != nil {
@@ -263,6 +276,41 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, err
 	}
 	return a, nil
+}
+
+// mediaPrivate decides whether recording links may point at loopback,
+// private or link-local addresses: as configured, or (auto) only when
+// upstream itself is on such an address, as the demo simulator is.
+func mediaPrivate(ctx context.Context, setting, upstream string) bool {
+	switch setting {
+	case config.RecordingAddressesPrivate:
+		return true
+	case config.RecordingAddressesPublic:
+		return false
+	}
+	u, err := url.Parse(upstream)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return !api.PublicAddress(ip)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(lctx, "ip", host)
+	if err != nil {
+		return false
+	}
+	for _, ip := range ips {
+		if !api.PublicAddress(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // startSimulator runs the built-in upstream on a loopback port of its own, so

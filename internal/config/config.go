@@ -34,7 +34,19 @@ type Config struct {
 	PublicURL       string // how upstream reaches us, for callback URLs
 	RateLimit       int    // upstream requests per minute (the contact-center and analytics bucket)
 	RateShare       int    // percent of upstream's limits this dashboard uses, 10–100
+	// RecordingAddresses decides whether recording links may point at
+	// loopback, private or link-local addresses: RecordingAddressesAuto
+	// (only when upstream itself is on such an address, as the demo
+	// simulator is), RecordingAddressesPrivate or RecordingAddressesPublic.
+	RecordingAddresses string
 }
+
+// Values of Config.RecordingAddresses.
+const (
+	RecordingAddressesAuto    = "auto"
+	RecordingAddressesPrivate = "private"
+	RecordingAddressesPublic  = "public"
+)
 
 // Demo reports whether no upstream is configured, so the embedded simulator
 // stands in for it.
@@ -46,9 +58,9 @@ func (c Config) String() string {
 	if c.Demo() {
 		mode = "demo"
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%%",
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% recording-addresses=%s",
 		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
-		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare)
+		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, c.RecordingAddresses)
 }
 
 func setOrUnset(secret string) string {
@@ -60,19 +72,20 @@ func setOrUnset(secret string) string {
 
 // Environment variable names, one per flag.
 const (
-	EnvAddr         = "DASHBOARD_ADDR"
-	EnvData         = "DASHBOARD_DATA"
-	EnvUpstream     = "SMARTASSIST_URL"
-	EnvBotID        = "SMARTASSIST_BOT_ID"
-	EnvAccountID    = "SMARTASSIST_ACCOUNT_ID"
-	EnvOrgID        = "SMARTASSIST_ORG_ID"
-	EnvClientID     = "SMARTASSIST_CLIENT_ID"
-	EnvClientSecret = "SMARTASSIST_CLIENT_SECRET"
-	EnvBotClientID  = "SMARTASSIST_BOT_CLIENT_ID"
-	EnvBotSecret    = "SMARTASSIST_BOT_CLIENT_SECRET"
-	EnvPublicURL    = "DASHBOARD_PUBLIC_URL"
-	EnvRateLimit    = "SMARTASSIST_RATE_LIMIT"
-	EnvRateShare    = "SMARTASSIST_RATE_SHARE"
+	EnvAddr               = "DASHBOARD_ADDR"
+	EnvData               = "DASHBOARD_DATA"
+	EnvUpstream           = "SMARTASSIST_URL"
+	EnvBotID              = "SMARTASSIST_BOT_ID"
+	EnvAccountID          = "SMARTASSIST_ACCOUNT_ID"
+	EnvOrgID              = "SMARTASSIST_ORG_ID"
+	EnvClientID           = "SMARTASSIST_CLIENT_ID"
+	EnvClientSecret       = "SMARTASSIST_CLIENT_SECRET"
+	EnvBotClientID        = "SMARTASSIST_BOT_CLIENT_ID"
+	EnvBotSecret          = "SMARTASSIST_BOT_CLIENT_SECRET"
+	EnvPublicURL          = "DASHBOARD_PUBLIC_URL"
+	EnvRateLimit          = "SMARTASSIST_RATE_LIMIT"
+	EnvRateShare          = "SMARTASSIST_RATE_SHARE"
+	EnvRecordingAddresses = "DASHBOARD_RECORDING_ADDRESSES"
 )
 
 const (
@@ -108,6 +121,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"public-url", EnvPublicURL, "how upstream reaches this dashboard, for callback URLs (default from -addr)", &c.PublicURL},
 		{"rate-limit", EnvRateLimit, "upstream requests per minute (default 60)", &rateLimit},
 		{"rate-share", EnvRateShare, "percent of upstream's rate limits this dashboard uses, 10-100 (default 80)", &rateShare},
+		{"recording-addresses", EnvRecordingAddresses, "where recording links may point: auto (private addresses only when upstream is on one), private, or public (default auto)", &c.RecordingAddresses},
 	}
 	for _, o := range opts {
 		fs.StringVar(o.dst, o.flag, "", o.usage+" [$"+o.env+"]")
@@ -163,6 +177,13 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 			return Config{}, fmt.Errorf("-rate-share %q must be a whole percentage between 10 and 100", rateShare)
 		}
 		c.RateShare = n
+	}
+	switch c.RecordingAddresses {
+	case "":
+		c.RecordingAddresses = RecordingAddressesAuto
+	case RecordingAddressesAuto, RecordingAddressesPrivate, RecordingAddressesPublic:
+	default:
+		return Config{}, fmt.Errorf("-recording-addresses %q must be auto, private or public", c.RecordingAddresses)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = publicURLFromAddr(c.Addr)

@@ -29,11 +29,22 @@ func TestParseDefaultsAreDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !c.Demo() || c.Addr != DefaultAddr || c.DataDir != DefaultDataDir || c.RateLimit != 60 || c.RateShare != 80 ||
-		c.BotClientID != "" || c.BotClientSecret != "" {
+		c.BotClientID != "" || c.BotClientSecret != "" || c.RecordingAddresses != RecordingAddressesAuto {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.PublicURL != "http://127.0.0.1:8080" {
 		t.Fatalf("public url %q", c.PublicURL)
+	}
+}
+
+func TestParseRecordingAddresses(t *testing.T) {
+	c, err := Parse([]string{"-recording-addresses", "public"}, env(map[string]string{EnvRecordingAddresses: "private"}), io.Discard)
+	if err != nil || c.RecordingAddresses != RecordingAddressesPublic {
+		t.Fatalf("%v %q", err, c.RecordingAddresses)
+	}
+	c, err = Parse(nil, env(map[string]string{EnvRecordingAddresses: "private"}), io.Discard)
+	if err != nil || c.RecordingAddresses != RecordingAddressesPrivate {
+		t.Fatalf("%v %q", err, c.RecordingAddresses)
 	}
 }
 
@@ -159,6 +170,8 @@ func TestParseErrors(t *testing.T) {
 		{"bot app without upstream", nil, func() map[string]string { return map[string]string{EnvBotClientID: "cs-bot"} },
 			[]string{"-bot-client-id given but no -upstream"}},
 		{"missing bot secret file", []string{"-bot-client-secret-file", "/nonexistent/bot"}, liveEnv, []string{"-bot-client-secret-file"}},
+		{"bad recording addresses", nil, func() map[string]string { return map[string]string{EnvRecordingAddresses: "all"} },
+			[]string{`-recording-addresses "all" must be auto, private or public`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

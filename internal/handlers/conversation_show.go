@@ -64,11 +64,9 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 		return
 	}
 	vm := h.conversationVM(r, f)
-	base := "/conversations/" + f.ConversationID
-	if kind == ids.Session {
-		base = "/sessions/" + id
-	}
-	vm.ExportJSON, vm.ExportCSV = base+"/export.json", base+"/timeline.csv"
+	base := caseBase(kind, id)
+	vm.ExportJSON, vm.ExportCSV, vm.PrintHref = base+"/export.json", base+"/timeline.csv", base+"/print"
+	vm.CaseFile = caseFileView(f, viewerLocation(r), base, false)
 	vm.Reassign = h.reassignPanelFor(r, f.Result) // nil for viewers
 
 	p := h.page(r, "Session "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
@@ -87,6 +85,14 @@ func (h *Handler) conversationVM(r *http.Request, f casefile.File) pages.Convers
 	vm.Timeline = components.TimelineChart(tv)
 	vm.TimelineTable = components.TimelineTable(tv)
 	return vm
+}
+
+// caseBase is the audit view's path for an id of kind.
+func caseBase(kind ids.Kind, id string) string {
+	if kind == ids.Session {
+		return "/sessions/" + id
+	}
+	return "/conversations/" + id
 }
 
 // freshnessBanner says how old a stale copy is and why it is not newer.

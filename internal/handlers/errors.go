@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/display"
 )
 
 // problem is how the dashboard shows one kind of failure, on a page or in
@@ -37,6 +39,17 @@ func explain(err error, what string) problem {
 		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
 			Message: "The audit log could not record this, so nothing is shown.",
 			Hint:    "Try again; if it keeps happening, tell an administrator."}
+	case errors.Is(err, api.ErrScope):
+		scope := "the scope it needs"
+		if ae != nil && ae.Scope != "" {
+			scope = "the " + ae.Scope + " scope"
+		}
+		return problem{Status: http.StatusBadGateway, Code: "upstream_scope", Title: "Upstream refused a scope",
+			Message: capitalize(detail) + ", so " + what + " cannot be read from upstream, and there is no copy of it.",
+			Hint:    "An administrator should add " + scope + " to the API app in SmartAssist (and publish the app), or configure the bot API app that holds it."}
+	case errors.Is(err, api.ErrValidation) && ae != nil && ae.Status == http.StatusRequestedRangeNotSatisfiable:
+		return problem{Status: http.StatusRequestedRangeNotSatisfiable, Code: "range_not_satisfiable", Title: "Not in the recording",
+			Message: "The part of " + what + " asked for is not in it."}
 	case errors.Is(err, api.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Code: "not_found", Title: "Not found",
 			Message: "Upstream has no " + what + ", and the dashboard has no copy of it.",
@@ -68,6 +81,36 @@ func explain(err error, what string) problem {
 	return problem{Status: http.StatusInternalServerError, Code: "internal", Title: "Something went wrong",
 		Message: "The dashboard could not read " + what + ".",
 		Hint:    "Try again; if it keeps happening, tell an administrator."}
+}
+
+// partBanner says what went wrong with one part of a case file, for the
+// banner in its section: why it is missing, or how old the copy shown is
+// and why it is not newer. The reason is the upstream error's own line
+// ("The API app lacks the Chat History scope", "Upstream rate limit
+// reached; retry in 60s"). kind is error (nothing shown) or warn (a copy is
+// shown); both empty when all is well.
+func partBanner(p casefile.Part) (msg, kind string) {
+	switch {
+	case p.NotApplicable != "":
+		return "", ""
+	case p.Err != nil:
+		return "The " + strings.ToLower(p.Title) + " could not be read: " + partReason(p.Err) + ". There is no copy of it yet; the rest of the conversation is shown.", "error"
+	case p.RefreshErr != nil:
+		return "Showing the " + strings.ToLower(p.Title) + " fetched " + display.Duration(p.Age) + " ago: it could not be refreshed (" + partReason(p.RefreshErr) + ").", "warn"
+	}
+	return "", ""
+}
+
+// partReason is one line saying why a part could not be read.
+func partReason(err error) string {
+	var ae *api.Error
+	switch {
+	case errors.As(err, &ae):
+		return capitalize(ae.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Upstream did not answer in time"
+	}
+	return "The dashboard could not read it"
 }
 
 // renderProblem shows err as an error page.

@@ -77,6 +77,8 @@ type TokenService interface {
 type CaseFiles interface {
 	Read(ctx context.Context, r casefile.Reader, p casefile.Purpose, id casefile.ID) (casefile.File, error)
 	Lookup(ctx context.Context, id casefile.ID) (cache.Result, error)
+	TranscriptPage(ctx context.Context, r casefile.Reader, id casefile.ID, from, limit int) (casefile.TranscriptPage, error)
+	Recording(ctx context.Context, r casefile.Reader, id casefile.ID, n int, rng string) (casefile.RecordingStream, error)
 }
 
 // ConversationIndex is the local index of conversations and the cache
@@ -84,6 +86,7 @@ type CaseFiles interface {
 // forced refreshes after a transfer.
 type ConversationIndex interface {
 	List(ctx context.Context, q cache.Query) (cache.Page, error)
+	Matches(ctx context.Context, text string, rows []cache.Row) (map[int64]cache.Match, error)
 	Each(ctx context.Context, q cache.Query, fn func(cache.Row) error) error
 	Facets(ctx context.Context) (map[string][]cache.Facet, error)
 	Overview(ctx context.Context, from, to time.Time, longest int) (cache.Overview, error)

@@ -87,7 +87,7 @@ func (h *Handler) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 // securityHeaders sets a strict CSP (no inline script or style) and the usual
 // hardening headers on every response.
 func securityHeaders(next http.Handler) http.Handler {
-	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; " +
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()

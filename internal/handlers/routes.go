@@ -19,15 +19,22 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /{$}", h.require(viewer, h.homeShow))
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))
 
-	// Conversations: audit view, exports, list, CSV.
+	// Conversations: audit view, its print form, further transcript pages,
+	// recordings streamed through the dashboard, exports, list, CSV.
 	mux.Handle("GET /sessions/{sessionId}", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.showConversation)))
 	mux.Handle("GET /sessions/{sessionId}/export.json", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportJSON)))
 	mux.Handle("GET /sessions/{sessionId}/timeline.csv", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.exportTimelineCSV)))
+	mux.Handle("GET /sessions/{sessionId}/print", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.printConversation)))
+	mux.Handle("GET /sessions/{sessionId}/transcript", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.transcriptPage)))
+	mux.Handle("GET /sessions/{sessionId}/recordings/{n}", h.require(viewer, h.byConversationID(ids.Session, "sessionId", h.recordingStream)))
 	mux.Handle("GET /conversations", h.require(viewer, h.conversationList))
 	mux.Handle("GET /conversations/export.csv", h.require(viewer, h.conversationListCSV))
 	mux.Handle("GET /conversations/{id}", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.showConversation)))
 	mux.Handle("GET /conversations/{id}/export.json", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportJSON)))
 	mux.Handle("GET /conversations/{id}/timeline.csv", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.exportTimelineCSV)))
+	mux.Handle("GET /conversations/{id}/print", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.printConversation)))
+	mux.Handle("GET /conversations/{id}/transcript", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.transcriptPage)))
+	mux.Handle("GET /conversations/{id}/recordings/{n}", h.require(viewer, h.byConversationID(ids.Conversation, "id", h.recordingStream)))
 
 	// Administration: account, users, tokens, settings, audit, metrics and
 	// the token API (no cookie session; Bearer tokens).

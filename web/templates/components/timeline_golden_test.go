@@ -109,6 +109,7 @@ func goldenCases() []goldenCase {
 		{"overlapping-markers", build(burstJSON, tlNow), time.UTC},
 		{"hostile-labels", func(t *testing.T) timeline.Timeline { return timeline.Build(tlHostileConversation(t), tlHostileNow) }, time.UTC},
 		{"empty", build(emptyJSON, tlNow), nil},
+		{"vendor-sample-all-sources", tlAllSources, time.UTC},
 	}
 }
 

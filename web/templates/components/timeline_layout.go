@@ -1,8 +1,10 @@
 package components
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -70,8 +72,32 @@ func LayoutTimeline(t timeline.Timeline, loc *time.Location) TimelineView {
 	if tt.WaitTimeReported > 0 {
 		vm.Totals.WaitReported = display.Duration(tt.WaitTimeReported)
 	}
+	if tt.FirstResponseKnown {
+		vm.Totals.FirstResponse = display.Duration(tt.FirstResponse)
+	}
+	if tt.TotalWrapUp > 0 {
+		vm.Totals.WrapUp = display.Duration(tt.TotalWrapUp)
+	}
+	vm.Discrepancies = append([]string(nil), t.Discrepancies...)
 
+	// The axis covers the conversation and whatever the other sources
+	// place after it (after-call work, a late message).
 	sc := tlScale{t0: tt.Start, t1: tt.End}
+	for _, s := range t.Segments {
+		if s.End.After(sc.t1) {
+			sc.t1 = s.End
+		}
+	}
+	for _, o := range t.Offers {
+		if o.At.After(sc.t1) {
+			sc.t1 = o.At
+		}
+	}
+	for _, tk := range t.Ticks {
+		if tk.At.After(sc.t1) {
+			sc.t1 = tk.At
+		}
+	}
 	if !sc.t1.After(sc.t0) {
 		sc.t1 = sc.t0.Add(time.Second) // a zero-length conversation still gets an axis
 	}
@@ -92,15 +118,28 @@ func LayoutTimeline(t timeline.Timeline, loc *time.Location) TimelineView {
 			Label: tlTruncate(r.Label, tlLabelChars), FullLabel: r.Label, ID: r.ID, Kind: r.Kind,
 			KindLabel: "Agent", Y: y, Alt: i%2 == 1,
 		}
-		if r.Kind == timeline.RowQueue {
+		switch r.Kind {
+		case timeline.RowQueue:
 			row.KindLabel = "Queue"
+		case timeline.RowConsult:
+			row.KindLabel = "Consulted"
 		}
 		lines := tlLayoutRow(&row, r.Segments, sc, loc, markers)
+		if r.Kind == timeline.RowAgent {
+			lines += tlLayoutOffers(&vm, row, t.Offers, sc, loc, lines)
+			tlLayoutFirstResponses(&vm, row, t.FirstResponses, sc, loc)
+		}
 		row.Height = tlBarPad + tlBarH + float64(lines)*tlLaneLineH + tlLanePadB
 		row.LabelY = y + tlBarPad + 10
 		row.SubY = row.LabelY + 13
 		vm.Rows = append(vm.Rows, row)
 		y += row.Height
+	}
+	slices.SortStableFunc(vm.Offers, func(a, b OfferView) int { return cmp.Compare(a.SeekMs, b.SeekMs) })
+	if len(t.Ticks) > 0 {
+		vm.TicksY = y
+		vm.Ticks = tlTicksStrip(t.Ticks, sc, loc, y+tlTickPad)
+		y += tlTickPad + tlTickH + tlTickPad
 	}
 	vm.LanesBottom = y
 	vm.Height = int(math.Ceil(y + tlAxisH))
@@ -123,6 +162,9 @@ func LayoutTimeline(t timeline.Timeline, loc *time.Location) TimelineView {
 
 	// Accessible name and description: what the picture shows in a sentence.
 	vm.Title = "Transfer timeline"
+	if len(vm.Offers) > 0 || len(vm.Ticks) > 0 {
+		vm.Title = "Timeline"
+	}
 	vm.Summary = fmt.Sprintf("%s, %s and %s from %s to %s, %s in total; time to first agent %s. Times in %s. The tables below list every segment and transfer.",
 		tlCount(len(vm.Rows), "lane", "lanes"), tlCount(len(t.Segments), "segment", "segments"),
 		tlTransferCount(tt.Transfers, tt.SystemTransfers), vm.Totals.Start, vm.Totals.End, vm.Totals.Span,
@@ -130,8 +172,98 @@ func LayoutTimeline(t timeline.Timeline, loc *time.Location) TimelineView {
 	if t.Live {
 		vm.Summary = "Still live. " + vm.Summary
 	}
+	if n := len(t.Offers); n > 0 {
+		vm.Summary += " " + tlCount(n, "offer was", "offers were") + " not taken."
+	}
+	if n := len(t.Ticks); n > 0 {
+		vm.Summary += " The strip under the lanes marks the " + tlCount(n, "message", "messages") + " of the transcript."
+	}
 	return vm
 }
+
+// The message strip under the lanes.
+const (
+	tlTickPad = 6.0
+	tlTickH   = 14.0
+)
+
+// tlLayoutOffers places the markers of the offers the row's agent did not
+// take on the bar's line, their short reason on a line of its own under
+// the bar (line index below, after the duration labels' lines), and
+// returns how many lines it added (0 or 1).
+func tlLayoutOffers(vm *TimelineView, row TimelineRowView, offers []timeline.Offer, sc tlScale, loc *time.Location, below int) int {
+	barY := row.Y + tlBarPad
+	var used []tlSpan
+	added := 0
+	for _, o := range offers {
+		if o.AgentID != row.ID && (o.AgentID != "" || o.Agent != row.FullLabel) {
+			continue
+		}
+		x, y := sc.x(o.At), barY+tlBarH/2
+		v := OfferView{
+			Agent: o.Agent, AgentID: o.AgentID, Queue: o.Queue, Reason: o.Reason,
+			At: display.Clock(o.At, loc), AtISO: display.ISO(o.At, loc), SeekMs: o.At.UnixMilli(), X: x, Y: y,
+			Path: fmt.Sprintf("M%.1f,%.1f L%.1f,%.1f M%.1f,%.1f L%.1f,%.1f", x-5, y-5, x+5, y+5, x+5, y-5, x-5, y+5),
+		}
+		v.Title = o.Reason + ": offered to " + o.Agent
+		if o.Queue != "" {
+			v.Title += " from " + o.Queue
+		}
+		v.Title += " at " + v.At + " (" + v.AtISO + "), not taken"
+		label := tlTruncate(o.Reason, tlMarkerChars)
+		tw := tlTextWidth(label)
+		a, lx := x-tw/2, x
+		if a < tlPlotX {
+			a, lx = tlPlotX, tlPlotX+tw/2
+		}
+		if a+tw > tlWidth-4 {
+			a, lx = tlWidth-4-tw, tlWidth-4-tw/2
+		}
+		if tlFree(used, a-4, a+tw+4) {
+			v.Label, v.LabelX = label, lx
+			v.LabelY = barY + tlBarH + 11 + float64(below)*tlLaneLineH
+			used = append(used, tlSpan{a, a + tw})
+			added = 1
+		}
+		vm.Offers = append(vm.Offers, v)
+	}
+	return added
+}
+
+// tlLayoutFirstResponses marks the agent's first response on the lane.
+func tlLayoutFirstResponses(vm *TimelineView, row TimelineRowView, frs []timeline.FirstResponse, sc tlScale, loc *time.Location) {
+	barY := row.Y + tlBarPad
+	for _, f := range frs {
+		if f.AgentID != row.ID {
+			continue
+		}
+		m := MarkView{X: sc.x(f.At), Y1: barY - 3, Y2: barY + tlBarH + 3, At: display.Clock(f.At, loc), AtISO: display.ISO(f.At, loc), SeekMs: f.At.UnixMilli()}
+		m.Title = fmt.Sprintf("First response by %s at %s, %s after accepting", f.Agent, m.At, display.Duration(f.After))
+		vm.FirstResponses = append(vm.FirstResponses, m)
+	}
+}
+
+// tlTicksStrip draws one tick per pixel column and kind: a transcript of
+// thousands of messages stays a few hundred elements, each standing for
+// the first message it covers.
+func tlTicksStrip(ticks []timeline.Tick, sc tlScale, loc *time.Location, y float64) []TickView {
+	var out []TickView
+	seen := map[[2]string]bool{}
+	for _, tk := range ticks {
+		x := sc.x(tk.At)
+		col := [2]string{fmt.Sprintf("%.0f", x), tk.Kind}
+		if seen[col] {
+			continue
+		}
+		seen[col] = true
+		who := map[string]string{timeline.TickCustomer: "Customer", timeline.TickBot: "Bot", timeline.TickAgent: "Agent", timeline.TickControl: "Event"}[tk.Kind]
+		out = append(out, TickView{X: x, Y: y, H: tlTickH, Kind: tk.Kind, MessageID: tk.ID, SeekMs: tk.At.UnixMilli(),
+			Title: cmp.Or(who, "Message") + " message at " + display.Clock(tk.At, loc)})
+	}
+	return out
+}
+
+
 
 // tlCount is "1 lane", "0 lanes", "3 lanes".
 func tlCount(n int, one, many string) string {
@@ -251,11 +383,15 @@ func tlSegmentView(s timeline.Segment, row []timeline.Segment, loc *time.Locatio
 		Participant: s.Participant, ParticipantID: s.ParticipantID, Queue: s.Queue, Kind: string(s.Kind),
 		Start: display.Clock(s.Start, loc), End: display.Clock(s.End, loc), StartISO: display.ISO(s.Start, loc), EndISO: display.ISO(s.End, loc),
 		Duration: display.Duration(s.Duration), DurationMs: s.Duration.Milliseconds(), Open: s.Open,
-		Class: "seg seg-" + string(s.Kind),
+		Class: "seg seg-" + string(s.Kind), SeekMs: s.Start.UnixMilli(),
 	}
 	switch s.Kind {
 	case timeline.KindQueue:
 		v.KindLabel = "In queue"
+	case timeline.KindWrapUp:
+		v.KindLabel = "After-call work"
+	case timeline.KindConsult:
+		v.KindLabel = "Consulting"
 	case timeline.KindAccept:
 		v.KindLabel = "Waiting for accept"
 		if !s.Open && !tlAcceptedAt(row, s.End) {
@@ -272,7 +408,10 @@ func tlSegmentView(s timeline.Segment, row []timeline.Segment, loc *time.Locatio
 		end, endISO = "now (still running)", v.EndISO+" (now)"
 	}
 	via := ""
-	if s.Kind != timeline.KindQueue && s.Queue != "" {
+	switch {
+	case s.Kind == timeline.KindConsult && s.Queue != "":
+		via = " for " + s.Queue // the agent who consulted
+	case s.Kind != timeline.KindQueue && s.Queue != "":
 		via = " via " + s.Queue
 	}
 	v.Title = fmt.Sprintf("%s: %s%s, %s\n%s → %s\n%s → %s",

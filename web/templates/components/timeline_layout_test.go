@@ -187,6 +187,9 @@ func checkGeometry(t *testing.T, vm TimelineView) {
 			}
 		}
 	}
+	if len(vm.Ticks) > 0 {
+		y += tlTickPad + tlTickH + tlTickPad // the message strip
+	}
 	if vm.LanesBottom != y || float64(vm.Height) < y {
 		t.Errorf("lanes end %.1f, height %d, want %.1f", vm.LanesBottom, vm.Height, y)
 	}

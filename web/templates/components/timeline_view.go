@@ -23,6 +23,13 @@ type TimelineView struct {
 	TimeZone  string // e.g. "Asia/Kolkata (UTC+05:30)"
 	Empty     bool   // nothing to draw: the chart shows a note instead
 
+	// From interactionDetails and the transcript (timeline.BuildAll).
+	Offers         []OfferView // offers not taken: markers on the agents' lanes
+	FirstResponses []MarkView  // each agent's first response: a tick on the agent's lane
+	Ticks          []TickView  // transcript messages on the strip under the lanes
+	TicksY         float64     // top of the message strip
+	Discrepancies  []string    // where the sources disagree
+
 	PlotX, PlotRight float64 // horizontal extent of the time axis
 	LanesTop         float64 // y where the first lane starts (transfer symbols sit above)
 	LanesBottom      float64 // y of the time axis line
@@ -64,6 +71,42 @@ type SegmentView struct {
 	LabelY        float64
 	LabelAnchor   string // "start", "middle" or "end"
 	LabelClass    string // "seg-label seg-label-in" or "seg-label seg-label-out"
+	// SeekMs is the start in Unix ms: clicking the bar scrolls the
+	// transcript to the first message at or after it.
+	SeekMs int64
+}
+
+// OfferView is an offer an agent did not take, on the agent's lane.
+type OfferView struct {
+	Agent, AgentID string
+	Queue          string
+	Reason         string // "Ignored", "Supervisor Reassigned"
+	At, AtISO      string
+	SeekMs         int64
+	X, Y           float64 // the marker's centre
+	Path           string  // the cross
+	Title          string
+	Label          string // short reason under the bar; "" when it would collide
+	LabelX         float64
+	LabelY         float64
+}
+
+// MarkView is a moment on a lane (an agent's first response).
+type MarkView struct {
+	X, Y1, Y2 float64
+	At, AtISO string
+	SeekMs    int64
+	Title     string
+}
+
+// TickView is one transcript message (or several in the same pixel) on
+// the message strip.
+type TickView struct {
+	X, Y, H   float64
+	Kind      string // customer, bot, agent, control
+	MessageID string // the first message it stands for
+	SeekMs    int64
+	Title     string
 }
 
 // TransferView is one transfer: a marker in the chart, a row in the table.
@@ -109,6 +152,8 @@ type TotalsView struct {
 	Transfers        int
 	SystemTransfers  int
 	WaitReported     string // upstream waitTime, "" when absent
+	FirstResponse    string // the first agent's first response after accepting; "" when unknown
+	WrapUp           string // after-call work of every agent; "" when there was none
 }
 
 // num formats an SVG coordinate compactly.
@@ -121,4 +166,14 @@ func (vm TimelineView) elemID(suffix string) string {
 		id = "timeline"
 	}
 	return id + "-" + suffix
+}
+
+// hasKind reports whether any segment is of kind.
+func (vm TimelineView) hasKind(kind string) bool {
+	for _, s := range vm.Segments {
+		if s.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

@@ -87,6 +87,11 @@ type ConversationView struct {
 
 	ExportJSON string
 	ExportCSV  string
+	PrintHref  string // the whole case file on one page
+
+	// CaseFile is the other parts: transcript, summary, interaction
+	// details, survey, recordings.
+	CaseFile CaseFileView
 
 	// Reassign is the Reassign panel; nil hides it.
 	Reassign templ.Component
