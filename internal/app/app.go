@@ -114,12 +114,12 @@ type App struct {
 	Conversations *cache.Cache
 	// Parts are the case file parts besides the conversation record
 	// (transcript, summary, interactionDetails, survey, recordings).
-	Parts         *cache.Parts
-	Sync          *cache.Syncer
-	CaseFiles     *casefile.Service
-	AgentEdit     *agentedit.Service
-	Reassign      *reassign.Service
-	Health        *health.Checker
+	Parts     *cache.Parts
+	Sync      *cache.Syncer
+	CaseFiles *casefile.Service
+	AgentEdit *agentedit.Service
+	Reassign  *reassign.Service
+	Health    *health.Checker
 
 	// Handler serves every route.
 	Handler http.Handler

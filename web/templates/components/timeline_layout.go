@@ -263,8 +263,6 @@ func tlTicksStrip(ticks []timeline.Tick, sc tlScale, loc *time.Location, y float
 	return out
 }
 
-
-
 // tlCount is "1 lane", "0 lanes", "3 lanes".
 func tlCount(n int, one, many string) string {
 	if n == 1 {
