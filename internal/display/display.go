@@ -108,3 +108,17 @@ func orUTC(loc *time.Location) *time.Location {
 	}
 	return loc
 }
+
+// Count is a number with its noun in the right form: "1 field", "2 fields",
+// "0 transfers". many is the plural when it is not one+"s" ("1 entry", "3
+// entries").
+func Count(n int, one string, many ...string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	plural := one + "s"
+	if len(many) > 0 {
+		plural = many[0]
+	}
+	return fmt.Sprintf("%d %s", n, plural)
+}

@@ -78,3 +78,19 @@ func TestAge(t *testing.T) {
 		t.Errorf("future Age = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		one  string
+		many []string
+		want string
+	}{
+		{0, "field", nil, "0 fields"}, {1, "field", nil, "1 field"}, {2, "field", nil, "2 fields"},
+		{1, "entry", []string{"entries"}, "1 entry"}, {3, "entry", []string{"entries"}, "3 entries"},
+	} {
+		if got := Count(c.n, c.one, c.many...); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.one, got, c.want)
+		}
+	}
+}

@@ -219,6 +219,8 @@ type Handler struct {
 	health  Health
 	budget  Budget
 	metrics *metrics.Metrics
+
+	flashes *flashes
 }
 
 // New returns the dashboard's whole HTTP handler: every route, wrapped in
@@ -246,6 +248,7 @@ func newHandler(d Deps) (*Handler, error) {
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
 		audit:    d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		flashes: newFlashes(d.Clock),
 	}, nil
 }
 

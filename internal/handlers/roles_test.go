@@ -39,6 +39,7 @@ type roleCase struct {
 // TestRoleMatrixCoversEveryRoute fails until you do.
 var roleMatrix = []roleCase{
 	{"GET /static/", "/static/app.css", nil, [4]int{200, 200, 200, 200}},
+	{"GET /favicon.ico", "/favicon.ico", nil, [4]int{200, 200, 200, 200}},
 	{"GET /healthz", "/healthz", nil, [4]int{200, 200, 200, 200}},
 	{"GET /login", "/login", nil, [4]int{200, toLogin, toLogin, toLogin}},
 	{"POST /login", "/login", url.Values{}, [4]int{400, 400, 400, 400}},
@@ -88,7 +89,7 @@ var roleMatrix = []roleCase{
 	{"POST /admin/tokens", "/admin/tokens", url.Values{"owner": {"lead"}, "days": {"1"}}, [4]int{noAuth, denied, denied, 200}},
 	{"POST /admin/tokens/{id}/revoke", "/admin/tokens/nope/revoke", url.Values{}, [4]int{noAuth, denied, denied, 404}},
 	{"GET /admin/settings", "/admin/settings", nil, [4]int{toLogin, denied, denied, 200}},
-	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 200}},
+	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/settings/purge", "/admin/settings/purge", url.Values{}, [4]int{noAuth, denied, denied, 200}},
 	{"GET /audit", "/audit", nil, [4]int{toLogin, denied, 200, 200}},
 	{"GET /audit/export.csv", "/audit/export.csv", nil, [4]int{toLogin, denied, 200, 200}},

@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/ids"
 )
@@ -12,6 +14,7 @@ func (h *Handler) routes() http.Handler {
 	viewer, lead, admin := auth.RoleViewer, auth.RoleLead, auth.RoleAdmin
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", h.staticFiles())
+	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	mux.HandleFunc("GET /healthz", h.healthShow)
 	mux.HandleFunc("GET /login", h.loginShow)
 	mux.HandleFunc("POST /login", h.loginSubmit)
@@ -77,5 +80,13 @@ func (h *Handler) routes() http.Handler {
 	// Upstream is a server, not a browser: its callback carries no Origin
 	// to check. The only state-changing route exempt from the check.
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
-	return h.recoverPanics(h.logRequests(securityHeaders(cop.Handler(mux))))
+	return h.recoverPanics(h.logRequests(compressed(securityHeaders(cop.Handler(mux)))))
+}
+
+// compressed gzips answers of 1 KiB or more for browsers that accept it
+// (gzhttp: it picks the encoding from Accept-Encoding, sets Vary, flushes
+// streamed exports as they go, and leaves alone an answer that already has a
+// Content-Encoding, such as a precompressed static file).
+func compressed(next http.Handler) http.Handler {
+	return gzhttp.GzipHandler(next)
 }

@@ -20,7 +20,7 @@ type User struct {
 
 // Assets are the cache-busted URLs of the static files.
 type Assets struct {
-	CSS, JS, HTMX string
+	CSS, JS, HTMX, Icon string
 }
 
 // Banner is a message shown above the page content.

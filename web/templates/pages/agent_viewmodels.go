@@ -172,7 +172,8 @@ type DiffElement struct {
 
 // AgentConflict shows a colleague's change beside yours.
 type AgentConflict struct {
-	TheirUpdatedAt string
+	TheirUpdatedAt  string // in the viewer's zone
+	TheirUpdatedISO string
 	Rows           []ConflictRow
 }
 

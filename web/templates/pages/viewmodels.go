@@ -7,6 +7,7 @@ type Login struct {
 	Username string // kept as typed after a failure
 	Next     string // local path to return to
 	Error    string
+	Notice   string // e.g. "You are signed out."
 }
 
 // Home is the landing page after sign-in.
