@@ -121,7 +121,7 @@ func indexTx(ctx context.Context, tx *sql.Tx, conv *api.Conversation, hash strin
 		notes = append(notes, nt.Note)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO conv_index_fts (rowid, customer, summary, notes) VALUES (?, ?, ?, ?)`,
-		n, customer+" "+conv.UserInfo.Email, strings.Join(conv.Summary, "\n"), strings.Join(notes, "\n")); err != nil {
+		n, customer+" "+conv.UserInfo.Email+" "+conv.UserInfo.PhoneNumber, strings.Join(conv.Summary, "\n"), strings.Join(notes, "\n")); err != nil {
 		return err
 	}
 	facets := [][3]string{

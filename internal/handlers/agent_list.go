@@ -44,6 +44,9 @@ func agentFilterQuery(f pages.AgentFilter) string {
 // agentList answers GET /agents: every agent from the directory, searched
 // and filtered by the URL's parameters.
 func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
+	if cleanQuery(w, r) {
+		return
+	}
 	f := parseAgentFilter(r.URL.Query())
 	vm := pages.AgentList{Filter: f}
 	snap, err := h.directory.Agents(r.Context())

@@ -97,6 +97,9 @@ func (aq auditQuery) url(path string, before int64) string {
 
 // auditList answers GET /audit: leads see their own entries, admins all.
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
+	if cleanQuery(w, r) {
+		return
+	}
 	loc := viewerLocation(r)
 	u := currentUser(r)
 	aq, perr := parseAuditQuery(r, loc)

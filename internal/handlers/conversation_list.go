@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
@@ -19,13 +21,33 @@ import (
 // the results, which it swaps in place.
 func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if cleanQuery(w, r) {
+		return
+	}
+	// The list's search box takes what the top one takes: an id, or a
+	// link holding one, opens the conversation.
+	if target := idTarget(r.URL.Query().Get("text")); target != "" {
+		if isHTMX(r) {
+			w.Header().Set("HX-Location", target)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
 	loc := viewerLocation(r)
 	f, q, ferr := parseListFilter(r.URL.Query(), loc)
+	if ferr == nil {
+		if msg := currentUser(r).Role.Privacy().SearchRefusal(f.Text); msg != "" {
+			ferr = errors.New(msg)
+			f.Text, q.Text = "", ""
+		}
+	}
 	vm := pages.ConversationList{TimeZone: loc.String()}
 	status := http.StatusOK
 	if ferr != nil {
 		status = http.StatusBadRequest
-		vm.Error = "Some filters could not be used: " + ferr.Error() + "."
+		vm.Error = "Some filters could not be used: " + strings.TrimSuffix(ferr.Error(), ".") + "."
 	} else {
 		page, err := h.convs.List(ctx, q)
 		if err != nil {
@@ -71,7 +93,9 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		Agents:      convOptions(facets[cache.FacetAgent], f.Agent),
 		Disposition: convOptions(facets[cache.FacetDisposition], f.Disposition),
 	}
-	h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationListPage(vm))
+	p := h.page(r, "Conversations", "conversations")
+	p.Query = f.Text
+	h.render(w, r, status, p, pages.ConversationListPage(vm))
 }
 
 func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages.ConvRow {
@@ -83,7 +107,7 @@ func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages
 		Href: href, ID: row.ID, SessionID: firstNonEmpty(row.SessionID, row.ID), Status: row.Status,
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
 		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: waitText(row.Wait),
-		Disposition: row.Disposition, Customer: row.CustomerName, Email: policy.Email(row.CustomerEmail),
+		Disposition: row.Disposition, Customer: policy.FullName(row.CustomerName), Email: policy.Email(row.CustomerEmail),
 		Live: api.Status(row.Status).IsLive(),
 	}
 }

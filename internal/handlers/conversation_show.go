@@ -120,12 +120,14 @@ func conversationView(f casefile.File, dir directory.Snapshot, loc *time.Locatio
 	vm := pages.ConversationView{
 		SessionID: firstNonEmpty(res.SessionID, c.BotSessionID), ConversationID: firstNonEmpty(res.ConversationID, c.ID),
 		Status: string(c.Status), Live: c.Status.IsLive(), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
-		CustomerName:  strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
+		CustomerName:  policy.Name(c.UserInfo.FirstName, c.UserInfo.LastName),
 		CustomerEmail: policy.Email(c.UserInfo.Email), CustomerPhone: policy.Phone(c.UserInfo.PhoneNumber), Masked: policy.Masked,
-		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: c.Dispositions.Remarks,
-		Summary:   c.Summary,
+		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: policy.Text(c.Dispositions.Remarks, c.UserInfo.FirstName, c.UserInfo.LastName),
 		FetchedAt: convTime(res.FetchedAt, loc), Age: display.Duration(res.Age), Source: res.Source.String(),
 		Endpoint: res.Endpoint, Hash: res.SHA256, TimeZone: loc.String(),
+	}
+	for _, s := range c.Summary {
+		vm.Summary = append(vm.Summary, policy.Text(s, c.UserInfo.FirstName, c.UserInfo.LastName))
 	}
 	if c.Priority != 0 {
 		vm.Priority = strconv.FormatInt(c.Priority, 10)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/teamlead/dashboard/web/templates/layouts"
@@ -72,4 +73,41 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		h.logger.Error("write json", "err", err)
 	}
+}
+
+// cleanQuery redirects a GET whose query string has empty parameters
+// (?from=&to=&status=ACTIVE, as a plain form submits it) to the same URL
+// without them; true means the redirect was written. htmx requests are
+// cleaned in the browser (app.js) and pass through.
+func cleanQuery(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || r.URL.RawQuery == "" || isHTMX(r) {
+		return false
+	}
+	q := r.URL.Query()
+	dirty := false
+	for k, vs := range q {
+		kept := vs[:0]
+		for _, v := range vs {
+			if strings.TrimSpace(v) != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) != len(vs) {
+			dirty = true
+		}
+		if len(kept) == 0 {
+			delete(q, k)
+		} else {
+			q[k] = kept
+		}
+	}
+	if !dirty {
+		return false
+	}
+	u := r.URL.Path
+	if enc := q.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return true
 }

@@ -45,7 +45,7 @@ var roleMatrix = []roleCase{
 	{"POST /login", "/login", url.Values{}, [4]int{400, 400, 400, 400}},
 	{"POST /logout", "/logout", url.Values{}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /{$}", "/", nil, [4]int{toLogin, 200, 200, 200}},
-	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 400, 400, 400}},
+	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 303, 303, 303}},
 	{"/", "/no/such/page", nil, [4]int{404, 404, 404, 404}},
 
 	// Conversations.

@@ -174,7 +174,7 @@ type DiffElement struct {
 type AgentConflict struct {
 	TheirUpdatedAt  string // in the viewer's zone
 	TheirUpdatedISO string
-	Rows           []ConflictRow
+	Rows            []ConflictRow
 }
 
 // ConflictRow is one field either side changed.

@@ -12,6 +12,7 @@ type Login struct {
 
 // Home is the landing page after sign-in.
 type Home struct {
+	Example    ConvLink // a real conversation of the index to try; empty when none
 	Username   string
 	Upstream   UpstreamStatus
 	SearchHint string
