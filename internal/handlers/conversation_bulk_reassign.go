@@ -138,8 +138,9 @@ func (h *Handler) bulkProgress(r *http.Request, batch string) (pages.BulkProgres
 		default:
 			waiting++
 		}
+		from, fromHint := fromText(t.From)
 		vm.Rows = append(vm.Rows, pages.BulkRow{
-			SessionID: t.SessionID, Href: "/conversations/" + url.PathEscape(t.ConversationID), From: t.From,
+			SessionID: t.SessionID, Href: "/conversations/" + url.PathEscape(t.ConversationID), From: from, FromHint: fromHint,
 			Status: string(t.Status), Message: t.Message, Done: convTime(t.ConfirmedAt, loc),
 		})
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
@@ -146,6 +147,14 @@ type Health interface {
 	Last() health.Status
 }
 
+// PrefStore keeps each user's display preferences (*prefs.Store): theme,
+// list columns and density.
+type PrefStore interface {
+	Get(ctx context.Context, userID int64) (prefs.Prefs, error)
+	SetTheme(ctx context.Context, userID int64, theme string) error
+	SetList(ctx context.Context, userID int64, page string, l prefs.List, allowed []string) error
+}
+
 // Budget is the upstream rate budget (*api.Budget).
 type Budget interface {
 	Stats() api.BudgetStats
@@ -192,6 +201,9 @@ type Deps struct {
 	Health  Health
 	Budget  Budget
 	Metrics *metrics.Metrics
+
+	// Preferences.
+	Prefs PrefStore
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -220,6 +232,7 @@ type Handler struct {
 	budget  Budget
 	metrics *metrics.Metrics
 
+	prefs   PrefStore
 	flashes *flashes
 }
 
@@ -248,7 +261,7 @@ func newHandler(d Deps) (*Handler, error) {
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
 		audit:    d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
-		flashes: newFlashes(d.Clock),
+		prefs: d.Prefs, flashes: newFlashes(d.Clock),
 	}, nil
 }
 

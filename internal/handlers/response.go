@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -15,6 +17,21 @@ func (h *Handler) page(r *http.Request, title, nav string) layouts.Page {
 	p := layouts.Page{Title: title, Demo: h.info.Demo, ActiveNav: nav, Assets: h.assets}
 	if u := currentUser(r); u != nil {
 		p.User = &layouts.User{Username: u.Username, Role: u.Role.String()}
+		p.Theme = h.userPrefs(r).Theme
+	}
+	return p
+}
+
+// userPrefs are the signed-in user's display preferences; defaults when
+// they cannot be read (a page never fails for want of a colour theme).
+func (h *Handler) userPrefs(r *http.Request) prefs.Prefs {
+	u := currentUser(r)
+	if u == nil {
+		return prefs.Prefs{Theme: prefs.ThemeSystem}
+	}
+	p, err := h.prefs.Get(r.Context(), u.ID)
+	if err != nil {
+		h.logger.Warn("preferences", "user", u.Username, "err", err)
 	}
 	return p
 }

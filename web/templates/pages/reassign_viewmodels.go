@@ -30,10 +30,11 @@ type ReassignCandidate struct {
 	ID          string // a-…
 	Name        string
 	Status      string // AVAILABLE, BUSY, AWAY, OFFLINE
-	Load        string // "2 of 5", "2" when the capacity is unknown
+	Load        string // "2 of 5 slots", "2 held" when the capacity is unknown
 	Reasons     string
 	Unavailable bool
 	Full        bool
+	Recommended bool // passes every check: available, room, in the queue, speaks the language
 }
 
 // ReassignQueue is a queue a conversation can be moved to.
@@ -49,7 +50,8 @@ type ReassignTransfer struct {
 	Status    string // queued, requested, accepted, confirmed, failed, no_confirmation
 	Pending   bool
 	Target    string // "agent Ann Agent" or "queue Billing"
-	From      string
+	From      string // "agent Chloe Smith": names, the ids in FromHint
+	FromHint  string
 	Actor     string
 	Requested ConvTime
 	Done      ConvTime
@@ -83,6 +85,7 @@ type BulkRow struct {
 	SessionID string
 	Href      string
 	From      string
+	FromHint  string
 	Status    string
 	Message   string
 	Done      ConvTime
