@@ -79,6 +79,8 @@ var roleMatrix = []roleCase{
 	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},
 	{"POST /account/timezone", "/account/timezone", url.Values{"tz": {"UTC"}}, [4]int{noAuth, 303, 303, 303}},
 	{"POST /account/logout-everywhere", "/account/logout-everywhere", url.Values{}, [4]int{noAuth, 303, 303, 303}},
+	{"POST /account/theme", "/account/theme", url.Values{"theme": {"dark"}}, [4]int{noAuth, 303, 303, 303}},
+	{"POST /prefs/list", "/prefs/list", url.Values{"page": {"agents"}, "col": {"name"}}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /admin/users", "/admin/users", nil, [4]int{toLogin, denied, denied, 200}},
 	{"POST /admin/users", "/admin/users", url.Values{"username": {"matrix-new"}, "role": {"viewer"}, "password": {apptest.Password}}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/role", "/admin/users/matrix-new/role", url.Values{"role": {"lead"}}, [4]int{noAuth, denied, denied, 303}},

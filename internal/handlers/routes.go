@@ -38,6 +38,8 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /account/password", h.require(viewer, h.accountPassword))
 	mux.Handle("POST /account/timezone", h.require(viewer, h.accountTimeZone))
 	mux.Handle("POST /account/logout-everywhere", h.require(viewer, h.accountLogoutEverywhere))
+	mux.Handle("POST /account/theme", h.require(viewer, h.accountTheme))
+	mux.Handle("POST /prefs/list", h.require(viewer, h.prefsList))
 	mux.Handle("GET /admin/users", h.require(admin, h.userList))
 	mux.Handle("POST /admin/users", h.require(admin, h.userCreate))
 	mux.Handle("POST /admin/users/{username}/role", h.require(admin, h.userRole))
