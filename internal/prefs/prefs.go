@@ -122,4 +122,3 @@ func (s *Store) set(ctx context.Context, userID int64, key, value string) error 
 	}
 	return nil
 }
-
