@@ -122,3 +122,16 @@ func Count(n int, one string, many ...string) string {
 	}
 	return fmt.Sprintf("%d %s", n, plural)
 }
+
+// Short is a moment for a tight table cell, in loc: "29 Nov 23:23" within
+// now's year, "29 Nov 2025" before it. The full form (Time) goes on hover.
+func Short(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc = orUTC(loc)
+	if t.In(loc).Year() == now.In(loc).Year() {
+		return t.In(loc).Format("2 Jan 15:04")
+	}
+	return t.In(loc).Format("2 Jan 2006")
+}

@@ -94,3 +94,16 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestShort(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	if got := Short(time.Date(2026, 11, 29, 22, 23, 50, 0, time.UTC), now, time.UTC); got != "29 Nov 22:23" {
+		t.Errorf("this year: %q", got)
+	}
+	if got := Short(time.Date(2025, 11, 29, 22, 23, 50, 0, time.UTC), now, time.UTC); got != "29 Nov 2025" {
+		t.Errorf("last year: %q", got)
+	}
+	if Short(time.Time{}, now, time.UTC) != "" {
+		t.Error("zero time")
+	}
+}

@@ -191,7 +191,7 @@ func (h *Handler) bulkForm(r *http.Request) *pages.BulkReassignForm {
 	if !h.canReassign(r) {
 		return nil
 	}
-	f := &pages.BulkReassignForm{Token: reassign.NewFormToken()}
+	f := &pages.BulkReassignForm{Token: reassign.NewFormToken(), RatePerMinute: h.budget.Stats().LimitPerMinute}
 	var notes []string
 	snap, ok := h.reassignDirectory(r.Context(), &notes)
 	if ok {

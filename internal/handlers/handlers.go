@@ -85,6 +85,7 @@ type CaseFiles interface {
 // forced refreshes after a transfer.
 type ConversationIndex interface {
 	List(ctx context.Context, q cache.Query) (cache.Page, error)
+	Count(ctx context.Context, q cache.Query) (n int64, capped bool, err error)
 	Each(ctx context.Context, q cache.Query, fn func(cache.Row) error) error
 	Facets(ctx context.Context) (map[string][]cache.Facet, error)
 	Overview(ctx context.Context, from, to time.Time, longest int) (cache.Overview, error)

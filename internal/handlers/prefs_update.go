@@ -20,10 +20,11 @@ var listColumns = map[string][]pages.ListColumn{
 		{Key: "customer", Label: "Customer", Shown: true},
 	},
 	"agents": {
-		{Key: "name", Label: "Name", Shown: true}, {Key: "presence", Label: "Presence", Shown: true},
+		{Key: "name", Label: "Name", Shown: true}, {Key: "live", Label: "Live status", Shown: true},
 		{Key: "load", Label: "Load now", Shown: true}, {Key: "email", Label: "Email", Shown: true},
-		{Key: "group", Label: "Group", Shown: true}, {Key: "queues", Label: "Queues", Shown: true},
-		{Key: "skills", Label: "Skills", Shown: false}, {Key: "status", Label: "Account", Shown: true},
+		{Key: "customid", Label: "Custom id", Shown: false}, {Key: "groups", Label: "Groups", Shown: true},
+		{Key: "queues", Label: "Queues", Shown: true}, {Key: "channels", Label: "Channels", Shown: true},
+		{Key: "status", Label: "Account", Shown: true},
 	},
 	"audit": {
 		{Key: "id", Label: "#", Shown: true}, {Key: "time", Label: "Time", Shown: true},

@@ -82,7 +82,9 @@ func (h *Handler) routes() http.Handler {
 	// Upstream is a server, not a browser: its callback carries no Origin
 	// to check. The only state-changing route exempt from the check.
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
-	return h.recoverPanics(h.logRequests(compressed(securityHeaders(cop.Handler(mux)))))
+	// Compression wraps the request log, so a request is logged and
+	// counted before the compressed answer's last bytes reach the client.
+	return h.recoverPanics(compressed(h.logRequests(securityHeaders(cop.Handler(mux)))))
 }
 
 // compressed gzips answers of 1 KiB or more for browsers that accept it

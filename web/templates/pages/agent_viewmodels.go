@@ -37,6 +37,7 @@ type AgentFilter struct {
 
 // AgentRows is the table body, which refreshes itself every few seconds.
 type AgentRows struct {
+	Table            ListView // columns and density
 	PollURL          string
 	Rows             []AgentRow
 	AvailabilityNote string // why live status may be missing or old
@@ -51,6 +52,8 @@ type AgentRow struct {
 	Status                          string
 	Channels                        string
 	Presence                        string // AVAILABLE, BUSY, AWAY, OFFLINE or ""
+	Load                            string // live conversations held now against live chat capacity: "1 of 3 slots"
+	Full                            bool   // no free slot
 }
 
 // AgentProfile is the /agents/{id} page.

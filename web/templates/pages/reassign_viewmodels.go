@@ -62,7 +62,10 @@ type ReassignTransfer struct {
 // BulkReassignForm is the bulk move form above the conversation list,
 // shown to leads and admins.
 type BulkReassignForm struct {
-	Token  string
+	// RatePerMinute is upstream's request budget: a move costs one call
+	// per conversation, sent at background priority within it.
+	RatePerMinute int
+	Token         string
 	Agents []ReassignCandidate // by name; no conversation to rank against
 	Queues []ReassignQueue
 	Note   string
