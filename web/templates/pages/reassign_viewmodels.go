@@ -66,9 +66,9 @@ type BulkReassignForm struct {
 	// per conversation, sent at background priority within it.
 	RatePerMinute int
 	Token         string
-	Agents []ReassignCandidate // by name; no conversation to rank against
-	Queues []ReassignQueue
-	Note   string
+	Agents        []ReassignCandidate // by name; no conversation to rank against
+	Queues        []ReassignQueue
+	Note          string
 }
 
 // BulkProgress is the progress of one bulk move.
