@@ -75,6 +75,8 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 	vm.Reassign = h.reassignPanelFor(r, f.Result) // nil for viewers
 
 	p := h.page(r, "Session "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
+	p.PrintedBy = "Printed by " + currentUser(r).Username + " on " + display.Time(h.clock.Now(), viewerLocation(r)) +
+		" from " + r.URL.Path + " (copy fetched " + display.Time(f.FetchedAt, viewerLocation(r)) + ", SHA-256 " + f.SHA256 + ")"
 	if b := freshnessBanner(f.Result); b.Message != "" {
 		p.Banners = append(p.Banners, b)
 	}
