@@ -33,7 +33,7 @@ func ConversationListPage(vm ConversationList) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"visually-hidden\">Conversations</h1><form class=\"panel conv-filters no-print\" method=\"get\" action=\"/conversations\" role=\"search\" hx-get=\"/conversations\" hx-target=\"#conv-results\" hx-push-url=\"true\" hx-sync=\"this:replace\" hx-trigger=\"submit, change, keyup changed delay:300ms from:#conv-text\" data-testid=\"conv-filters\"><label>From <input type=\"date\" name=\"from\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"visually-hidden\">Conversations</h1><form class=\"panel conv-filters no-print\" method=\"get\" action=\"/conversations\" role=\"search\" hx-get=\"/conversations\" hx-target=\"#conv-results\" hx-push-url=\"true\" hx-sync=\"this:queue last\" hx-trigger=\"submit, change, keyup changed delay:300ms from:#conv-text\" data-testid=\"conv-filters\"><label>From <input type=\"date\" name=\"from\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
