@@ -32,6 +32,7 @@ import (
 	"github.com/teamlead/dashboard/internal/handlers"
 	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -88,6 +89,7 @@ type Tuning struct {
 // App is the whole dashboard. Its parts are exported so tests can reach
 // them; everything else goes through Handler.
 type App struct {
+	Prefs  *prefs.Store
 	Config config.Config
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -240,6 +242,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	// Outcome refreshes still under way finish before the cache closes.
 	a.onClose(a.outcomes.Wait)
 	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
+	a.Prefs = prefs.New(a.DB, clk)
 
 	a.Metrics.SetBudget(api.BudgetCCAI, a.Budgets.CCAI.Stats)
 	a.Metrics.SetBudget(api.BudgetBot, a.Budgets.Bot.Stats)
@@ -258,6 +261,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Reassign: a.Reassign,
 		Audit:    a.Audit, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
+		Prefs:  a.Prefs,
 	})
 	if err != nil {
 		return a, err
