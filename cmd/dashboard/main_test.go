@@ -8,11 +8,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/app"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/store"
 )
 
 // lockedBuffer collects a running program's output for the test to read.
@@ -241,6 +246,38 @@ func TestUserCommands(t *testing.T) {
 	}
 	if _, err := runUser("", "disable", "-username", "nobody"); err == nil {
 		t.Error("disabling an unknown user should fail")
+	}
+
+	// Failures recorded an hour's wait for erin from this address (as a
+	// stricter throttle would have); unlock clears that in the running
+	// server at once.
+	if _, err := runUser("erin-password-789\n", "add", "-username", "erin", "-role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, app.DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	strict := auth.NewThrottle(db, auth.ThrottleConfig{FreeFailures: 1, BaseDelay: time.Hour}, nil)
+	if err := strict.Failure(context.Background(), "erin", "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	resp = login(t, newClient(t), base, "erin", "erin-password-789")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("erin after 8 wrong passwords: %d, want 429", resp.StatusCode)
+	}
+	if out, err := runUser("", "unlock", "-username", "erin"); err != nil || !strings.Contains(out, "cleared the failed sign-ins of erin from 1 address") {
+		t.Fatalf("unlock: %q %v", out, err)
+	}
+	resp = login(t, newClient(t), base, "erin", "erin-password-789")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("erin after unlock: %d", resp.StatusCode)
+	}
+	if _, err := runUser("", "unlock", "-username", "nobody"); err == nil {
+		t.Error("unlocking an unknown user should fail")
 	}
 }
 

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,10 @@ type Tuning struct {
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
 	Throttle          auth.ThrottleConfig
+	// AuditFailure, when set, is asked before every audit entry that
+	// accounts and sign-ins write (users, sessions, failed sign-ins); an
+	// error fails that write, as a full disk or a broken database would.
+	AuditFailure func(audit.Record) error
 	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
 	ClientOptions     []api.Option  // appended to the upstream client's options
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
@@ -90,6 +95,7 @@ type App struct {
 	DB       *store.DB
 	Users    *auth.Users
 	Sessions *auth.Sessions
+	Throttle *auth.Throttle
 	Audit    *audit.Log
 	Tokens   *apitoken.Service
 	Metrics  *metrics.Metrics
@@ -153,6 +159,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if opts.PasswordCost > 0 {
 		userOpts = append(userOpts, auth.WithHashCost(opts.PasswordCost))
 	}
+	a.Audit = audit.New(a.DB, clk)
+	var accountAudit accountAuditLog = a.Audit
+	if f := opts.Tuning.AuditFailure; f != nil {
+		accountAudit = failingAudit{Log: a.Audit, fail: f}
+	}
+	userOpts = append(userOpts, auth.WithRecorder(accountAudit))
 	a.Users = auth.NewUsers(a.DB, userOpts...)
 	created, generated, err := a.Users.EnsureAdmin(ctx, opts.AdminPassword)
 	if err != nil {
@@ -169,9 +181,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err != nil {
 		return a, err
 	}
-	a.Sessions = auth.NewSessions(hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, clk)
-	throttle := auth.NewThrottle(opts.Tuning.Throttle, clk)
-	a.Audit = audit.New(a.DB, clk)
+	a.Sessions = auth.NewSessions(a.DB, hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, accountAudit, clk)
+	a.Throttle = auth.NewThrottle(a.DB, opts.Tuning.Throttle, clk)
+	// Sessions that ended more than a week ago are of no more use.
+	if _, err := a.Sessions.Prune(ctx, clk.Now().Add(-7*24*time.Hour)); err != nil {
+		return a, err
+	}
 	tokenKey, err := apitoken.LoadOrCreateKey(cfg.DataDir)
 	if err != nil {
 		return a, err
@@ -238,11 +253,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Handler, err = handlers.New(handlers.Deps{
 		Clock: clk, Logger: log, Static: static.Files,
 		Info:  handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
-		Users: a.Users, Sessions: a.Sessions, Throttle: throttle, Tokens: a.Tokens,
+		Users: a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
-		Audit:    a.Audit, Health: a.Health, Budget: budget, Metrics: a.Metrics,
+		Audit:    accountAudit, Health: a.Health, Budget: budget, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return a, err
@@ -379,3 +394,31 @@ func (a *App) Close() {
 }
 
 func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
+
+// accountAuditLog is the audit log as the handlers and the account
+// services write to it.
+type accountAuditLog interface {
+	handlers.AuditLog
+	auth.Recorder
+}
+
+// failingAudit is the audit log with Tuning.AuditFailure in front of every
+// write.
+type failingAudit struct {
+	*audit.Log
+	fail func(audit.Record) error
+}
+
+func (f failingAudit) Append(ctx context.Context, rec audit.Record) (audit.Entry, error) {
+	if err := f.fail(rec); err != nil {
+		return audit.Entry{}, err
+	}
+	return f.Log.Append(ctx, rec)
+}
+
+func (f failingAudit) AppendTx(ctx context.Context, tx *sql.Tx, rec audit.Record) (audit.Entry, error) {
+	if err := f.fail(rec); err != nil {
+		return audit.Entry{}, err
+	}
+	return f.Log.AppendTx(ctx, tx, rec)
+}

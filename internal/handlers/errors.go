@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/casefile"
 )
 
@@ -33,6 +34,10 @@ func explain(err error, what string) problem {
 		detail = ae.Error()
 	}
 	switch {
+	case errors.Is(err, auth.ErrNotAudited):
+		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
+			Message: "The audit log could not record this, so nothing was changed.",
+			Hint:    "Try again; if it keeps happening, tell an administrator."}
 	case errors.Is(err, casefile.ErrNotRecorded):
 		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
 			Message: "The audit log could not record this, so nothing is shown.",

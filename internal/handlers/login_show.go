@@ -12,7 +12,7 @@ import (
 // loginShow answers GET /login; a signed-in user goes straight on.
 func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
-	if _, ok := h.sessionUser(w, r); ok {
+	if _, _, ok := h.sessionUser(w, r); ok {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}

@@ -42,7 +42,7 @@ func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
 
 func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
-	if err := h.App.Users.Disable(context.Background(), "viewer"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "viewer", nil); err != nil {
 		t.Fatal(err)
 	}
 	messages := map[string]string{}
@@ -121,7 +121,7 @@ func TestDisablingUserEndsTheirSessionAtOnce(t *testing.T) {
 	if resp := h.Get(c, "/"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signed in: %d", resp.StatusCode)
 	}
-	if err := h.App.Users.Disable(context.Background(), "lead"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "lead", nil); err != nil {
 		t.Fatal(err)
 	}
 	resp := h.Get(c, "/")

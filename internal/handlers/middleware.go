@@ -15,7 +15,10 @@ import (
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
 
 // currentUser returns who is signed in; require guarantees it is set.
 func currentUser(r *http.Request) *auth.User {
@@ -23,15 +26,22 @@ func currentUser(r *http.Request) *auth.User {
 	return u
 }
 
+// currentSession returns the signed-in session, as require found it.
+func currentSession(r *http.Request) (auth.SessionInfo, bool) {
+	s, ok := r.Context().Value(sessionKey).(auth.SessionInfo)
+	return s, ok
+}
+
 // require lets a request through only with a valid session of a user whose
 // role is at least min. Anonymous GETs are sent to the sign-in page.
 func (h *Handler) require(min auth.Role, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, ok := h.sessionUser(w, r)
+		user, info, ok := h.sessionUser(w, r)
 		if !ok {
 			h.unauthenticated(w, r)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, info))
 		if !user.Role.AtLeast(min) {
 			h.renderError(w, r, http.StatusForbidden, "Not allowed",
 				fmt.Sprintf("This needs the %s role; you are signed in as %s.", min, user.Role), "Ask an administrator if you need more access.")
@@ -46,17 +56,19 @@ func (h *Handler) require(min auth.Role, next http.HandlerFunc) http.Handler {
 
 // sessionUser resolves the session cookie to an enabled user whose sessions
 // have not been revoked since the cookie was issued.
-func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*auth.User, bool) {
+func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*auth.User, auth.SessionInfo, bool) {
 	info, ok := h.sessions.Current(w, r)
 	if !ok {
-		return nil, false
+		return nil, auth.SessionInfo{}, false
 	}
 	user, err := h.users.ForSession(r.Context(), info)
 	if err != nil {
-		h.sessions.Logout(w, r)
-		return nil, false
+		if err := h.sessions.Logout(w, r); err != nil {
+			h.logger.Warn("end session of a disabled user", "err", err)
+		}
+		return nil, auth.SessionInfo{}, false
 	}
-	return user, true
+	return user, info, true
 }
 
 func (h *Handler) unauthenticated(w http.ResponseWriter, r *http.Request) {

@@ -57,7 +57,7 @@ func (h *Handler) renderErrorPage(w http.ResponseWriter, r *http.Request, status
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	// Show the frame with navigation to signed-in users; the page never
 	// says whether something exists to anyone else.
-	if u, ok := h.sessionUser(w, r); ok {
+	if u, _, ok := h.sessionUser(w, r); ok {
 		r = r.WithContext(contextWithUser(r, u))
 	}
 	h.renderError(w, r, http.StatusNotFound, "Not found", "There is no page at this address.", "Check the link, or use the search box to look up a session.")
