@@ -77,9 +77,9 @@ type Tuning struct {
 	// AuditFailure, when set, is asked before every audit entry that
 	// accounts and sign-ins write (users, sessions, failed sign-ins); an
 	// error fails that write, as a full disk or a broken database would.
-	AuditFailure func(audit.Record) error
-	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
-	ClientOptions     []api.Option  // appended to the upstream client's options
+	AuditFailure    func(audit.Record) error
+	ReassignConfirm time.Duration // transfers without a callback: no confirmation; default 2 min
+	ClientOptions   []api.Option  // appended to the upstream client's options
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)

@@ -103,12 +103,12 @@ type AuditVerify struct {
 
 // AdminTokens is the API token page.
 type AdminTokens struct {
-	Tokens     []AdminToken
-	Owners     []string // usernames a token may act for
-	Form       TokenForm
-	MinDays    int
-	MaxDays    int
-	New        *NewToken // set once, right after issuing
+	Tokens  []AdminToken
+	Owners  []string // usernames a token may act for
+	Form    TokenForm
+	MinDays int
+	MaxDays int
+	New     *NewToken // set once, right after issuing
 }
 
 // AdminToken is one row of the token list; never the token itself.
