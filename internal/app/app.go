@@ -32,6 +32,7 @@ import (
 	"github.com/teamlead/dashboard/internal/handlers"
 	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/quota"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -77,9 +78,12 @@ type Tuning struct {
 	// AuditFailure, when set, is asked before every audit entry that
 	// accounts and sign-ins write (users, sessions, failed sign-ins); an
 	// error fails that write, as a full disk or a broken database would.
-	AuditFailure    func(audit.Record) error
-	ReassignConfirm time.Duration // transfers without a callback: no confirmation; default 2 min
-	ClientOptions   []api.Option  // appended to the upstream client's options
+	AuditFailure func(audit.Record) error
+	// UserUpstreamPerMinute caps the upstream calls one user's requests
+	// cause per minute; default quota.DefaultPerMinute.
+	UserUpstreamPerMinute int
+	ReassignConfirm       time.Duration // transfers without a callback: no confirmation; default 2 min
+	ClientOptions         []api.Option  // appended to the upstream client's options
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
@@ -216,10 +220,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, fmt.Errorf("upstream client: %w", err)
 	}
 
-	a.Directory = directory.New(a.Upstream, directory.Options{
+	// Upstream calls a person's page views cause are capped per person.
+	perUser := quota.New(opts.Tuning.UserUpstreamPerMinute, clk)
+	a.Directory = directory.New(quota.Agents{Source: a.Upstream, L: perUser}, directory.Options{
 		Interval: opts.Tuning.DirectoryInterval, Clock: clk, Logger: log.With("component", "directory"),
 	})
-	if a.Conversations, err = cache.New(a.DB, a.Upstream, cache.Options{
+	if a.Conversations, err = cache.New(a.DB, quota.Conversations{Upstream: a.Upstream, L: perUser}, cache.Options{
 		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
 		Clock: clk, Logger: log.With("component", "cache"),
 	}); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/quota"
 )
 
 type ctxKey int
@@ -41,7 +42,7 @@ func (h *Handler) require(min auth.Role, next http.HandlerFunc) http.Handler {
 			h.unauthenticated(w, r)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), sessionKey, info))
+		r = r.WithContext(quota.WithUser(context.WithValue(r.Context(), sessionKey, info), user.Username))
 		if !user.Role.AtLeast(min) {
 			h.renderError(w, r, http.StatusForbidden, "Not allowed",
 				fmt.Sprintf("This needs the %s role; you are signed in as %s.", min, user.Role), "Ask an administrator if you need more access.")
