@@ -258,8 +258,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	botID := creds.BotID
 	a.Handler, err = handlers.New(handlers.Deps{
 		Clock: clk, Logger: log, Static: static.Files,
-		Info:  handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
-		Users: a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens,
+		Info:         handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
+		MetricsToken: cfg.MetricsToken,
+		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
@@ -356,9 +357,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // exports stream large files
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// The dashboard answers requests over handlers.MaxHeaderBytes
+		// itself, with its security headers; net/http's own limit only
+		// stops the absurd.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

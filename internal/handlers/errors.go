@@ -89,7 +89,7 @@ func explain(err error, what string) problem {
 // renderProblem shows err as an error page.
 func (h *Handler) renderProblem(w http.ResponseWriter, r *http.Request, what string, err error) {
 	p := explain(err, what)
-	if p.Status == http.StatusInternalServerError {
+	if p.Status == http.StatusInternalServerError && r.Context().Err() == nil {
 		h.logger.Error("request failed", "path", r.URL.Path, "what", what, "err", err)
 	}
 	if p.RetryAfter > 0 {

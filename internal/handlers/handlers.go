@@ -174,6 +174,9 @@ type Deps struct {
 	Logger *slog.Logger
 	Static fs.FS // the files served under /static/
 	Info   UpstreamInfo
+	// MetricsToken lets a scraper read /metrics from anywhere as a bearer
+	// token; "" allows only loopback scrapers and admins.
+	MetricsToken string
 
 	// Accounts.
 	Users    UserStore
@@ -206,6 +209,8 @@ type Handler struct {
 	static fs.FS
 	info   UpstreamInfo
 	assets layouts.Assets
+
+	metricsToken string
 
 	users    UserStore
 	sessions SessionManager
@@ -245,7 +250,7 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets,
+		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken,
 		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens,
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -117,6 +118,38 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// MaxHeaderBytes is how large a request's line and headers may be. The
+// dashboard answers a larger one itself (limitHeaders), so the 431 carries
+// the security headers; the server's own limit (net/http's
+// MaxHeaderBytes) must be set well above it, and what exceeds that is
+// answered by net/http without them.
+const MaxHeaderBytes = 64 << 10
+
+// limitHeaders refuses requests whose request line and headers exceed
+// MaxHeaderBytes with a readable 431.
+func (h *Handler) limitHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host) + 16
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			w.Header().Set("Connection", "close")
+			h.renderError(w, r, http.StatusRequestHeaderFieldsTooLarge, "Request too large",
+				"The request's headers are larger than the dashboard accepts.",
+				"Clear this site's cookies and try again; if it keeps happening, tell an administrator.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// StatusClientClosedRequest is how the request log and metrics record a
+// request whose client went away before it was answered.
+const StatusClientClosedRequest = 499
+
 // loggingWriter records what a handler answered, for the request log.
 type loggingWriter struct {
 	http.ResponseWriter
@@ -151,6 +184,12 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(lw, r)
 		if lw.status == 0 {
 			lw.status = http.StatusOK
+		}
+		if lw.status >= 500 && errors.Is(r.Context().Err(), context.Canceled) {
+			// The client went away (or the server is shutting down): its
+			// failure is no fault of the dashboard's. Logged and counted
+			// as 499, nginx's "client closed request".
+			lw.status = StatusClientClosedRequest
 		}
 		// r.Pattern was set by the ServeMux on this same request.
 		h.metrics.ObserveRequest(r.Pattern, lw.status, sw.Elapsed())

@@ -42,7 +42,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p l
 
 // renderError shows a readable error page with the right status code.
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message, hint string) {
-	if status >= 500 {
+	if status >= 500 && r.Context().Err() == nil {
 		h.logger.Error("error page", "path", r.URL.Path, "status", status, "message", message)
 	}
 	h.renderErrorPage(w, r, status, h.page(r, title, ""), title, message, hint)

@@ -77,5 +77,5 @@ func (h *Handler) routes() http.Handler {
 	// Upstream is a server, not a browser: its callback carries no Origin
 	// to check. The only state-changing route exempt from the check.
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
-	return h.recoverPanics(h.logRequests(securityHeaders(cop.Handler(mux))))
+	return h.recoverPanics(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux)))))
 }

@@ -64,6 +64,9 @@ type Options struct {
 	// prebuilt conversation index for benchmarks. Whatever the directory
 	// holds is kept; the test users are created only where missing.
 	DataDir string
+	// MetricsToken is the bearer token that may read /metrics from
+	// anywhere (DASHBOARD_METRICS_TOKEN).
+	MetricsToken string
 }
 
 // OutcomeTimeout bounds WaitOutcome. The simulator carries out a transfer
@@ -105,6 +108,7 @@ func New(tb testing.TB, opts Options) *Harness {
 	cfg := config.Config{
 		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
+		MetricsToken: opts.MetricsToken,
 	}
 	if opts.UpstreamDown {
 		// Live mode against a port nothing listens on.
