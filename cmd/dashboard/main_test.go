@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -154,6 +157,33 @@ func TestServeDemoModeEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), adminPassword) {
 		t.Error("the admin password from the environment was logged")
+	}
+}
+
+// TestBusyPortBurnsNoOneTimePassword: when the port is taken, start-up
+// stops before the first admin exists, so the one-time password is neither
+// printed nor spent, and the next start creates and prints it.
+func TestBusyPortBurnsNoOneTimePassword(t *testing.T) {
+	dir := t.TempDir()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"serve", "-addr", busy.Addr().String(), "-data", dir}, func(string) string { return "" }, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "listen on "+busy.Addr().String()) {
+		t.Fatalf("serve on a busy port: %v", err)
+	}
+	if strings.Contains(stderr.String(), "created user") {
+		t.Errorf("a password was printed for a start that failed: %s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, app.DatabaseFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the database was created before the port was bound: %v", err)
+	}
+	_, out := startServer(t, dir, nil)
+	if !strings.Contains(out.String(), `created user "admin" with password`) {
+		t.Errorf("the next start did not create the admin: %s", out.String())
 	}
 }
 
