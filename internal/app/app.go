@@ -100,6 +100,7 @@ type App struct {
 	Users    *auth.Users
 	Sessions *auth.Sessions
 	Throttle *auth.Throttle
+	SSO      *auth.OIDC // disabled unless cfg.OIDC is set
 	Audit    *audit.Log
 	Tokens   *apitoken.Service
 	Metrics  *metrics.Metrics
@@ -187,6 +188,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Sessions = auth.NewSessions(a.DB, hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, accountAudit, clk)
 	a.Throttle = auth.NewThrottle(a.DB, opts.Tuning.Throttle, clk)
+	if a.SSO, err = newSSO(cfg, hashKey, blockKey); err != nil {
+		return a, err
+	}
 	// Sessions that ended more than a week ago are of no more use.
 	if _, err := a.Sessions.Prune(ctx, clk.Now().Add(-7*24*time.Hour)); err != nil {
 		return a, err
@@ -260,7 +264,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Clock: clk, Logger: log, Static: static.Files,
 		Info:         handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
 		MetricsToken: cfg.MetricsToken,
-		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens,
+		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens, SSO: a.SSO,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
@@ -431,4 +435,31 @@ func (f failingAudit) AppendTx(ctx context.Context, tx *sql.Tx, rec audit.Record
 		return audit.Entry{}, err
 	}
 	return f.Log.AppendTx(ctx, tx, rec)
+}
+
+// newSSO builds single sign-on from the configuration (disabled when no
+// issuer is set).
+func newSSO(cfg config.Config, hashKey, blockKey []byte) (*auth.OIDC, error) {
+	o := cfg.OIDC
+	if !o.Enabled() {
+		return auth.NewOIDC(auth.OIDCConfig{}, hashKey, blockKey), nil
+	}
+	ac := auth.OIDCConfig{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL,
+		Scopes: o.Scopes, GroupsClaim: o.GroupsClaim, SecureCookie: strings.HasPrefix(cfg.PublicURL, "https://"),
+		HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	for _, g := range o.Groups {
+		role, err := auth.ParseRole(g.Role)
+		if err != nil {
+			return nil, fmt.Errorf("-oidc-groups %s=%s: %w", g.Role, g.Group, err)
+		}
+		ac.Groups = append(ac.Groups, auth.GroupRole{Role: role, Group: g.Group})
+	}
+	if o.DefaultRole != "" {
+		role, err := auth.ParseRole(o.DefaultRole)
+		if err != nil {
+			return nil, fmt.Errorf("-oidc-default-role: %w", err)
+		}
+		ac.DefaultRole = role
+	}
+	return auth.NewOIDC(ac, hashKey, blockKey), nil
 }

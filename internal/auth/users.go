@@ -457,6 +457,129 @@ func (u *Users) SetTimeZone(ctx context.Context, id int64, tz string, rec *audit
 	})
 }
 
+// ErrAccountDisabled refuses a single sign-on to a disabled account; the
+// provider proved who it is, so saying so reveals nothing.
+var ErrAccountDisabled = errors.New("your dashboard account is disabled; ask an administrator")
+
+// oidcActor is who the audit log names for changes single sign-on makes.
+const oidcActor = "oidc"
+
+// SignInOIDC returns the dashboard user for an identity the provider
+// vouched for, in one transaction with the audit entries of what it
+// changes: the user linked to (issuer, subject); on the first sign-in, the
+// user of that username (linked now, unless another identity of the same
+// issuer has it) or a new user without a password. The user's role
+// follows the provider's groups on every sign-in; a changed role ends
+// their other sessions. addr is the client's address, for the audit log.
+func (u *Users) SignInOIDC(ctx context.Context, id Identity, addr string) (*User, error) {
+	if id.Issuer == "" || id.Subject == "" || !id.Role.Valid() {
+		return nil, ErrOIDCNoRole
+	}
+	if err := ValidateUsername(id.Username); err != nil {
+		return nil, ErrOIDCUsername
+	}
+	via := map[string]any{"via": "oidc", "issuer": id.Issuer, "subject": id.Subject}
+	details := func(extra map[string]any) map[string]any {
+		m := map[string]any{}
+		for k, v := range via {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	var usr *User
+	err := u.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := u.timestamp()
+		byID := func(uid int64) (*User, error) {
+			return scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, uid))
+		}
+		var uid int64
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?`, id.Issuer, id.Subject).Scan(&uid)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			existing, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, id.Username))
+			switch {
+			case errors.Is(err, ErrUserNotFound):
+				hash, err := unusableHash()
+				if err != nil {
+					return err
+				}
+				if uid, err = insertUser(ctx, tx, id.Username, hash, id.Role, now); err != nil {
+					return err
+				}
+				if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserCreate,
+					Target: id.Username, Details: details(map[string]any{"after": map[string]any{"role": id.Role.String(), "disabled": false}})}); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			default:
+				var n int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM oidc_identities WHERE user_id = ? AND issuer = ?`, existing.ID, id.Issuer).Scan(&n); err != nil {
+					return fmt.Errorf("auth: single sign-on: %w", err)
+				}
+				if n > 0 {
+					return ErrOIDCTaken
+				}
+				uid = existing.ID
+				if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserUpdate,
+					Target: existing.Username, Details: details(map[string]any{"change": "linked"})}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)`,
+				id.Issuer, id.Subject, uid, now); err != nil {
+				return fmt.Errorf("auth: single sign-on: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("auth: single sign-on: %w", err)
+		}
+		before, err := byID(uid)
+		if err != nil {
+			return err
+		}
+		if before.Disabled {
+			return ErrAccountDisabled
+		}
+		if before.Role != id.Role {
+			if id.Role != RoleAdmin {
+				if err := keepAnAdmin(ctx, tx, before.Username); err != nil {
+					return err
+				}
+			}
+			if err := updateOne(ctx, tx, `UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, id.Role.String(), now, uid); err != nil {
+				return err
+			}
+			if err := revokeSessions(ctx, tx, uid, now); err != nil {
+				return err
+			}
+			if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserUpdate,
+				Target: before.Username, Details: details(map[string]any{"change": "role",
+					"before": map[string]any{"role": before.Role.String()}, "after": map[string]any{"role": id.Role.String()}})}); err != nil {
+				return err
+			}
+		}
+		usr, err = byID(uid)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return usr, nil
+}
+
+// unusableHash is the password hash of a user created by single sign-on:
+// not a bcrypt hash, so no password matches it.
+func unusableHash() (string, error) {
+	p, err := randomPassword()
+	if err != nil {
+		return "", err
+	}
+	return "!oidc:" + p, nil
+}
+
 // EnsureAdmin bootstraps an empty database: when there are no users it
 // creates AdminUsername with role admin and the given password, or, when
 // password is "", a random one returned as generated so the caller can show

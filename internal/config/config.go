@@ -53,6 +53,8 @@ type OIDC struct {
 	// GroupsClaim names the ID token claim listing the user's groups
 	// ("groups").
 	GroupsClaim string
+	// Scopes are asked for besides openid (profile, email, groups).
+	Scopes []string
 	// DefaultRole is the role of a user none of whose groups is mapped:
 	// "viewer", "lead", "admin", or "" to refuse them.
 	DefaultRole string
@@ -129,6 +131,7 @@ const (
 	EnvOIDCRedirectURL  = "DASHBOARD_OIDC_REDIRECT_URL"
 	EnvOIDCGroups       = "DASHBOARD_OIDC_GROUPS"
 	EnvOIDCGroupsClaim  = "DASHBOARD_OIDC_GROUPS_CLAIM"
+	EnvOIDCScopes       = "DASHBOARD_OIDC_SCOPES"
 	EnvOIDCDefaultRole  = "DASHBOARD_OIDC_DEFAULT_ROLE"
 )
 
@@ -149,7 +152,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, rateLimit, metricsTokenFile, oidcSecretFile, oidcGroups string
+	var secretFile, rateLimit, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -166,6 +169,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"oidc-client-id", EnvOIDCClientID, "the dashboard's client id at the OpenID Connect provider", &c.OIDC.ClientID},
 		{"oidc-redirect-url", EnvOIDCRedirectURL, "where the provider sends browsers back (default <public-url>/login/oidc/callback)", &c.OIDC.RedirectURL},
 		{"oidc-groups", EnvOIDCGroups, "roles from provider groups, e.g. lead=cc-leads,admin=cc-admins", &oidcGroups},
+		{"oidc-scopes", EnvOIDCScopes, "scopes to ask for besides openid, comma-separated (default profile,email,groups)", &oidcScopes},
 		{"oidc-groups-claim", EnvOIDCGroupsClaim, "the ID token claim listing groups (default groups)", &c.OIDC.GroupsClaim},
 		{"oidc-default-role", EnvOIDCDefaultRole, "role of users in no mapped group: viewer, lead, admin or none to refuse them (default none)", &c.OIDC.DefaultRole},
 	}
@@ -244,6 +248,11 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	if err := c.validateMode(); err != nil {
 		return Config{}, err
 	}
+	for _, sc := range strings.Split(oidcScopes, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" && sc != "openid" {
+			c.OIDC.Scopes = append(c.OIDC.Scopes, sc)
+		}
+	}
 	if err := c.validateOIDC(oidcGroups); err != nil {
 		return Config{}, err
 	}
@@ -254,7 +263,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 func (c *Config) validateOIDC(groups string) error {
 	o := &c.OIDC
 	if !o.Enabled() {
-		if o.ClientID != "" || o.ClientSecret != "" || groups != "" {
+		if o.ClientID != "" || o.ClientSecret != "" || groups != "" || len(o.Scopes) > 0 {
 			return fmt.Errorf("OpenID Connect settings given but no -oidc-issuer (%s)", EnvOIDCIssuer)
 		}
 		return nil

@@ -47,6 +47,16 @@ type UserStore interface {
 	Enable(ctx context.Context, username string, rec *audit.Record) error
 	SetPassword(ctx context.Context, username, password string, rec *audit.Record) error
 	SetTimeZone(ctx context.Context, id int64, tz string, rec *audit.Record) error
+	// SignInOIDC finds, links or creates the user of a provider identity.
+	SignInOIDC(ctx context.Context, id auth.Identity, addr string) (*auth.User, error)
+}
+
+// SingleSignOn is sign-in with an OpenID Connect provider (*auth.OIDC);
+// Enabled is false when none is configured.
+type SingleSignOn interface {
+	Enabled() bool
+	Begin(w http.ResponseWriter, r *http.Request, next string) (string, error)
+	Complete(w http.ResponseWriter, r *http.Request) (auth.Identity, string, error)
 }
 
 // SessionManager keeps who is signed in: a server-side session named by a
@@ -183,6 +193,7 @@ type Deps struct {
 	Sessions SessionManager
 	Throttle LoginThrottle
 	Tokens   TokenService
+	SSO      SingleSignOn
 
 	// Conversations.
 	CaseFiles     CaseFiles
@@ -216,6 +227,7 @@ type Handler struct {
 	sessions SessionManager
 	throttle LoginThrottle
 	tokens   TokenService
+	sso      SingleSignOn
 
 	casefiles CaseFiles
 	convs     ConversationIndex
@@ -251,7 +263,7 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	return &Handler{
 		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken,
-		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens,
+		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens, sso: d.SSO,
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,

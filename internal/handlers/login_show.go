@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,6 +21,10 @@ func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, vm pages.Login) {
+	vm.SSO = h.sso.Enabled()
+	if vm.SSO {
+		vm.SSOHref = "/login/oidc?next=" + url.QueryEscape(cmp.Or(vm.Next, "/"))
+	}
 	h.render(w, r, status, h.page(r, "Sign in", ""), pages.LoginForm(vm))
 }
 

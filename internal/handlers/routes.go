@@ -15,6 +15,8 @@ func (h *Handler) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", h.healthShow)
 	mux.HandleFunc("GET /login", h.loginShow)
 	mux.HandleFunc("POST /login", h.loginSubmit)
+	mux.HandleFunc("GET /login/oidc", h.ssoStart)
+	mux.HandleFunc("GET /login/oidc/callback", h.ssoCallback)
 	mux.Handle("POST /logout", h.require(viewer, h.logoutSubmit))
 	mux.Handle("GET /{$}", h.require(viewer, h.homeShow))
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))

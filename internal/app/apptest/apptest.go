@@ -67,6 +67,9 @@ type Options struct {
 	// MetricsToken is the bearer token that may read /metrics from
 	// anywhere (DASHBOARD_METRICS_TOKEN).
 	MetricsToken string
+	// OIDC configures single sign-on; RedirectURL defaults to the
+	// harness's own callback.
+	OIDC config.OIDC
 }
 
 // OutcomeTimeout bounds WaitOutcome. The simulator carries out a transfer
@@ -108,7 +111,10 @@ func New(tb testing.TB, opts Options) *Harness {
 	cfg := config.Config{
 		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
-		MetricsToken: opts.MetricsToken,
+		MetricsToken: opts.MetricsToken, OIDC: opts.OIDC,
+	}
+	if cfg.OIDC.Enabled() && cfg.OIDC.RedirectURL == "" {
+		cfg.OIDC.RedirectURL = cfg.PublicURL + "/login/oidc/callback"
 	}
 	if opts.UpstreamDown {
 		// Live mode against a port nothing listens on.

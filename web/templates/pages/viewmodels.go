@@ -7,6 +7,8 @@ type Login struct {
 	Username string // kept as typed after a failure
 	Next     string // local path to return to
 	Error    string
+	SSO      bool   // single sign-on is configured
+	SSOHref  string // starts it, returning to Next
 }
 
 // Home is the landing page after sign-in.
