@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
-	"github.com/teamlead/dashboard/internal/ids"
+	idrules "github.com/teamlead/dashboard/internal/ids"
 )
 
 // ErrNotApplicable means a part does not exist for the session: recordings
@@ -20,7 +20,7 @@ var ErrNotApplicable = errors.New("cache: part does not apply")
 
 // fetcher returns how part is fetched for ref.
 func (p *Parts) fetcher(part string, ref SessionRef) (partFetch, error) {
-	if !ids.IsSession(ref.SessionID) {
+	if !idrules.IsSession(ref.SessionID) {
 		return nil, &api.Error{Kind: api.ErrValidation, Endpoint: "cache." + part, Messages: []string{"no session id"}}
 	}
 	switch part {

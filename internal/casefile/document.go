@@ -101,18 +101,22 @@ func eachElement(fn func([]byte) ([]byte, error)) func([]byte) ([]byte, error) {
 
 func (f File) partDocuments(doc *Document) error {
 	pol, masked := f.Privacy, f.Privacy.Masked
+	names := customerNames(f.Conversation)
+	withNames := func(fn func([]byte, ...string) ([]byte, error)) func([]byte) ([]byte, error) {
+		return func(raw []byte) ([]byte, error) { return fn(raw, names...) }
+	}
 	var err error
-	if doc.Transcript, err = partDocument(f.Transcript.Part, eachElement(pol.MessagePage), masked); err != nil {
+	if doc.Transcript, err = partDocument(f.Transcript.Part, eachElement(withNames(pol.MessagePage)), masked); err != nil {
 		return err
 	}
 	doc.Transcript.Messages = f.Transcript.Messages
-	if doc.Summary, err = partDocument(f.Summary.Part, pol.ConversationDetails, masked); err != nil {
+	if doc.Summary, err = partDocument(f.Summary.Part, withNames(pol.ConversationDetails), masked); err != nil {
 		return err
 	}
 	if doc.Interaction, err = partDocument(f.Interaction.Part, eachElement(pol.Interaction), masked); err != nil {
 		return err
 	}
-	if doc.Survey, err = partDocument(f.Survey.Part, eachElement(pol.SurveyResponse), masked); err != nil {
+	if doc.Survey, err = partDocument(f.Survey.Part, eachElement(withNames(pol.SurveyResponse)), masked); err != nil {
 		return err
 	}
 	if doc.Recordings, err = partDocument(f.Recordings.Part, nil, masked); err != nil {

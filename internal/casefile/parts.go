@@ -185,16 +185,17 @@ func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api
 	}
 	wg.Wait()
 	var out partsRead
+	names := customerNames(conv)
 	for _, p := range results {
 		switch p.Name {
 		case cache.PartTranscript:
 			out.transcript = s.decodeTranscript(p, conv, policy)
 		case cache.PartDetails:
-			out.summary = decodeSummary(p, policy)
+			out.summary = decodeSummary(p, policy, names)
 		case cache.PartInteraction:
 			out.interaction, out.rows = decodeInteraction(p, policy)
 		case cache.PartSurvey:
-			out.survey = decodeSurvey(p, policy)
+			out.survey = decodeSurvey(p, policy, names)
 		case cache.PartRecordings:
 			out.recordings = decodeRecordings(p)
 		}
@@ -220,12 +221,22 @@ func (s *Service) decodeTranscript(p Part, conv *api.Conversation, policy privac
 		t.Part = malformed(p, err)
 		return t
 	}
+	names := customerNames(conv)
 	t.Messages = make([]Message, len(msgs))
 	for i, m := range msgs {
-		m.Text = maskFree(policy, m.Text)
+		m.Text = policy.FreeText(m.Text, names...)
 		t.Messages[i] = m
 	}
 	return t
+}
+
+// customerNames are the customer's name parts, for masking them in free
+// text.
+func customerNames(conv *api.Conversation) []string {
+	if conv == nil {
+		return nil
+	}
+	return []string{conv.UserInfo.FirstName, conv.UserInfo.LastName}
 }
 
 // messagesOf decodes a stored transcript (a JSON array of getMessagesV2
@@ -284,10 +295,7 @@ func messageOf(m *api.Message, names map[string]string) Message {
 	return msg
 }
 
-// maskFree is the reader's policy over free text.
-func maskFree(policy privacy.Policy, s string) string { return policy.FreeText(s) }
-
-func decodeSummary(p Part, policy privacy.Policy) Summary {
+func decodeSummary(p Part, policy privacy.Policy, names []string) Summary {
 	s := Summary{Part: p}
 	if !p.Present() {
 		return s
@@ -297,7 +305,8 @@ func decodeSummary(p Part, policy privacy.Policy) Summary {
 		s.Part = malformed(p, err)
 		return s
 	}
-	s.Text, s.At, s.Tasks = maskFree(policy, strings.TrimSpace(d.Summary)), d.SummaryTime, d.Flow
+	names = append(names, d.UserFirstName, d.UserLastName)
+	s.Text, s.At, s.Tasks = policy.FreeText(strings.TrimSpace(d.Summary), names...), d.SummaryTime, d.Flow
 	return s
 }
 
@@ -335,7 +344,7 @@ func decodeInteraction(p Part, policy privacy.Policy) (Interaction, []*api.Inter
 	return in, unmasked
 }
 
-func decodeSurvey(p Part, policy privacy.Policy) Survey {
+func decodeSurvey(p Part, policy privacy.Policy, names []string) Survey {
 	s := Survey{Part: p}
 	if !p.Present() {
 		return s
@@ -352,7 +361,7 @@ func decodeSurvey(p Part, policy privacy.Policy) Survey {
 	}
 	for _, r := range page.Results {
 		s.Answers = append(s.Answers, SurveyAnswer{Type: r.SurveyType, Name: r.SurveyName, Score: r.Score, HasScore: r.HasScore,
-			Comment: maskFree(policy, r.Comments), At: r.Timestamp})
+			Comment: policy.FreeText(r.Comments, names...), At: r.Timestamp})
 	}
 	return s
 }

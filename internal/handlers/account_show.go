@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -10,6 +11,7 @@ import (
 var accountNotices = map[string]string{
 	"password": "Your password was changed. Your other sessions have ended.",
 	"timezone": "Your time zone was saved.",
+	"theme":    "Your colour theme was saved.",
 }
 
 // accountZones are suggestions for the time zone field; any IANA name works.
@@ -37,9 +39,26 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		TimeZone:  u.TimeZone,
 		Effective: viewerLocation(r).String(),
 		Zones:     accountZones,
+		Theme:     h.userPrefs(r).Theme,
 	}
 	if u.TimeZone == "" {
 		vm.Effective += " (from your browser)"
+	}
+	loc := viewerLocation(r)
+	sessions, err := h.sessions.List(r.Context(), u.ID)
+	if err != nil {
+		h.logger.Warn("list sessions", "err", err)
+	}
+	cur, _ := currentSession(r)
+	for _, s := range sessions {
+		browser := s.UserAgent
+		if len(browser) > 60 {
+			browser = browser[:60] + "…"
+		}
+		vm.Sessions = append(vm.Sessions, pages.AccountSession{
+			Started: display.Time(s.CreatedAt, loc), LastSeen: display.Time(s.LastSeen, loc),
+			Method: s.Method, From: s.ClientAddr, Browser: browser, Current: s.ID == cur.ID,
+		})
 	}
 	h.render(w, r, status, h.adminPage(r, "Account", "account", banners...), pages.AccountPage(vm))
 }

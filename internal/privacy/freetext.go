@@ -23,16 +23,16 @@ const (
 // FreeText masks, when the policy masks, every email address (as Email
 // does), every card-like number (16 to 19 digits, or 13 to 15 that pass the
 // card checksum; spaces or dashes between groups allowed: all but the last
-// four digits hidden) and every phone
-// number (7 to 15 digits, with the usual + ( ) - . / and spaces: all but
-// the last two hidden) inside s. Dates such as 2026-01-31 and shorter
-// numbers (order numbers, amounts, times) are left alone. Everything else is
-// kept byte for byte.
-func (p Policy) FreeText(s string) string {
+// four digits hidden) and every phone number (7 to 15 digits, with the
+// usual + ( ) - . / and spaces: all but the last two hidden) inside s, and
+// the words of the customer's name (names, as upstream holds them) as Text
+// does. Dates such as 2026-01-31 and shorter numbers (order numbers,
+// amounts, times) are left alone. Everything else is kept byte for byte.
+func (p Policy) FreeText(s string, names ...string) string {
 	if !p.Masked || s == "" {
 		return s
 	}
-	return applySpans(s, contactSpans(s), nil)
+	return p.Text(applySpans(s, contactSpans(s), nil), names...)
 }
 
 // Snippet is FreeText for a fragment cut out of a longer text, with search
@@ -40,8 +40,9 @@ func (p Policy) FreeText(s string) string {
 // (around the masked text when a match falls inside a masked detail), and
 // a word cut at either end of the fragment (marked by a leading or
 // trailing "…") that holds an @ or three digits or more is hidden whole,
-// since a cut-off address or number escapes the patterns.
-func (p Policy) Snippet(s string) string {
+// since a cut-off address or number escapes the patterns. names are the
+// customer's, masked as FreeText does.
+func (p Policy) Snippet(s string, names ...string) string {
 	if !p.Masked || s == "" {
 		return s
 	}
@@ -61,7 +62,7 @@ func (p Policy) Snippet(s string) string {
 			spans = addSpan(spans, span{a, b, "***"})
 		}
 	}
-	return applySpans(plain, spans, marks)
+	return p.Text(applySpans(plain, spans, marks), names...)
 }
 
 func isSpaceByte(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' }
@@ -324,10 +325,10 @@ func applySpans(s string, spans []span, marks []mark) string {
 }
 
 // Message returns a transcript message's upstream JSON with FreeText
-// applied to the text of its components (components[].data.text). Key
-// order and every other byte are kept; with nothing to mask raw is
-// returned as it is.
-func (p Policy) Message(raw []byte) ([]byte, error) {
+// (names: the customer's) applied to the text of its components
+// (components[].data.text). Key order and every other byte are kept; with
+// nothing to mask raw is returned as it is.
+func (p Policy) Message(raw []byte, names ...string) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
@@ -342,7 +343,7 @@ func (p Policy) Message(raw []byte) ([]byte, error) {
 				}
 				return rewriteObject(v, func(k string, v json.RawMessage) (json.RawMessage, error) {
 					if k == "text" {
-						return p.freeTextValue(v)
+						return p.freeTextValue(v, names...)
 					}
 					return v, nil
 				})
@@ -352,14 +353,14 @@ func (p Policy) Message(raw []byte) ([]byte, error) {
 }
 
 // SurveyResponse returns a survey answer's upstream JSON with FreeText
-// applied to its comments.
-func (p Policy) SurveyResponse(raw []byte) ([]byte, error) {
+// (names: the customer's) applied to its comments.
+func (p Policy) SurveyResponse(raw []byte, names ...string) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
 	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
 		if key == "comments" {
-			return p.freeTextValue(val)
+			return p.freeTextValue(val, names...)
 		}
 		return val, nil
 	})
@@ -372,42 +373,83 @@ var customerInfoMasks = map[string]func(string) string{
 }
 
 // Interaction returns an interactionDetails row's upstream JSON with the
-// customer's contact details masked: metaInfo as a conversation's userInfo
-// (email, phone, caller and callee numbers, IP address, identities),
-// customerinfo's phone and email, the channel-specific user id when it is
-// an address or a number, and FreeText over the free text (disposition
-// remarks, csatFeedback, the agents' notes in destinations).
+// customer masked: metaInfo as a conversation's userInfo (name as Name,
+// email, phone, caller and callee numbers, IP address, identities),
+// customerinfo's name, phone and email, the channel-specific user id when
+// it is an address or a number, and FreeText with the customer's names
+// over the free text (disposition remarks, csatFeedback, the agents'
+// notes in destinations). The agents' own names are kept.
 func (p Policy) Interaction(raw []byte) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
+	var who struct {
+		MetaInfo struct {
+			FirstName string `json:"firstName"`
+			LastName  string `json:"lastName"`
+		} `json:"metaInfo"`
+		CustomerInfo struct {
+			FirstName string `json:"CustomerFirstName"`
+			LastName  string `json:"CustomerLastName"`
+		} `json:"customerinfo"`
+	}
+	_ = json.Unmarshal(raw, &who) // a shape it cannot read has no name to mask
+	names := []string{who.MetaInfo.FirstName, who.MetaInfo.LastName, who.CustomerInfo.FirstName, who.CustomerInfo.LastName}
+	free := func(v json.RawMessage) (json.RawMessage, error) { return p.freeTextValue(v, names...) }
 	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
 		switch key {
 		case "metaInfo":
-			return maskContactObject(val, maskedUserInfo)
+			return p.maskNamedObject(val, maskedUserInfo, "firstName", "lastName")
 		case "customerinfo":
-			return maskContactObject(val, customerInfoMasks)
+			return p.maskNamedObject(val, customerInfoMasks, "CustomerFirstName", "CustomerLastName")
 		case "channelSpecificUserId", "csatFeedback":
-			return p.freeTextValue(val)
+			return free(val)
 		case "dispositionRemarks":
-			return p.rewriteArray(val, p.freeTextValue)
+			return p.rewriteArray(val, free)
 		case "destinations":
-			return p.rewriteArray(val, p.maskDestination)
+			return p.rewriteArray(val, func(v json.RawMessage) (json.RawMessage, error) { return p.maskDestination(v, free) })
 		}
 		return val, nil
 	})
 }
 
-// maskDestination applies FreeText to the agents' notes of one
-// destination, wherever they sit (the item itself, its respondingAgent,
-// its nonRespondingAgents).
-func (p Policy) maskDestination(val json.RawMessage) (json.RawMessage, error) {
+// maskNamedObject masks an object holding the customer's name (first and
+// last: the initial of the name, as Name does) and contact details.
+func (p Policy) maskNamedObject(val json.RawMessage, masks map[string]func(string) string, firstKey, lastKey string) (json.RawMessage, error) {
+	var names map[string]json.RawMessage
+	_ = json.Unmarshal(val, &names)
+	var first, last string
+	_ = json.Unmarshal(names[firstKey], &first)
+	_ = json.Unmarshal(names[lastKey], &last)
+	val, err := maskContactObject(val, masks)
+	if err != nil {
+		return nil, err
+	}
+	return rewriteObject(val, func(k string, v json.RawMessage) (json.RawMessage, error) {
+		var s string
+		if json.Unmarshal(v, &s) != nil || s == "" {
+			return v, nil
+		}
+		switch k {
+		case firstKey:
+			return marshalNoEscape(p.Name(first, last))
+		case lastKey:
+			return marshalNoEscape("")
+		}
+		return v, nil
+	})
+}
+
+// maskDestination applies free to the agents' notes of one destination,
+// wherever they sit (the item itself, its respondingAgent, its
+// nonRespondingAgents).
+func (p Policy) maskDestination(val json.RawMessage, free func(json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
 	var notes func(json.RawMessage) (json.RawMessage, error)
 	notes = func(v json.RawMessage) (json.RawMessage, error) {
 		return rewriteObject(v, func(k string, v json.RawMessage) (json.RawMessage, error) {
 			switch k {
 			case "agentNotes":
-				return p.rewriteArray(v, p.freeTextValue)
+				return p.rewriteArray(v, free)
 			case "respondingAgent":
 				return notes(v)
 			case "nonRespondingAgents":
@@ -450,12 +492,12 @@ func maskContactObject(val json.RawMessage, masks map[string]func(string) string
 }
 
 // freeTextValue masks a JSON string value; anything else is kept.
-func (p Policy) freeTextValue(v json.RawMessage) (json.RawMessage, error) {
+func (p Policy) freeTextValue(v json.RawMessage, names ...string) (json.RawMessage, error) {
 	var s string
 	if json.Unmarshal(v, &s) != nil {
 		return v, nil
 	}
-	masked := p.FreeText(s)
+	masked := p.FreeText(s, names...)
 	if masked == s {
 		return v, nil
 	}
@@ -496,7 +538,7 @@ func (p Policy) rewriteArray(raw json.RawMessage, fn func(json.RawMessage) (json
 
 // MessagePage returns a getMessages page's upstream JSON with each of its
 // messages masked as Message does.
-func (p Policy) MessagePage(raw []byte) ([]byte, error) {
+func (p Policy) MessagePage(raw []byte, names ...string) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
@@ -504,17 +546,29 @@ func (p Policy) MessagePage(raw []byte) ([]byte, error) {
 		if key != "messages" {
 			return val, nil
 		}
-		return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m) })
+		return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m, names...) })
 	})
 }
 
 // ConversationDetails returns a conversationDetails answer's upstream JSON
-// with the customer's phone number (conversationInfo.userDetails) masked,
-// and FreeText over the messages of conversationHistory and the summary.
-func (p Policy) ConversationDetails(raw []byte) ([]byte, error) {
+// with the customer masked: in conversationInfo.userDetails the name (as
+// Name) and the phone number, and FreeText with the customer's names (names
+// and userDetails' own) over the messages of conversationHistory and the
+// summary.
+func (p Policy) ConversationDetails(raw []byte, names ...string) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
+	var who struct {
+		Info struct {
+			User struct {
+				FirstName string `json:"firstName"`
+				LastName  string `json:"lastName"`
+			} `json:"userDetails"`
+		} `json:"conversationInfo"`
+	}
+	_ = json.Unmarshal(raw, &who)
+	names = append(names, who.Info.User.FirstName, who.Info.User.LastName)
 	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
 		switch key {
 		case "conversationInfo":
@@ -522,14 +576,14 @@ func (p Policy) ConversationDetails(raw []byte) ([]byte, error) {
 				if k != "userDetails" {
 					return v, nil
 				}
-				return maskContactObject(v, map[string]func(string) string{"phoneNumber": maskPhone, "email": maskEmail, "emailId": maskEmail})
+				return p.maskNamedObject(v, map[string]func(string) string{"phoneNumber": maskPhone, "email": maskEmail, "emailId": maskEmail}, "firstName", "lastName")
 			})
 		case "conversationHistory":
-			return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m) })
+			return p.rewriteArray(val, func(m json.RawMessage) (json.RawMessage, error) { return p.Message(m, names...) })
 		case "summary":
 			return rewriteObject(val, func(k string, v json.RawMessage) (json.RawMessage, error) {
 				if k == "ConversationSummary" {
-					return p.freeTextValue(v)
+					return p.freeTextValue(v, names...)
 				}
 				return v, nil
 			})

@@ -29,6 +29,18 @@ func TestFreeTextMasksContactDetailsInText(t *testing.T) {
 	}
 }
 
+func TestFreeTextMasksTheCustomersName(t *testing.T) {
+	if got := Masked.FreeText("Hi Tess Walker, your card 4111 1111 1111 1111 is blocked, tess", "Tess", "Walker"); got != "Hi T. W., your card **** **** **** 1111 is blocked, T." {
+		t.Errorf("got %q", got)
+	}
+	if got := Masked.Snippet("…dear "+SnippetOpen+"Tess"+SnippetClose+" we…", "Tess"); got != "…dear "+SnippetOpen+"T."+SnippetClose+" we…" {
+		t.Errorf("snippet %q", got)
+	}
+	if got := Full.FreeText("Hi Tess", "Tess"); got != "Hi Tess" {
+		t.Errorf("full %q", got)
+	}
+}
+
 func TestSnippetKeepsMarkersAndHidesCutDetails(t *testing.T) {
 	o, c := SnippetOpen, SnippetClose
 	for in, want := range map[string]string{
@@ -80,7 +92,8 @@ func TestMessageSurveyAndInteractionJSON(t *testing.T) {
 			t.Errorf("masked row still shows %q: %s", leak, got)
 		}
 	}
-	for _, kept := range []string{`"firstName":"John"`, `"name":"John Doe"`, `"nonResponseEvent":"Ignored"`, `"CustomerFirstName":"Jane"`} {
+	// The customer's name reads as its initial; the agents' names stay.
+	for _, kept := range []string{`"firstName":"J."`, `"name":"John Doe"`, `"nonResponseEvent":"Ignored"`, `"CustomerFirstName":"J."`} {
 		if !strings.Contains(string(got), kept) {
 			t.Errorf("masked row lost %s: %s", kept, got)
 		}

@@ -7,8 +7,9 @@ import "github.com/a-h/templ"
 
 // ConvTime is a time as the viewer reads it, with its ISO form for hover.
 type ConvTime struct {
-	Text string // in the viewer's zone, "" when unknown
-	ISO  string // RFC 3339 in the viewer's zone
+	Text  string // in the viewer's zone, "" when unknown
+	ISO   string // RFC 3339 in the viewer's zone
+	Short string // compact, for table cells ("29 Nov 23:23"); "" means Text
 }
 
 // ConvLink is a name that may link somewhere.
@@ -123,6 +124,7 @@ type ConvRow struct {
 	Href        string
 	ID          string
 	SessionID   string
+	ShortID     string // the first characters of SessionID, for the table
 	Status      string
 	Channel     string
 	Language    string
@@ -135,6 +137,18 @@ type ConvRow struct {
 	Customer    string
 	Email       string
 	Live        bool // can be reassigned
+	// Matched says where a free-text search found the conversation
+	// ("the transcript", "the summary", …); "" without a search.
+	Matched string
+	// Snippet is the matching fragment of the transcript, masked for
+	// viewers, in parts: the matches marked Hit.
+	Snippet []SnippetPart
+}
+
+// SnippetPart is a run of a search snippet; Hit marks a match.
+type SnippetPart struct {
+	Text string
+	Hit  bool
 }
 
 // ConvSortLink is a sortable column header.
@@ -153,7 +167,11 @@ type ConversationList struct {
 	Rows      []ConvRow
 	Sorts     map[string]ConvSortLink
 	NextHref  string
+	PrevHref  string
 	FirstHref string // set when not on the first page
+	Count     string // "2,880 conversations", "more than 10,000 conversations"
+	Position  string // "rows 51–100, page 2 of 58"
+	Table     ListView
 	CSVHref   string
 	Sync      ConvSync
 	TimeZone  string
