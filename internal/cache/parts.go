@@ -228,7 +228,6 @@ func (p *Parts) get(ctx context.Context, part string, ref SessionRef, fetch part
 		if p.fresh(stored, ref, now) {
 			p.touch(key, now)
 			stored.Source = SourceCache
-			p.c.hits.Add(1)
 			return stored, nil
 		}
 		p.mu.Lock()
@@ -237,11 +236,9 @@ func (p *Parts) get(ctx context.Context, part string, ref SessionRef, fetch part
 		if failed && f.at.After(stored.FetchedAt) && now.Sub(f.at) < p.c.opts.RetryAfterFailure {
 			// Upstream failed a moment ago: do not ask again yet.
 			stored.Source, stored.RefreshError = SourceStale, f.err
-			p.c.staleServes.Add(1)
 			return stored, nil
 		}
 	}
-	p.c.misses.Add(1)
 	ch := p.group.DoChan(key, func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.c.opts.FetchTimeout)
 		defer cancel()
@@ -262,7 +259,6 @@ func (p *Parts) get(ctx context.Context, part string, ref SessionRef, fetch part
 	}
 	stored.Age = max(p.clock.Now().Sub(stored.FetchedAt), 0)
 	stored.Source, stored.RefreshError = SourceStale, fetchErr
-	p.c.staleServes.Add(1)
 	return stored, nil
 }
 
@@ -328,7 +324,6 @@ func (p *Parts) fetchAndStore(ctx context.Context, part string, ref SessionRef, 
 	key := partKey(part, ref.SessionID)
 	f, err := fetch(ctx)
 	if err != nil {
-		p.c.upstreamErrors.Add(1)
 		p.mu.Lock()
 		p.failures[key] = failure{err: err, at: p.clock.Now()}
 		p.mu.Unlock()

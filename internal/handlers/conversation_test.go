@@ -152,8 +152,12 @@ func TestExportJSONIsExactForLeads(t *testing.T) {
 			(doc.Source != "live" && doc.Source != "cache") || len(doc.Timeline.Segments) == 0 {
 			t.Errorf("%s: %+v", path, doc)
 		}
+		// One timeline from every source: the record's segments, and the
+		// after-call work and consults interactionDetails adds.
 		for _, s := range doc.Timeline.Segments {
-			if s.Kind != "queue" && s.Kind != "accept" && s.Kind != "handling" {
+			switch s.Kind {
+			case "queue", "accept", "handling", "wrapup", "consult":
+			default:
 				t.Errorf("segment kind %q", s.Kind)
 			}
 		}

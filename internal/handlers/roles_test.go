@@ -55,11 +55,19 @@ var roleMatrix = []roleCase{
 	{"GET /sessions/{sessionId}", "/sessions/{session}", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /sessions/{sessionId}/export.json", "/sessions/{session}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /sessions/{sessionId}/timeline.csv", "/sessions/{session}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /sessions/{sessionId}/print", "/sessions/{session}/print", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /sessions/{sessionId}/transcript", "/sessions/{session}/transcript?from=0", nil, [4]int{toLogin, 200, 200, 200}},
+	// A chat has no recording (404), a call streams it: the role check
+	// lets every reader through.
+	{"GET /sessions/{sessionId}/recordings/{n}", "/sessions/{session}/recordings/1", nil, [4]int{toLogin, allowed, allowed, allowed}},
 	{"GET /conversations", "/conversations", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /conversations/export.csv", "/conversations/export.csv", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /conversations/{id}", "/conversations/{conversation}", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /conversations/{id}/export.json", "/conversations/{conversation}/export.json", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /conversations/{id}/timeline.csv", "/conversations/{conversation}/timeline.csv", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}/print", "/conversations/{conversation}/print", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}/transcript", "/conversations/{conversation}/transcript?from=0", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /conversations/{id}/recordings/{n}", "/conversations/{conversation}/recordings/1", nil, [4]int{toLogin, allowed, allowed, allowed}},
 
 	// Agents.
 	{"GET /agents", "/agents", nil, [4]int{toLogin, 200, 200, 200}},
