@@ -174,7 +174,7 @@
 // Sessions(from, to) lists the sessions that exist now and started in
 // [from, to), newest first, bot-only ones included (SessionInfo: the
 // conversation id once handed over, containment, survey and recording
-// status now); Transcript(sessionID) is a session's transcript as it reads
+// status now, the offers not taken so far); Transcript(sessionID) is a session's transcript as it reads
 // now. Delete(conversationID) removes a conversation and its session
 // upstream: from then on every endpoint answers 404 for it or leaves it
 // out. AssignNow(conversationID, agentID) carries out an assignment to an

@@ -576,6 +576,10 @@ type SessionInfo struct {
 	Containment string
 	Survey      string // NPS, CSAT or Like/Dislike once answered, else ""
 	Recording   string // recordings v2 status now for a call, "" otherwise
+	// NonResponses are the nonResponseEvent of every offer made so far
+	// that its agent did not take ("Ignored", "Supervisor Reassigned"), in
+	// the order interactionDetails lists them by queue entry.
+	NonResponses []string
 }
 
 // Sessions lists every session that exists at Clock.Now() and started in
@@ -596,11 +600,46 @@ func (s *Simulator) Sessions(from, to time.Time) []SessionInfo {
 		}
 		if ss.handedOver(now) {
 			info.ConversationID = ss.plan.final.ID
+			info.NonResponses = nonResponses(ss.plan, ss.plan.viewAt(now), now)
 		}
 		if sv := ss.surveyAt(now); sv != nil {
 			info.Survey = sv.typ
 		}
 		out = append(out, info)
+	}
+	return out
+}
+
+// nonResponses lists the offers of c made by now that their agent did not
+// take, as destinations reports them.
+func nonResponses(p *convPlan, c *conversation, now time.Time) []string {
+	var out []string
+	for i := range c.Queues {
+		if i >= len(p.visits) {
+			break
+		}
+		for _, off := range p.visits[i].ignored {
+			if !off.at.After(now) && (p.mut == nil || off.at.Before(p.mut.at)) {
+				out = append(out, "Ignored")
+			}
+		}
+	}
+	for _, pt := range c.Participants {
+		if !pt.StartTimeStamp.IsZero() || pt.EndTimeStamp.IsZero() {
+			continue
+		}
+		entered := false
+		for _, q := range c.Queues {
+			entered = entered || !q.StartTime.Time().After(pt.AssignedAt.Time())
+		}
+		if !entered {
+			continue
+		}
+		if pt.IsTransferred != nil && *pt.IsTransferred {
+			out = append(out, "Supervisor Reassigned")
+		} else {
+			out = append(out, "Ignored")
+		}
 	}
 	return out
 }
