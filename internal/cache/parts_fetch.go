@@ -55,7 +55,7 @@ func (p *Parts) span(ref SessionRef) (time.Time, time.Time) {
 	to = to.Add(time.Minute)
 	from := ref.Start.Add(-time.Minute)
 	if ref.Start.IsZero() {
-		from = ref.HandOff.Add(-30 * time.Minute)
+		from = ref.HandOff.Add(-15 * time.Minute)
 	}
 	if ref.Start.IsZero() && ref.HandOff.IsZero() || !from.Before(to) {
 		from = to.Add(-time.Hour)
@@ -139,7 +139,7 @@ func (p *Parts) fetchDetails(ctx context.Context, ref SessionRef) (fetched, erro
 
 // interactionWindow is where the session's row is looked for: the session
 // started in the second of ref.Start (a few seconds either side for clock
-// differences), or, without a session start, in the half hour before the
+// differences), or, without a session start, in the quarter hour before the
 // hand-over.
 func interactionWindow(ref SessionRef) (time.Time, time.Time) {
 	if !ref.Start.IsZero() {
@@ -149,7 +149,7 @@ func interactionWindow(ref SessionRef) (time.Time, time.Time) {
 	if ref.HandOff.IsZero() {
 		return time.Time{}, time.Time{}
 	}
-	return ref.HandOff.Add(-30 * time.Minute).Truncate(time.Second), ref.HandOff.Add(2 * time.Second).Truncate(time.Second)
+	return ref.HandOff.Add(-15 * time.Minute).Truncate(time.Second), ref.HandOff.Add(2 * time.Second).Truncate(time.Second)
 }
 
 func (p *Parts) fetchInteraction(ctx context.Context, ref SessionRef) (fetched, error) {

@@ -124,3 +124,13 @@ func TestMessagePageAndConversationDetailsJSON(t *testing.T) {
 		t.Error("Full changed the details")
 	}
 }
+
+// The simulator's line with contact details, as the audit view shows it
+// to viewers.
+func TestFreeTextSimulatorContactLine(t *testing.T) {
+	in := "You can reach me at jane.roe@example.com or +1 415 555 0134. My card is 4111 1111 1111 1111, exp 09/29."
+	want := "You can reach me at j***@example.com or +* *** *** **34. My card is **** **** **** 1111, exp 09/29."
+	if got := Masked.FreeText(in); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

@@ -159,3 +159,52 @@
     }
   });
 })();
+
+// The audit view: clicking a bar, an offer or a message tick of the
+// timeline scrolls the transcript to the first message at or after that
+// moment, loading the transcript's further pages until it is there.
+(function () {
+  "use strict";
+  var doc = document;
+  function messages(list) { return list.querySelectorAll("[data-testid=transcript-message][data-at]"); }
+  function firstAtOrAfter(list, ms) {
+    var items = messages(list);
+    for (var i = 0; i < items.length; i++) {
+      if (parseInt(items[i].getAttribute("data-at"), 10) >= ms) return items[i];
+    }
+    return null;
+  }
+  function show(el) {
+    doc.querySelectorAll(".msg-current").forEach(function (m) { m.classList.remove("msg-current"); });
+    el.classList.add("msg-current");
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+  }
+  function seek(ms, msgID, tries) {
+    var list = doc.getElementById("transcript");
+    if (!list) return;
+    var el = (msgID && doc.getElementById("msg-" + msgID)) || firstAtOrAfter(list, ms);
+    if (el) { show(el); return; }
+    var more = list.querySelector("[data-transcript-more]");
+    if (!more || !window.htmx || tries > 100) {
+      var all = messages(list);
+      if (all.length) show(all[all.length - 1]); // after the last message
+      return;
+    }
+    var again = function () {
+      doc.removeEventListener("htmx:afterSettle", again);
+      seek(ms, msgID, tries + 1);
+    };
+    doc.addEventListener("htmx:afterSettle", again);
+    if (!more.classList.contains("htmx-request")) window.htmx.trigger(more, "click");
+  }
+  doc.addEventListener("click", function (ev) {
+    var t = ev.target && ev.target.closest ? ev.target.closest("[data-seek]") : null;
+    if (!t) return;
+    var ms = parseInt(t.getAttribute("data-seek"), 10);
+    if (isNaN(ms)) return;
+    ev.preventDefault();
+    seek(ms, t.getAttribute("data-msg"), 0);
+  });
+})();
