@@ -259,7 +259,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.onClose(a.Conversations.Close)
 	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, Logger: log.With("component", "index-sync")})
-	if a.Parts, err = cache.NewParts(a.Conversations, a.Upstream, cache.PartOptions{
+	if a.Parts, err = cache.NewParts(a.Conversations, quota.Parts{PartsUpstream: a.Upstream, L: perUser}, cache.PartOptions{
 		Clock: clk, Logger: log.With("component", "case-parts"),
 	}); err != nil {
 		return a, fmt.Errorf("case file parts: %w", err)

@@ -123,6 +123,8 @@ func partReason(err error) string {
 	switch {
 	case errors.As(err, &ae):
 		return capitalize(ae.Error())
+	case errors.Is(err, quota.ErrExceeded):
+		return capitalize(err.Error()) + " (your share of the upstream rate limit)"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "Upstream did not answer in time"
 	}

@@ -146,3 +146,47 @@ func (a Agents) Availability(ctx context.Context, q api.AvailabilityQuery) (*api
 	}
 	return a.Source.Availability(ctx, q)
 }
+
+// Parts is the case file parts' upstream (transcript, details,
+// interactionDetails, surveys, recordings) with l in front of every call:
+// a cold audit view costs its reader one call per part (more for a long
+// transcript or a busy survey window).
+type Parts struct {
+	cache.PartsUpstream
+	L *Limiter
+}
+
+func (p Parts) Messages(ctx context.Context, q api.MessagesQuery) (*api.MessagePage, error) {
+	if err := p.L.Allow(ctx); err != nil {
+		return nil, err
+	}
+	return p.PartsUpstream.Messages(ctx, q)
+}
+
+func (p Parts) ConversationDetails(ctx context.Context, sessionID string, withSummary bool) (*api.ConversationDetails, error) {
+	if err := p.L.Allow(ctx); err != nil {
+		return nil, err
+	}
+	return p.PartsUpstream.ConversationDetails(ctx, sessionID, withSummary)
+}
+
+func (p Parts) WalkInteractions(ctx context.Context, q api.InteractionQuery, fn func(*api.Interaction) error) (api.InteractionWalk, error) {
+	if err := p.L.Allow(ctx); err != nil {
+		return api.InteractionWalk{}, err
+	}
+	return p.PartsUpstream.WalkInteractions(ctx, q, fn)
+}
+
+func (p Parts) FeedbackResponses(ctx context.Context, q api.FeedbackQuery) (*api.FeedbackPage, error) {
+	if err := p.L.Allow(ctx); err != nil {
+		return nil, err
+	}
+	return p.PartsUpstream.FeedbackResponses(ctx, q)
+}
+
+func (p Parts) Recordings(ctx context.Context, sessionID string) (*api.Recordings, error) {
+	if err := p.L.Allow(ctx); err != nil {
+		return nil, err
+	}
+	return p.PartsUpstream.Recordings(ctx, sessionID)
+}
