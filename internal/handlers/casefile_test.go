@@ -64,7 +64,7 @@ func closedCall(s simulator.SessionInfo, c simulator.ConversationInfo) bool {
 }
 
 func partBanner(doc *goquery.Document, part string) string {
-	return strings.Join(strings.Fields(doc.Find(`[data-testid=part-banner][data-part="` + part + `"]`).Text()), " ")
+	return strings.Join(strings.Fields(doc.Find(`[data-testid=part-banner][data-part="`+part+`"]`).Text()), " ")
 }
 
 func partSource(doc *goquery.Document, part string) string {
@@ -343,7 +343,7 @@ func TestWithheldScopeIsNamed(t *testing.T) {
 	// The JSON case file says the same.
 	var d struct {
 		Transcript struct{ Source, Scope, Error string } `json:"transcript"`
-		Survey     struct{ Source string }                `json:"survey"`
+		Survey     struct{ Source string }               `json:"survey"`
 	}
 	if err := json.Unmarshal([]byte(readBody(t, h.Get(c, "/sessions/"+s.ID+"/export.json"))), &d); err != nil {
 		t.Fatal(err)
@@ -550,9 +550,18 @@ func TestTranscriptMaskingIsOnePolicy(t *testing.T) {
 	// For a lead the parts are upstream's bytes: compacting gives back
 	// the hashed version.
 	var d struct {
-		Transcript  struct{ SHA256, Source string; Upstream json.RawMessage } `json:"transcript"`
-		Interaction struct{ SHA256, Source string; Upstream json.RawMessage } `json:"interactionDetails"`
-		Survey      struct{ SHA256, Source string; Upstream json.RawMessage } `json:"survey"`
+		Transcript struct {
+			SHA256, Source string
+			Upstream       json.RawMessage
+		} `json:"transcript"`
+		Interaction struct {
+			SHA256, Source string
+			Upstream       json.RawMessage
+		} `json:"interactionDetails"`
+		Survey struct {
+			SHA256, Source string
+			Upstream       json.RawMessage
+		} `json:"survey"`
 	}
 	if err := json.Unmarshal([]byte(lead), &d); err != nil {
 		t.Fatal(err)
@@ -562,7 +571,7 @@ func TestTranscriptMaskingIsOnePolicy(t *testing.T) {
 		up          json.RawMessage
 	}{"transcript": {d.Transcript.SHA256, d.Transcript.Source, d.Transcript.Upstream},
 		"interaction": {d.Interaction.SHA256, d.Interaction.Source, d.Interaction.Upstream},
-		"survey": {d.Survey.SHA256, d.Survey.Source, d.Survey.Upstream}} {
+		"survey":      {d.Survey.SHA256, d.Survey.Source, d.Survey.Upstream}} {
 		if p.sha == "" || cache.Hash(p.up) != p.sha || (p.source != "live" && p.source != "cache") {
 			t.Errorf("%s: source %q, upstream hashes to %s, sha256 says %s", name, p.source, cache.Hash(p.up), p.sha)
 		}
