@@ -192,12 +192,15 @@
       if (all.length) show(all[all.length - 1]); // after the last message
       return;
     }
-    var again = function () {
-      doc.removeEventListener("htmx:afterSettle", again);
-      seek(ms, msgID, tries + 1);
-    };
-    doc.addEventListener("htmx:afterSettle", again);
-    if (!more.classList.contains("htmx-request")) window.htmx.trigger(more, "click");
+    var next = function () { seek(ms, msgID, tries + 1); };
+    if (more.classList.contains("htmx-request")) {
+      // Already loading (it scrolled into view): look again once it is in.
+      var again = function () { doc.removeEventListener("htmx:afterSettle", again); next(); };
+      doc.addEventListener("htmx:afterSettle", again);
+      return;
+    }
+    var li = more.closest("li");
+    window.htmx.ajax("GET", more.getAttribute("hx-get"), { target: li, swap: "outerHTML" }).then(next, function () {});
   }
   doc.addEventListener("click", function (ev) {
     var t = ev.target && ev.target.closest ? ev.target.closest("[data-seek]") : null;
