@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -420,4 +422,112 @@ func (p *Parts) PartSnapshots(ctx context.Context, sessionID string) ([]PartSnap
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// PartLookup is one part of GetMany's answer: the part, or why there is
+// none (ErrNotApplicable, or upstream's failure with no copy stored).
+type PartLookup struct {
+	Result PartResult
+	Err    error
+}
+
+// GetMany returns parts of ref's session as Get returns each, reading what
+// is stored for the session in one query and fetching the rest in
+// parallel. need says, for a stored version (part, hash) served as it is,
+// whether the caller needs its body; one that decoded that version before
+// need not, and is then handed the result without Body.
+func (p *Parts) GetMany(ctx context.Context, parts []string, ref SessionRef, need func(part, sha string) bool) map[string]PartLookup {
+	out := make(map[string]PartLookup, len(parts))
+	type stored struct {
+		r    PartResult
+		body bool
+	}
+	rows, err := p.c.db.Read.QueryContext(ctx, `
+		SELECT e.part, e.sha256, e.final, e.fetched_at,
+			(SELECT COUNT(*) FROM case_part_snapshots s WHERE s.session_id = e.session_id AND s.part = e.part)
+		FROM case_parts e WHERE e.session_id = ?`, ref.SessionID)
+	found := map[string]*stored{}
+	if err == nil {
+		for rows.Next() {
+			var st stored
+			var final int
+			var fetched int64
+			if rows.Scan(&st.r.Part, &st.r.SHA256, &final, &fetched, &st.r.Versions) != nil {
+				continue
+			}
+			st.r.SessionID, st.r.Final, st.r.FetchedAt = ref.SessionID, final != 0, time.UnixMilli(fetched).UTC()
+			found[st.r.Part] = &st
+		}
+		err = rows.Err()
+		rows.Close()
+	}
+	if err != nil {
+		p.log.Warn("cache: stored parts", "session", ref.SessionID, "err", err)
+		found = map[string]*stored{}
+	}
+	now := p.clock.Now()
+	var bodies []any
+	var fetch []string
+	for _, part := range parts {
+		if _, err := p.fetcher(part, ref); err != nil {
+			out[part] = PartLookup{Err: err}
+			continue
+		}
+		st, ok := found[part]
+		if !ok || !p.fresh(st.r, ref, now) {
+			fetch = append(fetch, part)
+			continue
+		}
+		st.r.Age, st.r.Source = max(now.Sub(st.r.FetchedAt), 0), SourceCache
+		if need == nil || need(part, st.r.SHA256) {
+			st.body = true
+			bodies = append(bodies, st.r.SHA256)
+		}
+	}
+	if len(bodies) > 0 {
+		got := map[string][]byte{}
+		rows, err := p.c.db.Read.QueryContext(ctx, `SELECT sha256, body FROM cache_blobs WHERE sha256 IN (?`+strings.Repeat(", ?", len(bodies)-1)+`)`, bodies...)
+		if err == nil {
+			for rows.Next() {
+				var sha string
+				var body []byte
+				if rows.Scan(&sha, &body) == nil {
+					got[sha] = body
+				}
+			}
+			rows.Close()
+		}
+		for _, part := range parts {
+			st := found[part]
+			if st == nil || !st.body || out[part].Err != nil || slices.Contains(fetch, part) {
+				continue
+			}
+			if b, ok := got[st.r.SHA256]; ok {
+				st.r.Body = b
+			} else {
+				fetch = append(fetch, part) // evicted meanwhile: a miss
+				st.body = false
+			}
+		}
+	}
+	for _, part := range parts {
+		if st := found[part]; st != nil && out[part].Err == nil && !slices.Contains(fetch, part) {
+			out[part] = PartLookup{Result: st.r}
+			p.touch(partKey(part, ref.SessionID), now)
+		}
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, part := range fetch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.Get(ctx, part, ref)
+			mu.Lock()
+			out[part] = PartLookup{Result: r, Err: err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
 }

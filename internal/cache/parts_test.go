@@ -399,3 +399,43 @@ func TestSessionRefOfReadsTheRecord(t *testing.T) {
 		t.Errorf("ref\n%+v\nwant\n%+v", ref, want)
 	}
 }
+
+// GetMany serves what is stored in one go, without the bodies the caller
+// has already decoded, and fetches what is not.
+func TestGetManyReadsTheStoreOnce(t *testing.T) {
+	e := newPartsEnv(t)
+	e.clock.Set(simAnchor.Add(14 * time.Hour))
+	ref := e.refOf(pick(t, e.sim, closedCall))
+	ctx := context.Background()
+	if _, err := e.parts.Get(ctx, PartTranscript, ref); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ResetRequests()
+	got := e.parts.GetMany(ctx, PartNames, ref, func(part, sha string) bool { return part != PartTranscript })
+	if n := len(e.sim.Requests()); n != len(PartNames)-1 {
+		t.Errorf("%d upstream calls, want one per part not stored", n)
+	}
+	tr := got[PartTranscript]
+	if tr.Err != nil || tr.Result.Source != SourceCache || tr.Result.Body != nil || tr.Result.SHA256 == "" || tr.Result.Versions != 1 {
+		t.Errorf("stored transcript: %+v %v", tr.Result.Source, tr.Err)
+	}
+	for _, part := range PartNames[1:] {
+		if l := got[part]; l.Err != nil || l.Result.Source != SourceLive || len(l.Result.Body) == 0 {
+			t.Errorf("%s: %v %s", part, l.Err, l.Result.Source)
+		}
+	}
+	e.sim.ResetRequests()
+	got = e.parts.GetMany(ctx, PartNames, ref, nil)
+	for _, part := range PartNames {
+		if l := got[part]; l.Err != nil || l.Result.Source != SourceCache || len(l.Result.Body) == 0 || l.Result.SHA256 != Hash(l.Result.Body) {
+			t.Errorf("%s: %v %s", part, l.Err, l.Result.Source)
+		}
+	}
+	if n := len(e.sim.Requests()); n != 0 {
+		t.Errorf("%d upstream calls for stored parts", n)
+	}
+	chat := e.refOf(pick(t, e.sim, heldChat))
+	if l := e.parts.GetMany(ctx, []string{PartRecordings, PartSurvey}, chat, nil); !errors.Is(l[PartRecordings].Err, ErrNotApplicable) || !errors.Is(l[PartSurvey].Err, ErrNotApplicable) {
+		t.Errorf("a live chat: %v / %v", l[PartRecordings].Err, l[PartSurvey].Err)
+	}
+}

@@ -176,7 +176,7 @@ func New(convs Conversations, parts Parts, media Media, rec Recorder, clk clock.
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{convs: convs, parts: parts, media: media, audit: rec, clock: clk, log: log,
-		decoded: newDecodedParts(32), partWait: DefaultPartWait}
+		decoded: newDecodedParts(128), partWait: DefaultPartWait}
 	for _, o := range opts {
 		o(s)
 	}
@@ -219,7 +219,7 @@ func (s *Service) Read(ctx context.Context, r Reader, p Purpose, id ID) (File, e
 		}()
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.partWait)
-	got := s.readParts(pctx, ref, res.Conversation, r.Privacy)
+	got := s.readParts(pctx, ref, res.Conversation, r.Privacy, p == ExportJSON || p == TokenAPI)
 	cancel()
 	wg.Wait()
 	f.Transcript, f.Summary, f.Interaction, f.Survey, f.Recordings = got.transcript, got.summary, got.interaction, got.survey, got.recordings

@@ -2,10 +2,11 @@ package casefile
 
 import (
 	"cmp"
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 // Parts is what reading needs of the part store (*cache.Parts).
 type Parts interface {
 	Get(ctx context.Context, part string, ref cache.SessionRef) (cache.PartResult, error)
+	GetMany(ctx context.Context, parts []string, ref cache.SessionRef, need func(part, sha string) bool) map[string]cache.PartLookup
 	RecordingLink(ctx context.Context, ref cache.SessionRef, n int) (api.RecordingFile, cache.PartResult, error)
 	RefreshRecordings(ctx context.Context, ref cache.SessionRef) (cache.PartResult, error)
 }
@@ -160,44 +162,53 @@ type partsRead struct {
 	rows        []*api.Interaction // unmasked, for the timeline
 }
 
-// readParts fetches every part in parallel within ctx, each on its own:
-// a part that fails costs only itself.
-func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api.Conversation, policy privacy.Policy) partsRead {
-	results := make([]Part, len(PartInfo))
-	var wg sync.WaitGroup
+// readParts fetches every part within ctx, each on its own: a part that
+// fails costs only itself. What is stored is read in one go, and a version
+// decoded before is not read or parsed again unless withRaw asks for every
+// part's stored bytes (the exports carry them).
+func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api.Conversation, policy privacy.Policy, withRaw bool) partsRead {
+	names := make([]string, len(PartInfo))
 	for i, pi := range PartInfo {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := partOf(pi.Name)
-			r, err := s.parts.Get(ctx, pi.Name, ref)
-			switch {
-			case errors.Is(err, cache.ErrNotApplicable):
-				p.NotApplicable = strings.TrimPrefix(err.Error(), cache.ErrNotApplicable.Error()+": ")
-			case err != nil:
-				p.Err = err
-			default:
-				p.Source, p.FetchedAt, p.Age, p.SHA256, p.Raw = r.Source, r.FetchedAt, r.Age, r.SHA256, r.Body
-				p.Versions, p.Final, p.RefreshErr = r.Versions, r.Final, r.RefreshError
-			}
-			results[i] = p
-		}()
+		names[i] = pi.Name
 	}
-	wg.Wait()
+	convID := ""
+	if conv != nil {
+		convID = conv.ID
+	}
+	got := s.parts.GetMany(ctx, names, ref, func(part, sha string) bool {
+		return withRaw || !s.decoded.has(decodedKey(part, sha, convID))
+	})
 	var out partsRead
-	names := customerNames(conv)
-	for _, p := range results {
-		switch p.Name {
+	customer := customerNames(conv)
+	for _, name := range names {
+		p := partOf(name)
+		l := got[name]
+		switch r := l.Result; {
+		case errors.Is(l.Err, cache.ErrNotApplicable):
+			p.NotApplicable = strings.TrimPrefix(l.Err.Error(), cache.ErrNotApplicable.Error()+": ")
+		case l.Err != nil:
+			p.Err = l.Err
+		default:
+			p.Source, p.FetchedAt, p.Age, p.SHA256, p.Raw = r.Source, r.FetchedAt, r.Age, r.SHA256, r.Body
+			p.Versions, p.Final, p.RefreshErr = r.Versions, r.Final, r.RefreshError
+		}
+		if p.Present() && p.Raw == nil && (withRaw || !s.decoded.has(decodedKey(name, p.SHA256, convID))) {
+			// Decoded before, dropped from memory since: read the body.
+			if r, err := s.parts.Get(ctx, name, ref); err == nil && r.SHA256 == p.SHA256 {
+				p.Raw = r.Body
+			}
+		}
+		switch name {
 		case cache.PartTranscript:
 			out.transcript = s.decodeTranscript(p, conv, policy)
 		case cache.PartDetails:
-			out.summary = decodeSummary(p, policy, names)
+			out.summary = s.decodeSummary(p, policy, customer)
 		case cache.PartInteraction:
-			out.interaction, out.rows = decodeInteraction(p, policy)
+			out.interaction, out.rows = s.decodeInteraction(p, policy)
 		case cache.PartSurvey:
-			out.survey = decodeSurvey(p, policy, names)
+			out.survey = s.decodeSurvey(p, policy, customer)
 		case cache.PartRecordings:
-			out.recordings = decodeRecordings(p)
+			out.recordings = s.decodeRecordings(p)
 		}
 	}
 	return out
@@ -211,12 +222,43 @@ func malformed(p Part, err error) Part {
 	return p
 }
 
+// decodedKey names a decoded version of a part. A transcript's messages
+// name agents from the conversation, so its key names that too.
+func decodedKey(part, sha, convID string) string {
+	if part == cache.PartTranscript {
+		return part + "|" + sha + "|" + convID
+	}
+	return part + "|" + sha
+}
+
+// decode returns the decoded form of p under key, decoding p.Raw with fn
+// the first time.
+func decode[T any](d *decodedParts, key string, p Part, fn func([]byte) (T, error)) (T, error) {
+	if v, ok := d.get(key); ok {
+		return v.(T), nil
+	}
+	var zero T
+	if p.Raw == nil {
+		return zero, errors.New("the stored copy is gone")
+	}
+	v, err := fn(p.Raw)
+	if err != nil {
+		return zero, err
+	}
+	d.put(key, v)
+	return v, nil
+}
+
 func (s *Service) decodeTranscript(p Part, conv *api.Conversation, policy privacy.Policy) Transcript {
 	t := Transcript{Part: p}
 	if !p.Present() {
 		return t
 	}
-	msgs, err := s.decoded.messages(p.SHA256, p.Raw, conv)
+	convID := ""
+	if conv != nil {
+		convID = conv.ID
+	}
+	msgs, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, convID), p, func(raw []byte) ([]Message, error) { return messagesOf(raw, conv) })
 	if err != nil {
 		t.Part = malformed(p, err)
 		return t
@@ -295,75 +337,136 @@ func messageOf(m *api.Message, names map[string]string) Message {
 	return msg
 }
 
-func decodeSummary(p Part, policy privacy.Policy, names []string) Summary {
-	s := Summary{Part: p}
-	if !p.Present() {
-		return s
-	}
-	d, err := api.DecodeConversationDetails(p.Raw)
-	if err != nil {
-		s.Part = malformed(p, err)
-		return s
-	}
-	names = append(names, d.UserFirstName, d.UserLastName)
-	s.Text, s.At, s.Tasks = policy.FreeText(strings.TrimSpace(d.Summary), names...), d.SummaryTime, d.Flow
-	return s
+// summaryData is a decoded conversationDetails answer, unmasked.
+type summaryData struct {
+	text        string
+	at          time.Time
+	tasks       []api.TaskRun
+	first, last string // the customer, as userDetails names them
 }
 
-func decodeInteraction(p Part, policy privacy.Policy) (Interaction, []*api.Interaction) {
+func (s *Service) decodeSummary(p Part, policy privacy.Policy, names []string) Summary {
+	sm := Summary{Part: p}
+	if !p.Present() {
+		return sm
+	}
+	d, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, ""), p, func(raw []byte) (summaryData, error) {
+		d, err := api.DecodeConversationDetails(raw)
+		if err != nil {
+			return summaryData{}, err
+		}
+		return summaryData{text: strings.TrimSpace(d.Summary), at: d.SummaryTime, tasks: d.Flow, first: d.UserFirstName, last: d.UserLastName}, nil
+	})
+	if err != nil {
+		sm.Part = malformed(p, err)
+		return sm
+	}
+	names = append(slices.Clone(names), d.first, d.last)
+	sm.Text, sm.At, sm.Tasks = policy.FreeText(d.text, names...), d.at, d.tasks
+	return sm
+}
+
+// interactionData is a decoded interactionDetails part: the rows, and
+// their exact bytes for masking.
+type interactionData struct {
+	rows []*api.Interaction
+	raws []json.RawMessage
+}
+
+func decodeRow(r []byte) (*api.Interaction, error) {
+	page, err := api.DecodeInteractionPage(append(append([]byte(`{"data":[`), r...), []byte(`]}`)...), 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Data) != 1 {
+		return nil, errors.New("a row is not an object")
+	}
+	return page.Data[0], nil
+}
+
+// decodeInteraction decodes the rows as stored (for the timeline) and as
+// masked for the reader (for showing). The part is fetched with time zone
+// offset 0: naive times are UTC.
+func (s *Service) decodeInteraction(p Part, policy privacy.Policy) (Interaction, []*api.Interaction) {
 	in := Interaction{Part: p}
 	if !p.Present() {
 		return in, nil
 	}
-	rows, err := cache.SplitRaw(p.Raw)
+	d, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, ""), p, func(raw []byte) (interactionData, error) {
+		raws, err := cache.SplitRaw(raw)
+		if err != nil {
+			return interactionData{}, err
+		}
+		d := interactionData{raws: raws}
+		for _, r := range raws {
+			row, err := decodeRow(r)
+			if err != nil {
+				return interactionData{}, err
+			}
+			d.rows = append(d.rows, row)
+		}
+		return d, nil
+	})
 	if err != nil {
 		in.Part = malformed(p, err)
 		return in, nil
 	}
-	// The part is fetched with time zone offset 0: naive times are UTC.
-	var unmasked []*api.Interaction
-	for _, r := range rows {
-		page, err := api.DecodeInteractionPage(append(append([]byte(`{"data":[`), r...), []byte(`]}`)...), 0)
-		if err != nil || len(page.Data) != 1 {
-			in.Part = malformed(p, fmt.Errorf("row: %v", err))
-			return in, nil
-		}
-		unmasked = append(unmasked, page.Data[0])
-		masked, err := policy.Interaction(r)
-		if err != nil {
-			in.Part = malformed(p, err)
-			return in, nil
-		}
-		mp, err := api.DecodeInteractionPage(append(append([]byte(`{"data":[`), masked...), []byte(`]}`)...), 0)
-		if err != nil || len(mp.Data) != 1 {
-			in.Part = malformed(p, fmt.Errorf("masked row: %v", err))
-			return in, nil
-		}
-		in.Rows = append(in.Rows, mp.Data[0])
+	if !policy.Masked {
+		in.Rows = d.rows
+		return in, d.rows
 	}
-	return in, unmasked
+	masked, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, "")+"|masked", Part{Raw: []byte{}}, func([]byte) ([]*api.Interaction, error) {
+		var out []*api.Interaction
+		for _, r := range d.raws {
+			m, err := policy.Interaction(r)
+			if err != nil {
+				return nil, err
+			}
+			row, err := decodeRow(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, row)
+		}
+		return out, nil
+	})
+	if err != nil {
+		in.Part = malformed(p, err)
+		return in, nil
+	}
+	in.Rows = masked
+	return in, d.rows
 }
 
-func decodeSurvey(p Part, policy privacy.Policy, names []string) Survey {
-	s := Survey{Part: p}
+func (s *Service) decodeSurvey(p Part, policy privacy.Policy, names []string) Survey {
+	sv := Survey{Part: p}
 	if !p.Present() {
-		return s
+		return sv
 	}
-	items, err := cache.SplitRaw(p.Raw)
+	answers, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, ""), p, func(raw []byte) ([]SurveyAnswer, error) {
+		items, err := cache.SplitRaw(raw)
+		if err != nil {
+			return nil, err
+		}
+		page, err := api.DecodeFeedbackPage(append(append([]byte(`{"result":[`), joinComma(items)...), []byte(`]}`)...))
+		if err != nil {
+			return nil, err
+		}
+		var out []SurveyAnswer
+		for _, r := range page.Results {
+			out = append(out, SurveyAnswer{Type: r.SurveyType, Name: r.SurveyName, Score: r.Score, HasScore: r.HasScore, Comment: r.Comments, At: r.Timestamp})
+		}
+		return out, nil
+	})
 	if err != nil {
-		s.Part = malformed(p, err)
-		return s
+		sv.Part = malformed(p, err)
+		return sv
 	}
-	page, err := api.DecodeFeedbackPage(append(append([]byte(`{"result":[`), joinComma(items)...), []byte(`]}`)...))
-	if err != nil {
-		s.Part = malformed(p, err)
-		return s
+	for _, a := range answers {
+		a.Comment = policy.FreeText(a.Comment, names...)
+		sv.Answers = append(sv.Answers, a)
 	}
-	for _, r := range page.Results {
-		s.Answers = append(s.Answers, SurveyAnswer{Type: r.SurveyType, Name: r.SurveyName, Score: r.Score, HasScore: r.HasScore,
-			Comment: policy.FreeText(r.Comments, names...), At: r.Timestamp})
-	}
-	return s
+	return sv
 }
 
 func joinComma(items []json.RawMessage) []byte {
@@ -377,20 +480,33 @@ func joinComma(items []json.RawMessage) []byte {
 	return out
 }
 
-func decodeRecordings(p Part) Recordings {
+// recordingsData is a decoded recordings answer, without its links.
+type recordingsData struct {
+	status string
+	files  []Recording
+}
+
+func (s *Service) decodeRecordings(p Part) Recordings {
 	r := Recordings{Part: p}
 	if !p.Present() {
 		return r
 	}
-	recs, err := api.DecodeRecordings(p.Raw)
+	d, err := decode(s.decoded, decodedKey(p.Name, p.SHA256, ""), p, func(raw []byte) (recordingsData, error) {
+		recs, err := api.DecodeRecordings(raw)
+		if err != nil {
+			return recordingsData{}, err
+		}
+		d := recordingsData{status: recs.Status}
+		for i, f := range recs.Files {
+			d.files = append(d.files, Recording{N: i + 1, FileName: f.FileName})
+		}
+		return d, nil
+	})
 	if err != nil {
 		r.Part = malformed(p, err)
 		return r
 	}
-	r.Status = recs.Status
-	for i, f := range recs.Files {
-		r.Files = append(r.Files, Recording{N: i + 1, FileName: f.FileName})
-	}
+	r.Status, r.Files = d.status, d.files
 	return r
 }
 
@@ -403,44 +519,55 @@ func ticks(t Transcript) []timeline.Tick {
 	return out
 }
 
-// decodedParts keeps recently decoded transcripts by content hash, so a
-// long transcript is not parsed again on every view and every page of it.
+// decodedParts keeps recently decoded parts by content hash (see
+// decodedKey), so a long transcript is not parsed again on every view and
+// every page of it, nor any other part. Content with a given hash never
+// changes, so entries never go stale; the bound only limits memory.
 type decodedParts struct {
 	mu    sync.Mutex
 	max   int
-	order []string
-	items map[string][]Message
+	order *list.List // front = most recent; values are the keys
+	items map[string]*list.Element
+	vals  map[string]any
 }
 
 func newDecodedParts(max int) *decodedParts {
-	return &decodedParts{max: max, items: map[string][]Message{}}
+	return &decodedParts{max: max, order: list.New(), items: map[string]*list.Element{}, vals: map[string]any{}}
 }
 
-// messages returns the unmasked messages of the transcript raw, whose
-// hash is sha. The slice is shared: callers copy before changing it.
-func (d *decodedParts) messages(sha string, raw []byte, conv *api.Conversation) ([]Message, error) {
-	if conv != nil {
-		sha += "|" + conv.ID // agents without an author are named from the conversation
-	}
-	d.mu.Lock()
-	if m, ok := d.items[sha]; ok {
-		d.mu.Unlock()
-		return m, nil
-	}
-	d.mu.Unlock()
-	m, err := messagesOf(raw, conv)
-	if err != nil {
-		return nil, err
-	}
+func (d *decodedParts) has(key string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, ok := d.items[sha]; !ok {
-		d.items[sha] = m
-		d.order = append(d.order, sha)
-		for len(d.order) > d.max {
-			delete(d.items, d.order[0])
-			d.order = d.order[1:]
-		}
+	_, ok := d.vals[key]
+	return ok
+}
+
+// get returns the decoded value under key; it is shared: callers copy
+// before changing it.
+func (d *decodedParts) get(key string) (any, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	el, ok := d.items[key]
+	if !ok {
+		return nil, false
 	}
-	return m, nil
+	d.order.MoveToFront(el)
+	return d.vals[key], true
+}
+
+func (d *decodedParts) put(key string, v any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.items[key]; ok {
+		return
+	}
+	d.items[key] = d.order.PushFront(key)
+	d.vals[key] = v
+	for d.order.Len() > d.max {
+		last := d.order.Back()
+		d.order.Remove(last)
+		k := last.Value.(string)
+		delete(d.items, k)
+		delete(d.vals, k)
+	}
 }

@@ -63,6 +63,15 @@ func (f *fakeParts) Get(_ context.Context, part string, ref cache.SessionRef) (c
 		FetchedAt: time.Date(2026, 1, 31, 11, 0, 0, 0, time.UTC), Source: cache.SourceCache, Final: true, Versions: 1}, nil
 }
 
+func (f *fakeParts) GetMany(ctx context.Context, parts []string, ref cache.SessionRef, _ func(part, sha string) bool) map[string]cache.PartLookup {
+	out := map[string]cache.PartLookup{}
+	for _, p := range parts {
+		r, err := f.Get(ctx, p, ref)
+		out[p] = cache.PartLookup{Result: r, Err: err}
+	}
+	return out
+}
+
 func (f *fakeParts) RecordingLink(context.Context, cache.SessionRef, int) (api.RecordingFile, cache.PartResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

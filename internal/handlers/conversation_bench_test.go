@@ -75,6 +75,34 @@ func BenchmarkSessionPageCached(b *testing.B) {
 	}
 }
 
+// BenchmarkSessionPageCachedTranscript500 is the cached audit view of a
+// chat with a transcript of about 500 messages: every part of the case
+// file from the store (its first 200 messages rendered, the rest paged),
+// the timeline from every source with a tick per message, the audit
+// entry, and the HTML.
+func BenchmarkSessionPageCachedTranscript500(b *testing.B) {
+	s := newBenchServer(b, apptest.Options{Simulator: simulator.Options{Conversations: 3000}})
+	conv := s.Conversation(func(c simulator.ConversationInfo) bool {
+		n := len(s.Sim.Transcript(c.SessionID))
+		return apptest.ClosedWithAgent(c) && n >= 400 && n <= 700
+	})
+	path := "/sessions/" + conv.SessionID
+	size := s.get(b, path) // the upstream calls
+	s.LoadDirectory()
+	s.Sim.ResetRequests()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s.get(b, path)
+	}
+	b.StopTimer()
+	if n := len(s.Sim.Requests()); n != 0 {
+		b.Fatalf("cached views called upstream %d times", n)
+	}
+	b.ReportMetric(float64(len(s.Sim.Transcript(conv.SessionID))), "messages")
+	b.ReportMetric(float64(size), "bytes/page")
+}
+
 const benchRows = 1_000_000
 
 // BenchmarkConversationList is one page of the list over a million indexed
