@@ -319,7 +319,7 @@ func CaseTranscript(vm TranscriptView, print bool) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\" id=\"transcript\" data-testid=\"transcript\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\" id=\"transcript\" data-testid=\"transcript\" tabindex=\"0\" aria-label=\"Transcript messages\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1088,7 +1088,7 @@ func CaseInteraction(vm InteractionView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(vm.Destinations) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<div class=\"table-wrap\"><table data-testid=\"interaction-destinations\"><caption>Who was offered it</caption> <thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Queue</th><th scope=\"col\">Entered or offered</th><th scope=\"col\">Agent</th><th scope=\"col\">Outcome</th><th scope=\"col\">Details</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-label=\"Who was offered it\"><table data-testid=\"interaction-destinations\"><caption>Who was offered it</caption> <thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Queue</th><th scope=\"col\">Entered or offered</th><th scope=\"col\">Agent</th><th scope=\"col\">Outcome</th><th scope=\"col\">Details</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
