@@ -178,12 +178,31 @@ func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api
 	got := s.parts.GetMany(ctx, names, ref, func(part, sha string) bool {
 		return withRaw || !s.decoded.has(decodedKey(part, sha, convID))
 	})
+	for _, name := range names {
+		l := got[name]
+		r := l.Result
+		if l.Err == nil && r.Source != 0 && r.Body == nil && (withRaw || !s.decoded.has(decodedKey(name, r.SHA256, convID))) {
+			// Decoded before, dropped from memory since: read the body.
+			if again, err := s.parts.Get(ctx, name, ref); err == nil && again.SHA256 == r.SHA256 {
+				l.Result.Body = again.Body
+				got[name] = l
+			}
+		}
+	}
+	return s.decodeAll(got, conv, policy)
+}
+
+// decodeAll decodes and masks the parts read.
+func (s *Service) decodeAll(got map[string]cache.PartLookup, conv *api.Conversation, policy privacy.Policy) partsRead {
 	var out partsRead
 	customer := customerNames(conv)
-	for _, name := range names {
+	for _, pi := range PartInfo {
+		name := pi.Name
 		p := partOf(name)
-		l := got[name]
+		l, ok := got[name]
 		switch r := l.Result; {
+		case !ok:
+			p.NotApplicable = "not read"
 		case errors.Is(l.Err, cache.ErrNotApplicable):
 			p.NotApplicable = strings.TrimPrefix(l.Err.Error(), cache.ErrNotApplicable.Error()+": ")
 		case l.Err != nil:
@@ -191,12 +210,6 @@ func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api
 		default:
 			p.Source, p.FetchedAt, p.Age, p.SHA256, p.Raw = r.Source, r.FetchedAt, r.Age, r.SHA256, r.Body
 			p.Versions, p.Final, p.RefreshErr = r.Versions, r.Final, r.RefreshError
-		}
-		if p.Present() && p.Raw == nil && (withRaw || !s.decoded.has(decodedKey(name, p.SHA256, convID))) {
-			// Decoded before, dropped from memory since: read the body.
-			if r, err := s.parts.Get(ctx, name, ref); err == nil && r.SHA256 == p.SHA256 {
-				p.Raw = r.Body
-			}
 		}
 		switch name {
 		case cache.PartTranscript:
@@ -212,6 +225,20 @@ func (s *Service) readParts(ctx context.Context, ref cache.SessionRef, conv *api
 		}
 	}
 	return out
+}
+
+// Assemble builds a conversation's case file for a reader's policy from
+// parts already read (as cache.Parts.GetMany gives them, bodies included),
+// as Read does once it has read them: every part decoded and masked, one
+// timeline from all sources as of now. It does no I/O and records nothing:
+// Read is how a conversation is read on someone's behalf.
+func Assemble(res cache.Result, id ID, policy privacy.Policy, parts map[string]cache.PartLookup, now time.Time) File {
+	s := &Service{decoded: newDecodedParts(2 * len(PartInfo))}
+	got := s.decodeAll(parts, res.Conversation, policy)
+	f := File{Result: res, ID: id, Privacy: policy}
+	f.Transcript, f.Summary, f.Interaction, f.Survey, f.Recordings = got.transcript, got.summary, got.interaction, got.survey, got.recordings
+	f.Timeline = timeline.BuildAll(res.Conversation, timeline.Sources{Interactions: got.rows, Messages: ticks(f.Transcript)}, now)
+	return f
 }
 
 // malformed marks a stored part that no longer decodes: it is shown as

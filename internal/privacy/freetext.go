@@ -353,13 +353,14 @@ func (p Policy) Message(raw []byte, names ...string) ([]byte, error) {
 }
 
 // SurveyResponse returns a survey answer's upstream JSON with FreeText
-// (names: the customer's) applied to its comments.
+// (names: the customer's) applied to its comments and to the customer's
+// channel identity (channelUId: an address or a number).
 func (p Policy) SurveyResponse(raw []byte, names ...string) ([]byte, error) {
 	if !p.Masked {
 		return raw, nil
 	}
 	return rewriteObject(raw, func(key string, val json.RawMessage) (json.RawMessage, error) {
-		if key == "comments" {
+		if key == "comments" || key == "channelUId" {
 			return p.freeTextValue(val, names...)
 		}
 		return val, nil
