@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/config"
-	"github.com/teamlead/dashboard/internal/store"
 )
 
 // userCommand manages dashboard accounts from the shell: add, passwd,
@@ -51,7 +49,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("unknown user subcommand %q: use add, passwd or disable", sub)
 	}
 
-	db, err := store.Open(ctx, filepath.Join(dir, "dashboard.db"))
+	db, err := openExisting(ctx, dir)
 	if err != nil {
 		return err
 	}

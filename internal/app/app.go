@@ -75,6 +75,9 @@ type Tuning struct {
 	Throttle          auth.ThrottleConfig
 	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
 	ClientOptions     []api.Option  // appended to the upstream client's options
+	// AuditFault, when set, can make audit writes fail on demand, to test
+	// that audited actions fail closed on a full disk (see audit.Fault).
+	AuditFault *audit.Fault
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
@@ -91,6 +94,9 @@ type App struct {
 	Users    *auth.Users
 	Sessions *auth.Sessions
 	Audit    *audit.Log
+	// Refusals counts refused unauthenticated requests into one audit
+	// entry per source address per minute.
+	Refusals *audit.Aggregator
 	Tokens   *apitoken.Service
 	Metrics  *metrics.Metrics
 
@@ -144,6 +150,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return a, fmt.Errorf("data directory: %w", err)
 	}
+	// One server per data directory: a second would run every background
+	// worker again and spend the upstream budget twice.
+	lock, err := store.LockDir(cfg.DataDir)
+	if err != nil {
+		return a, err
+	}
+	a.onClose(func() { _ = lock.Release() })
 	if a.DB, err = store.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.WithClock(clk)); err != nil {
 		return a, err
 	}
@@ -171,7 +184,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Sessions = auth.NewSessions(hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, clk)
 	throttle := auth.NewThrottle(opts.Tuning.Throttle, clk)
-	a.Audit = audit.New(a.DB, clk)
+	if err := a.openAudit(); err != nil {
+		return a, err
+	}
 	tokenKey, err := apitoken.LoadOrCreateKey(cfg.DataDir)
 	if err != nil {
 		return a, err
@@ -242,12 +257,59 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
-		Audit:    a.Audit, Health: a.Health, Budget: budget, Metrics: a.Metrics,
+		Audit:    a.Audit, Refusals: a.Refusals, Health: a.Health, Budget: budget, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return a, err
 	}
 	return a, nil
+}
+
+// openAudit opens the audit log with its anchor (signed checkpoints in the
+// data directory and the configured sinks) and the aggregator of refused
+// requests. The log closes after everything that writes to it and before
+// the database; its Close writes the last checkpoint.
+func (a *App) openAudit() error {
+	log := a.Logger.With("component", "audit")
+	var sinks []audit.Sink
+	if a.Config.AuditWebhook != "" {
+		wh, err := audit.NewWebhook(a.Config.AuditWebhook)
+		if err != nil {
+			return err
+		}
+		sinks = append(sinks, wh)
+	}
+	if a.Config.AuditSyslog != "" {
+		sl, err := audit.DialSyslog(a.Config.AuditSyslog)
+		if err != nil {
+			return err
+		}
+		a.onClose(func() { _ = sl.Close() })
+		sinks = append(sinks, sl)
+	}
+	anchor, err := audit.OpenAnchor(a.Config.DataDir, audit.AnchorOptions{
+		Every: int64(a.Config.AuditCheckpointEvery), Sinks: sinks, Clock: a.Clock, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	opts := []audit.Option{audit.WithAnchor(anchor)}
+	if f := a.opts.Tuning.AuditFault; f != nil {
+		opts = append(opts, audit.WithFault(f))
+	}
+	a.Audit = audit.New(a.DB, a.Clock, opts...)
+	a.onClose(func() {
+		if err := a.Audit.Close(); err != nil {
+			log.Error("audit log close: last checkpoint not written", "err", err)
+		}
+	})
+	a.Refusals = audit.NewAggregator(a.Audit, a.Clock, audit.AggregatorOptions{Logger: log})
+	a.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer cancel()
+		_ = a.Refusals.Flush(ctx)
+	})
+	return nil
 }
 
 // startSimulator runs the built-in upstream on a loopback port of its own, so
@@ -310,8 +372,9 @@ func (a *App) refreshAfterOutcome(t reassign.Transfer) {
 }
 
 // Start runs the background workers until Close: the agent directory's
-// refresh, the conversation index sync, and the reassign loop (sweeps for
-// transfers that never hear back, bulk queues).
+// refresh, the conversation index sync, the reassign loop (sweeps for
+// transfers that never hear back, bulk queues), and the minute flush of
+// refused requests' counts to the audit log.
 func (a *App) Start() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -321,7 +384,7 @@ func (a *App) Start() {
 	a.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopWork = cancel
-	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run} {
+	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Refusals.Run} {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); run(ctx) }()
 	}

@@ -28,6 +28,13 @@ type Config struct {
 	ClientSecret string
 	PublicURL    string // how upstream reaches us, for callback URLs
 	RateLimit    int    // upstream requests per minute
+
+	// AuditCheckpointEvery is how many audit entries pass between signed
+	// checkpoints of the hash chain (written to the data directory, and to
+	// AuditWebhook and AuditSyslog when set).
+	AuditCheckpointEvery int
+	AuditWebhook         string // URL every checkpoint is POSTed to; empty: none
+	AuditSyslog          string // "local" or a syslog URL (udp://host:514); empty: none
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator
@@ -44,8 +51,13 @@ func (c Config) String() string {
 	if c.Demo() {
 		mode = "demo"
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s public=%s rate=%d/min",
-		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, secret, c.PublicURL, c.RateLimit)
+	webhook := "none"
+	if u, err := url.Parse(c.AuditWebhook); err == nil && c.AuditWebhook != "" {
+		webhook = u.Scheme + "://" + u.Host // the path or query may hold a secret
+	}
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s public=%s rate=%d/min audit-checkpoint-every=%d audit-webhook=%s audit-syslog=%q",
+		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, secret, c.PublicURL, c.RateLimit,
+		c.AuditCheckpointEvery, webhook, c.AuditSyslog)
 }
 
 // Environment variable names, one per flag.
@@ -60,12 +72,18 @@ const (
 	EnvClientSecret = "SMARTASSIST_CLIENT_SECRET"
 	EnvPublicURL    = "DASHBOARD_PUBLIC_URL"
 	EnvRateLimit    = "SMARTASSIST_RATE_LIMIT"
+
+	EnvAuditCheckpointEvery = "DASHBOARD_AUDIT_CHECKPOINT_EVERY"
+	EnvAuditWebhook         = "DASHBOARD_AUDIT_WEBHOOK"
+	EnvAuditSyslog          = "DASHBOARD_AUDIT_SYSLOG"
 )
 
 const (
 	DefaultAddr      = "127.0.0.1:8080"
 	DefaultDataDir   = "./data"
 	DefaultRateLimit = 60
+	// DefaultAuditCheckpointEvery matches audit.DefaultCheckpointEvery.
+	DefaultAuditCheckpointEvery = 100
 )
 
 // option ties a flag to its environment variable, for messages and parsing.
@@ -79,7 +97,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, rateLimit string
+	var secretFile, rateLimit, checkpointEvery string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -92,6 +110,9 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"client-id", EnvClientID, "the API app's client id (cs-…), the JWT's appId", &c.ClientID},
 		{"public-url", EnvPublicURL, "how upstream reaches this dashboard, for callback URLs (default from -addr)", &c.PublicURL},
 		{"rate-limit", EnvRateLimit, "upstream requests per minute (default 60)", &rateLimit},
+		{"audit-checkpoint-every", EnvAuditCheckpointEvery, "audit entries between signed checkpoints of the hash chain (default 100)", &checkpointEvery},
+		{"audit-webhook", EnvAuditWebhook, "URL every audit checkpoint is POSTed to (JSON)", &c.AuditWebhook},
+		{"audit-syslog", EnvAuditSyslog, `send every audit checkpoint to syslog: "local" or a URL like udp://host:514`, &c.AuditSyslog},
 	}
 	for _, o := range opts {
 		fs.StringVar(o.dst, o.flag, "", o.usage+" [$"+o.env+"]")
@@ -144,6 +165,19 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 			return Config{}, fmt.Errorf("-rate-limit %q must be a whole number of requests per minute between 1 and 100000", rateLimit)
 		}
 		c.RateLimit = n
+	}
+	c.AuditCheckpointEvery = DefaultAuditCheckpointEvery
+	if checkpointEvery != "" {
+		n, err := strconv.Atoi(checkpointEvery)
+		if err != nil || n < 1 || n > 1000000 {
+			return Config{}, fmt.Errorf("-audit-checkpoint-every %q must be a whole number of entries between 1 and 1000000", checkpointEvery)
+		}
+		c.AuditCheckpointEvery = n
+	}
+	if c.AuditWebhook != "" {
+		if err := checkURL("-audit-webhook", c.AuditWebhook); err != nil {
+			return Config{}, err
+		}
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = publicURLFromAddr(c.Addr)

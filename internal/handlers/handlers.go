@@ -138,6 +138,12 @@ type AuditLog interface {
 	LastVerification() (audit.Verification, bool)
 }
 
+// RefusalLog counts refused unauthenticated requests into aggregated audit
+// entries (*audit.Aggregator), so a flood of them cannot flood the log.
+type RefusalLog interface {
+	Note(r audit.Refusal)
+}
+
 // Health checks the database and upstream (*health.Checker).
 type Health interface {
 	Check(ctx context.Context) health.Report
@@ -188,10 +194,11 @@ type Deps struct {
 	Reassign ReassignService
 
 	// Administration.
-	Audit   AuditLog
-	Health  Health
-	Budget  Budget
-	Metrics *metrics.Metrics
+	Audit    AuditLog
+	Refusals RefusalLog
+	Health   Health
+	Budget   Budget
+	Metrics  *metrics.Metrics
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -215,10 +222,11 @@ type Handler struct {
 
 	reassign ReassignService
 
-	audit   AuditLog
-	health  Health
-	budget  Budget
-	metrics *metrics.Metrics
+	audit    AuditLog
+	refusals RefusalLog
+	health   Health
+	budget   Budget
+	metrics  *metrics.Metrics
 }
 
 // New returns the dashboard's whole HTTP handler: every route, wrapped in
@@ -245,7 +253,7 @@ func newHandler(d Deps) (*Handler, error) {
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
-		audit:    d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		audit:    d.Audit, refusals: d.Refusals, health: d.Health, budget: d.Budget, metrics: d.Metrics,
 	}, nil
 }
 
