@@ -75,13 +75,19 @@ func TestCheckpointsEveryNAndOnClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// At start (empty log), at least at 100 and 200 (a batch may carry the
-	// head a little further), and at Close.
-	if len(cps) < 4 {
+	// At start (the empty log), once 100 entries were committed (a batch
+	// may carry the head further, and a writer that lags behind takes the
+	// newest head, so 200 may fall together with 250), and at Close.
+	if len(cps) < 3 {
 		t.Fatalf("%d checkpoints: %+v", len(cps), cps)
 	}
-	if cps[0].ID != 0 || cps[1].ID < 100 || cps[2].ID < 200 {
-		t.Errorf("checkpoints at %d, %d, %d", cps[0].ID, cps[1].ID, cps[2].ID)
+	if cps[0].ID != 0 || cps[1].ID < 100 {
+		t.Errorf("checkpoints at %d, %d", cps[0].ID, cps[1].ID)
+	}
+	for i := 1; i < len(cps); i++ {
+		if cps[i].ID <= cps[i-1].ID {
+			t.Errorf("checkpoint %d at %d follows one at %d", i, cps[i].ID, cps[i-1].ID)
+		}
 	}
 	last := cps[len(cps)-1]
 	if last.ID != 250 || last.Count != 250 || last.Hash != head.Hash || last.At != store.Millis(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)) {

@@ -139,7 +139,8 @@ const (
 	sqlHead   = `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
 	sqlInsert = `INSERT INTO audit_log (id, at, at_ns, actor, client_addr, action, target, details, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlRef = `INSERT INTO audit_refs (ref, entry_id) VALUES (?, ?)`
+	// One statement for all of an entry's refs (a JSON array).
+	sqlRefs = `INSERT INTO audit_refs (ref, entry_id) SELECT value, ?2 FROM json_each(?1)`
 )
 
 type stmts struct{ head, insert, ref *sql.Stmt }
@@ -193,7 +194,7 @@ func New(db *store.DB, clk clock.Clock, opts ...Option) *Log {
 	var err error
 	if l.stmts.head, err = db.Write.PrepareContext(ctx, sqlHead); err == nil {
 		if l.stmts.insert, err = db.Write.PrepareContext(ctx, sqlInsert); err == nil {
-			l.stmts.ref, err = db.Write.PrepareContext(ctx, sqlRef)
+			l.stmts.ref, err = db.Write.PrepareContext(ctx, sqlRefs)
 		}
 	}
 	if err != nil {
@@ -347,10 +348,15 @@ type Head struct {
 
 // commit writes batch in one transaction and returns the new head.
 func (l *Log) commit(batch []*pending) (Head, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	// The timeout bounds the transaction: database/sql rolls it back when
+	// its context ends, and the statements then fail. The statements
+	// themselves run on a context that never ends, which spares the driver
+	// a goroutine per statement watching for cancellation.
+	txCtx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
+	ctx := context.Background()
 	var head Head
-	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := l.db.Tx(txCtx, func(tx *sql.Tx) error {
 		w, err := l.writer(ctx, tx)
 		if err != nil {
 			return err
@@ -441,7 +447,7 @@ func (l *Log) writer(ctx context.Context, tx *sql.Tx) (txWriter, error) {
 	if w.ins, err = bind(l.stmts.insert, sqlInsert); err != nil {
 		return w, fmt.Errorf("audit: prepare: %w", err)
 	}
-	if w.ref, err = bind(l.stmts.ref, sqlRef); err != nil {
+	if w.ref, err = bind(l.stmts.ref, sqlRefs); err != nil {
 		return w, fmt.Errorf("audit: prepare: %w", err)
 	}
 	return w, nil
@@ -471,9 +477,13 @@ func (w txWriter) insert(ctx context.Context, e *Entry, head *Head) error {
 		e.Action, e.Target, string(e.Details), e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
-	for _, ref := range e.Refs {
-		if _, err := w.ref.ExecContext(ctx, ref, e.ID); err != nil {
-			return fmt.Errorf("audit: append ref: %w", err)
+	if len(e.Refs) > 0 {
+		refs, err := json.Marshal(e.Refs)
+		if err != nil {
+			return fmt.Errorf("audit: append refs: %w", err)
+		}
+		if _, err := w.ref.ExecContext(ctx, string(refs), e.ID); err != nil {
+			return fmt.Errorf("audit: append refs: %w", err)
 		}
 	}
 	*head = Head{ID: e.ID, Hash: e.Hash}
