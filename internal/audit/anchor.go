@@ -253,8 +253,20 @@ type anchorRun struct {
 func (r *anchorRun) start(l *Log) {
 	r.kick, r.quit, r.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	r.inFile = -1
-	if cps, err := r.a.Checkpoints(); err == nil && len(cps) > 0 {
+	cps, err := r.a.Checkpoints()
+	if err != nil {
+		r.a.log.Error("audit checkpoints do not verify; run `dashboard audit verify`", "err", err)
+	}
+	var newest int64
+	for _, cp := range cps {
+		newest = max(newest, cp.ID)
+	}
+	if len(cps) > 0 {
 		r.inFile = cps[len(cps)-1].ID
+	}
+	if head, err := l.Head(context.Background()); err == nil && head.ID < newest {
+		r.a.log.Error("the audit log has fewer entries than its newest checkpoint: entries were removed; run `dashboard audit verify`",
+			"entries", head.ID, "checkpoint", newest)
 	}
 	// Anchor the head the log opened with: entries written while no server
 	// ran (by a tool, or by someone with the file) are pinned from here on.

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -380,4 +381,32 @@ func readDatagrams(t *testing.T, conn *net.UnixConn, n int) io.Reader {
 		b.WriteString(strings.TrimRight(string(buf[:k]), "\n") + "\n")
 	}
 	return strings.NewReader(b.String())
+}
+
+// TestStartWarnsWhenEntriesWereRemoved reopens a truncated log: the
+// anchor's start logs the removal at once, before anyone runs verify.
+func TestStartWarnsWhenEntriesWereRemoved(t *testing.T) {
+	dir := t.TempDir()
+	l, db, _ := anchored(t, dir, 10)
+	appendN(t, l, 40)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	tamper(t, filepath.Join(dir, "dashboard.db"), `DELETE FROM audit_refs WHERE entry_id > 30`, `DELETE FROM audit_log WHERE id > 30`)
+
+	var logs strings.Builder
+	db, err := store.Open(context.Background(), filepath.Join(dir, "dashboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := OpenAnchor(dir, AnchorOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	New(db, nil, WithAnchor(a)).Close()
+	if !strings.Contains(logs.String(), "fewer entries than its newest checkpoint") || !strings.Contains(logs.String(), "entries=30 checkpoint=40") {
+		t.Errorf("logs: %s", logs.String())
+	}
 }
