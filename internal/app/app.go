@@ -270,6 +270,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}); err != nil {
 		return a, fmt.Errorf("case file parts: %w", err)
 	}
+	a.onClose(a.Parts.Close)
 	if a.CaseFiles, err = casefile.New(a.Conversations, a.Parts, a.Upstream, a.Audit, clk, log.With("component", "casefile"),
 		casefile.WithPartWait(opts.Tuning.PartWait)); err != nil {
 		return a, err

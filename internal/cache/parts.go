@@ -152,11 +152,19 @@ type Parts struct {
 	log   *slog.Logger
 
 	group singleflight.Group
+	// stored is GetMany's query, prepared once: every audit view runs it.
+	stored *sql.Stmt
 
 	mu       sync.Mutex
 	failures map[string]failure
 	touched  map[string]time.Time
 }
+
+// sqlStoredParts lists what is stored of a session's parts.
+const sqlStoredParts = `
+	SELECT e.part, e.sha256, e.final, e.fetched_at,
+		(SELECT COUNT(*) FROM case_part_snapshots s WHERE s.session_id = e.session_id AND s.part = e.part)
+	FROM case_parts e WHERE e.session_id = ?`
 
 // NewParts returns the part store over c's database, fetching from up.
 func NewParts(c *Cache, up PartsUpstream, opts PartOptions) (*Parts, error) {
@@ -188,8 +196,16 @@ func NewParts(c *Cache, up PartsUpstream, opts PartOptions) (*Parts, error) {
 	if p.log == nil {
 		p.log = c.log
 	}
+	stmt, err := c.db.Read.PrepareContext(context.Background(), sqlStoredParts)
+	if err != nil {
+		return nil, fmt.Errorf("cache: prepare: %w", err)
+	}
+	p.stored = stmt
 	return p, nil
 }
+
+// Close releases the prepared statement.
+func (p *Parts) Close() { _ = p.stored.Close() }
 
 func partKey(part, sessionID string) string { return part + ":" + sessionID }
 
@@ -442,10 +458,7 @@ func (p *Parts) GetMany(ctx context.Context, parts []string, ref SessionRef, nee
 		r    PartResult
 		body bool
 	}
-	rows, err := p.c.db.Read.QueryContext(ctx, `
-		SELECT e.part, e.sha256, e.final, e.fetched_at,
-			(SELECT COUNT(*) FROM case_part_snapshots s WHERE s.session_id = e.session_id AND s.part = e.part)
-		FROM case_parts e WHERE e.session_id = ?`, ref.SessionID)
+	rows, err := p.stored.QueryContext(ctx, ref.SessionID)
 	found := map[string]*stored{}
 	if err == nil {
 		for rows.Next() {

@@ -30,6 +30,7 @@ func newPartsEnv(t *testing.T) *partsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Close)
 	return &partsEnv{env: e, parts: p}
 }
 
