@@ -195,7 +195,9 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 		return 0, false, 0, err
 	}
 	now := s.clock.Now()
+	var versions []string
 	err = s.c.db.Tx(ctx, func(tx *sql.Tx) error {
+		versions = versions[:0]
 		for _, conv := range p.Results {
 			if conv.ID == "" || len(conv.Raw) == 0 {
 				continue
@@ -209,8 +211,12 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 			if old == hash {
 				continue
 			}
-			if err := s.c.storeTx(ctx, tx, conversationKey(conv.ID), EndpointConversation, conv, conv.BotSessionID, hash, now); err != nil {
+			isNew, err := s.c.storeTx(ctx, tx, conversationKey(conv.ID), EndpointConversation, conv, conv.BotSessionID, hash, now)
+			if err != nil {
 				return err
+			}
+			if isNew {
+				versions = append(versions, conv.ID)
 			}
 			changed++
 		}
@@ -219,6 +225,7 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 	if err != nil {
 		return 0, false, 0, fmt.Errorf("index sync: store page: %w", err)
 	}
+	s.c.changed(versions)
 	s.c.maybeEvict()
 	s.update(func(st *SyncStatus) { st.Pages++; st.Rows += changed })
 	return changed, p.HasMore && len(p.Results) > 0, len(p.Results), nil
