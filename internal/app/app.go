@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/agentedit"
@@ -31,6 +32,7 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/handlers"
 	"github.com/teamlead/dashboard/internal/health"
+	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
@@ -83,6 +85,16 @@ type Tuning struct {
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
+	// LiveMinInterval is the shortest time between two polls of the live
+	// floor (default 5 s); LiveShare the percent of the budget's background
+	// part it plans with (default 50).
+	LiveMinInterval time.Duration
+	LiveShare       int
+	// LivePoster replaces the HTTP client that posts alerts to the webhook.
+	LivePoster live.Poster
+	// LiveWebhookBackoff is the first wait before a failed webhook post is
+	// retried (default 2 s).
+	LiveWebhookBackoff time.Duration
 }
 
 // App is the whole dashboard. Its parts are exported so tests can reach
@@ -114,6 +126,10 @@ type App struct {
 	AgentEdit     *agentedit.Service
 	Reassign      *reassign.Service
 	Health        *health.Checker
+	// Floor is the live floor (poller, state, fan-out, alerts); Targets
+	// its wait targets.
+	Floor   *live.Floor
+	Targets *live.TargetStore
 
 	// Handler serves every route.
 	Handler http.Handler
@@ -124,6 +140,7 @@ type App struct {
 	stopWork context.CancelFunc
 	started  bool
 	outcomes sync.WaitGroup // refreshes after transfer outcomes
+	floorRef atomic.Pointer[live.Floor]
 	mu       sync.Mutex
 	closed   bool
 }
@@ -220,6 +237,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if a.Conversations, err = cache.New(a.DB, a.Upstream, cache.Options{
 		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
 		Clock: clk, Logger: log.With("component", "cache"),
+		// Pages showing a conversation hear of its new versions.
+		OnChange: func(ids []string) {
+			if f := a.floorRef.Load(); f != nil {
+				for _, id := range ids {
+					f.ConversationChanged(id)
+				}
+			}
+		},
 	}); err != nil {
 		return a, fmt.Errorf("conversation cache: %w", err)
 	}
@@ -241,6 +266,24 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.onClose(a.outcomes.Wait)
 	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
 
+	a.Targets = live.NewTargetStore(a.DB, a.Audit, clk)
+	var notifier *live.Notifier
+	if cfg.AlertWebhook != "" {
+		if notifier, err = live.NewNotifier(live.NotifierOptions{
+			URL: cfg.AlertWebhook, PublicURL: cfg.PublicURL, Poster: opts.Tuning.LivePoster,
+			Backoff: opts.Tuning.LiveWebhookBackoff, Logger: log.With("component", "alert-webhook"),
+		}); err != nil {
+			return a, err
+		}
+	}
+	if a.Floor, err = live.New(a.Upstream, a.Directory, liveStore{a.Conversations}, a.Budgets.CCAI, a.Targets, live.Options{
+		Share: opts.Tuning.LiveShare, MinInterval: opts.Tuning.LiveMinInterval, Notifier: notifier,
+		Clock: clk, Logger: log.With("component", "live"),
+	}); err != nil {
+		return a, err
+	}
+	a.floorRef.Store(a.Floor)
+
 	a.Metrics.SetBudget(api.BudgetCCAI, a.Budgets.CCAI.Stats)
 	a.Metrics.SetBudget(api.BudgetBot, a.Budgets.Bot.Stats)
 	a.Metrics.SetCache(func(ctx context.Context) (metrics.CacheStats, error) {
@@ -256,6 +299,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
+		Live:     a.Floor, Targets: a.Targets,
 		Audit:    a.Audit, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 	})
@@ -325,8 +369,9 @@ func (a *App) refreshAfterOutcome(t reassign.Transfer) {
 }
 
 // Start runs the background workers until Close: the agent directory's
-// refresh, the conversation index sync, and the reassign loop (sweeps for
-// transfers that never hear back, bulk queues).
+// refresh, the conversation index sync, the reassign loop (sweeps for
+// transfers that never hear back, bulk queues) and the live floor's
+// poller.
 func (a *App) Start() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -336,7 +381,7 @@ func (a *App) Start() {
 	a.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopWork = cancel
-	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run} {
+	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Floor.Run} {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); run(ctx) }()
 	}
@@ -394,3 +439,12 @@ func (a *App) Close() {
 }
 
 func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
+
+// liveStore is the cache as the live floor's store.
+type liveStore struct{ *cache.Cache }
+
+// RefreshConversation re-reads one conversation into the cache.
+func (s liveStore) RefreshConversation(ctx context.Context, id string) error {
+	_, err := s.Refresh(ctx, id)
+	return err
+}

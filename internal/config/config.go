@@ -34,6 +34,10 @@ type Config struct {
 	PublicURL       string // how upstream reaches us, for callback URLs
 	RateLimit       int    // upstream requests per minute (the contact-center and analytics bucket)
 	RateShare       int    // percent of upstream's limits this dashboard uses, 10–100
+	// AlertWebhook is a Slack-compatible webhook the live floor posts new
+	// alerts to; empty: none. Its path is a secret: read like ClientSecret,
+	// never printed.
+	AlertWebhook string
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator
@@ -46,9 +50,9 @@ func (c Config) String() string {
 	if c.Demo() {
 		mode = "demo"
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%%",
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% alert-webhook=%s",
 		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
-		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare)
+		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, setOrUnset(c.AlertWebhook))
 }
 
 func setOrUnset(secret string) string {
@@ -73,6 +77,7 @@ const (
 	EnvPublicURL    = "DASHBOARD_PUBLIC_URL"
 	EnvRateLimit    = "SMARTASSIST_RATE_LIMIT"
 	EnvRateShare    = "SMARTASSIST_RATE_SHARE"
+	EnvAlertWebhook = "DASHBOARD_ALERT_WEBHOOK"
 )
 
 const (
@@ -93,7 +98,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, botSecretFile, rateLimit, rateShare string
+	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -116,6 +121,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	// shows up in `ps` or shell history.
 	fs.StringVar(&secretFile, "client-secret-file", "", "file holding the API app's client secret [$"+EnvClientSecret+" holds the secret itself]")
 	fs.StringVar(&botSecretFile, "bot-client-secret-file", "", "file holding the bot API app's client secret [$"+EnvBotSecret+" holds the secret itself]")
+	fs.StringVar(&webhookFile, "alert-webhook-file", "", "file holding a Slack-compatible webhook URL for the live floor's alerts [$"+EnvAlertWebhook+" holds the URL itself]")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -137,6 +143,15 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	}
 	if c.BotClientSecret, err = readSecret("bot-client-secret-file", botSecretFile, given, getenv(EnvBotSecret)); err != nil {
 		return Config{}, err
+	}
+	if c.AlertWebhook, err = readSecret("alert-webhook-file", webhookFile, given, getenv(EnvAlertWebhook)); err != nil {
+		return Config{}, err
+	}
+	if c.AlertWebhook != "" {
+		// The URL is the secret: say what is wrong without echoing it.
+		if u, err := url.Parse(c.AlertWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Config{}, fmt.Errorf("-alert-webhook-file (%s) must hold an absolute http(s) URL", EnvAlertWebhook)
+		}
 	}
 
 	if c.Addr == "" {

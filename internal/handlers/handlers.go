@@ -25,6 +25,7 @@ import (
 	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/health"
+	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/layouts"
@@ -125,6 +126,23 @@ type ReassignService interface {
 	HandleCallback(ctx context.Context, token string, body []byte) (reassign.Transfer, error)
 }
 
+// The live floor.
+
+// LiveFloor is the live floor (*live.Floor): its latest state, and
+// subscriptions that signal when it (or one conversation) changes.
+type LiveFloor interface {
+	Snapshot() *live.Snapshot
+	Subscribe(t live.Topic) (*live.Subscription, error)
+	ConversationVersion(id string) (uint64, bool)
+	ConversationSeq() uint64
+}
+
+// WaitTargets reads and changes the floor's wait targets (*live.TargetStore).
+type WaitTargets interface {
+	Load(ctx context.Context) (live.Targets, error)
+	Set(ctx context.Context, actor, clientAddr, queueID string, target time.Duration, inherit bool) error
+}
+
 // Administration: the audit log, health, the rate budget.
 
 // AuditLog records what the dashboard does on someone's behalf and reads it
@@ -192,6 +210,10 @@ type Deps struct {
 	// Reassigning.
 	Reassign ReassignService
 
+	// The live floor.
+	Live    LiveFloor
+	Targets WaitTargets
+
 	// Administration.
 	Audit   AuditLog
 	Health  Health
@@ -219,6 +241,9 @@ type Handler struct {
 	agentEditor AgentEditor
 
 	reassign ReassignService
+
+	live    LiveFloor
+	targets WaitTargets
 
 	audit   AuditLog
 	health  Health
@@ -250,7 +275,8 @@ func newHandler(d Deps) (*Handler, error) {
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
-		audit:    d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		live:     d.Live, targets: d.Targets,
+		audit: d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
 	}, nil
 }
 
