@@ -76,7 +76,7 @@ func TestBrowserAdminCreatesLeadWhoFindsOwnActions(t *testing.T) {
 		t.Errorf("lena's actions: %v", actions)
 	}
 	// Times are shown in the zone lena chose.
-	if first := value(t, ctx, chromedp.Text(`[data-testid=audit-row] td.nowrap`)); !strings.Contains(first, "CE") {
+	if first := value(t, ctx, chromedp.Text(`[data-testid=audit-row] td[data-label=Time]`)); !strings.Contains(first, "CE") {
 		t.Errorf("time %q is not in Europe/Berlin", first)
 	}
 	// Filtering by action keeps her scope.

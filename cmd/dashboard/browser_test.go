@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +35,10 @@ func findBrowser(t *testing.T) string {
 // (no sandbox as root, no background network, which is closed here). The
 // browser is started without a deadline, as chromedp requires; each step of
 // a test then runs under its own timeout via step.
+//
+// Every browser test fails on a console error, an uncaught exception or a
+// Content-Security-Policy violation anywhere in it: the console is watched
+// from the start and checked when the test ends (see consoleProblems).
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -41,18 +49,79 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	if err := chromedp.Do(ctx); err != nil {
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start browser: %v", err)
+	}
+	problems := watchConsole(ctx)
 	t.Cleanup(func() {
+		for _, p := range problems.list() {
+			t.Errorf("browser console: %s", p)
+		}
 		cancelCtx()
 		cancelAlloc()
 	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start browser: %v", err)
-	}
 	return ctx
+}
+
+// consoleProblems collects what a page must never write to the console.
+type consoleProblems struct {
+	mu  sync.Mutex
+	all []string
+}
+
+func (c *consoleProblems) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.all = append(c.all, s)
+}
+
+func (c *consoleProblems) list() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.all)
+}
+
+// watchConsole subscribes to the console of ctx's page: errors, uncaught
+// exceptions and browser log errors (a CSP violation is one: "Refused to
+// apply inline style…", "Refused to execute inline script…").
+func watchConsole(ctx context.Context) *consoleProblems {
+	p := &consoleProblems{}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+				p.add(fmt.Sprintf("%s at %s: %s", m.Type, m.URL, m.Text))
+			}
+		}
+	}()
+	return p
+}
+
+// waitFor polls a JavaScript condition in the page until it is true. A poll
+// that a page load interrupts starts again on the new page.
+func waitFor(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		err := chromedp.Do(tctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if tctx.Err() != nil || !strings.Contains(err.Error(), "navigated or closed") && !strings.Contains(err.Error(), "context was destroyed") && !strings.Contains(err.Error(), "Cannot find context") {
+			t.Fatalf("waiting for %s: %v", cond, err)
+		}
+	}
 }
 
 // steps runs browser actions with a deadline, failing the test on error.
@@ -112,14 +181,18 @@ func TestBrowserLoginShowsLayout(t *testing.T) {
 		t.Errorf("htmx not loaded: %q", v)
 	}
 
-	// The search box takes a malformed id and explains what an id looks like.
+	// The search box takes words too: they filter the conversation list.
 	steps(t, ctx,
 		chromedp.SendKeys(`[data-testid=search-input]`, "not-an-id"),
 		chromedp.Submit(`[data-testid=search-input]`),
-		chromedp.WaitVisible(`[data-testid=error-page]`),
 	)
-	if hint := value(t, ctx, chromedp.Text(`[data-testid=error-hint]`)); !strings.Contains(hint, "24 hexadecimal characters") {
-		t.Errorf("hint %q", hint)
+	waitLocation(t, ctx, "/conversations?text=not-an-id")
+	steps(t, ctx, chromedp.WaitVisible(`[data-testid=conv-filters]`))
+
+	// Signing out says so.
+	steps(t, ctx, chromedp.Click(`[data-testid=logout]`), chromedp.WaitVisible(`[data-testid=login-notice]`))
+	if msg := value(t, ctx, chromedp.Text(`[data-testid=login-notice]`)); !strings.Contains(msg, "You are signed out") {
+		t.Errorf("after sign-out: %q", msg)
 	}
 }
 
@@ -127,15 +200,6 @@ func TestBrowserLoginShowsLayout(t *testing.T) {
 // navigates, WaitVisible alone can match the old page's elements.
 func waitLocation(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		loc := value(t, ctx, chromedp.Location())
-		if strings.Contains(loc, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("page stayed at %s; want a URL containing %q", loc, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	q, _ := json.Marshal(want)
+	waitFor(t, ctx, "location.href.includes("+string(q)+")")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -48,6 +47,14 @@ func TestBrowserReassignUpdatesInPlace(t *testing.T) {
 		chromedp.Click(`[data-testid=login-submit]`),
 		chromedp.WaitVisible(`[data-testid=nav]`),
 		chromedp.Navigate(base+"/conversations/"+conv.ID),
+		chromedp.WaitVisible(`[data-testid=reassign-panel] > summary`),
+	)
+	// The panel is closed until the lead opens it.
+	if open := value(t, ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid=reassign-panel]').open`)); open {
+		t.Error("the reassign panel is open before it is asked for")
+	}
+	steps(t, ctx,
+		chromedp.Click(`[data-testid=reassign-panel] > summary`),
 		chromedp.WaitVisible(`[data-testid=reassign-panel] [data-testid=reassign-candidate]`),
 	)
 	// The best-ranked candidate that is online and has room.
@@ -73,15 +80,8 @@ func TestBrowserReassignUpdatesInPlace(t *testing.T) {
 		chromedp.Click(`[data-testid=reassign-agent-submit]`),
 		chromedp.WaitVisible(`[data-testid=reassign-status]`),
 	)
-	deadline := time.Now().Add(20 * time.Second)
-	status := ""
-	for time.Now().Before(deadline) {
-		status = value(t, ctx, chromedp.Evaluate[string](`(document.querySelector('[data-testid=reassign-status]')||{dataset:{}}).dataset.status||""`))
-		if status == "confirmed" || status == "failed" || status == "no_confirmation" {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitFor(t, ctx, `["confirmed","failed","no_confirmation"].includes((document.querySelector('[data-testid=reassign-status]')||{dataset:{}}).dataset.status)`)
+	status := value(t, ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=reassign-status]').dataset.status`))
 	text := value(t, ctx, chromedp.Text(`[data-testid=reassign-status]`))
 	if status != "confirmed" || !strings.Contains(text, "Transferred to "+name) || !strings.Contains(text, "by admin") {
 		t.Fatalf("panel %s: %q", status, text)

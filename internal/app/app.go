@@ -34,6 +34,7 @@ import (
 	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -100,6 +101,7 @@ type Tuning struct {
 // App is the whole dashboard. Its parts are exported so tests can reach
 // them; everything else goes through Handler.
 type App struct {
+	Prefs  *prefs.Store
 	Config config.Config
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -265,6 +267,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	// Outcome refreshes still under way finish before the cache closes.
 	a.onClose(a.outcomes.Wait)
 	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
+	a.Prefs = prefs.New(a.DB, clk)
 
 	a.Targets = live.NewTargetStore(a.DB, a.Audit, clk)
 	var notifier *live.Notifier
@@ -302,6 +305,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Live:     a.Floor, Targets: a.Targets,
 		Audit:    a.Audit, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
+		Prefs:  a.Prefs,
 	})
 	if err != nil {
 		return a, err

@@ -212,13 +212,17 @@ func (e Entry) computeHash() string {
 
 // Filter selects entries, newest first.
 type Filter struct {
-	Actor  string    // exact username
-	Action string    // exact action, or a prefix ending in "." (e.g. "reassign.")
-	Target string    // any ref of the entry (a session id finds all done to that conversation)
-	From   time.Time // inclusive
-	To     time.Time // exclusive
-	Before int64     // keyset: only entries with id < Before (0 = newest)
-	Limit  int       // default 50, at most 1000
+	Actor  string // exact username
+	Action string // exact action, or a prefix ending in "." (e.g. "reassign.")
+	// Actions keeps only entries whose action is one of these exact
+	// actions; NotActions leaves those out (e.g. reads versus changes).
+	Actions    []string
+	NotActions []string
+	Target     string    // any ref of the entry (a session id finds all done to that conversation)
+	From       time.Time // inclusive
+	To         time.Time // exclusive
+	Before     int64     // keyset: only entries with id < Before (0 = newest)
+	Limit      int       // default 50, at most 1000
 }
 
 // Query returns entries matching f, newest first, and whether more follow.
@@ -237,6 +241,18 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, bool, error) {
 			where, args = append(where, "a.action >= ? AND a.action < ?"), append(args, f.Action, f.Action+"\xff")
 		} else {
 			where, args = append(where, "a.action = ?"), append(args, f.Action)
+		}
+	}
+	if len(f.Actions) > 0 {
+		where = append(where, "a.action IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Actions)), ",")+")")
+		for _, a := range f.Actions {
+			args = append(args, a)
+		}
+	}
+	if len(f.NotActions) > 0 {
+		where = append(where, "a.action NOT IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.NotActions)), ",")+")")
+		for _, a := range f.NotActions {
+			args = append(args, a)
 		}
 	}
 	if f.Target != "" {

@@ -255,7 +255,7 @@ func TestSnapshotHistoryRecordsEachVersion(t *testing.T) {
 		t.Errorf("the unchanged refetch should extend the first version's last-seen time: %+v", oldest)
 	}
 	changes := strings.Join(newest.Changes, "\n")
-	for _, want := range []string{"status ACTIVE → CLOSED", "1 transfer(s) added: QUEUE to Support", "notes 0 → 1", "disposition none → Resolved", "end time none → 2025-08-25T10:09:00Z", "participant Ann Agent: ended"} {
+	for _, want := range []string{"status ACTIVE → CLOSED", "1 transfer added: QUEUE to Support", "notes 0 → 1", "disposition none → Resolved", "end time none → 2025-08-25T10:09:00Z", "participant Ann Agent: ended"} {
 		if !strings.Contains(changes, want) {
 			t.Errorf("changes lack %q:\n%s", want, changes)
 		}

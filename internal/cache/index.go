@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ func indexTx(ctx context.Context, tx *sql.Tx, conv *api.Conversation, hash strin
 		notes = append(notes, nt.Note)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO conv_index_fts (rowid, customer, summary, notes) VALUES (?, ?, ?, ?)`,
-		n, customer+" "+conv.UserInfo.Email, strings.Join(conv.Summary, "\n"), strings.Join(notes, "\n")); err != nil {
+		n, customer+" "+conv.UserInfo.Email+" "+conv.UserInfo.PhoneNumber, strings.Join(conv.Summary, "\n"), strings.Join(notes, "\n")); err != nil {
 		return err
 	}
 	facets := [][3]string{
@@ -296,13 +297,19 @@ type Query struct {
 	Sort        string // SortStart (default), SortEnd, SortWait
 	Asc         bool   // default newest/largest first
 	After       *Cursor
-	Limit       int // default 50, at most 500
+	// Before asks for the page that ends just before this cursor (the
+	// previous page); it wins over After.
+	Before *Cursor
+	Limit  int // default 50, at most 500
 }
 
 // Page is one page of rows and the cursor of the next, nil at the end.
 type Page struct {
 	Rows []Row
 	Next *Cursor
+	// Prev is the cursor of the page before, set when the page was asked
+	// for with Before and more rows lie before it, or with After.
+	Prev *Cursor
 	// SortedByStart is set when a search matched too many conversations to
 	// sort them by another column quickly, so they came newest first.
 	SortedByStart bool
@@ -436,6 +443,12 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 			q.Sort, q.Asc, q.After, fellBack = SortStart, false, nil, true
 		}
 	}
+	backward := q.Before != nil && !fellBack
+	if backward {
+		// The previous page is the next page in the opposite order,
+		// read backwards.
+		q.After, q.Asc = q.Before, !q.Asc
+	}
 	sqlText, args := q.build()
 	rows, err := c.db.Read.QueryContext(ctx, sqlText+" LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
@@ -443,7 +456,8 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 	}
 	defer rows.Close()
 	var p Page
-	var last int64
+	var vals []int64
+	more := false
 	for rows.Next() {
 		var sv int64
 		r, err := scanRow(rows, &sv)
@@ -451,18 +465,56 @@ func (c *Cache) List(ctx context.Context, q Query) (Page, error) {
 			return Page{}, fmt.Errorf("cache: list: %w", err)
 		}
 		if len(p.Rows) == q.Limit {
-			prev := p.Rows[len(p.Rows)-1]
-			p.Next = &Cursor{Value: last, N: prev.N}
+			more = true
 			break
 		}
-		last = sv
+		vals = append(vals, sv)
 		p.Rows = append(p.Rows, r)
 	}
 	if err := rows.Err(); err != nil {
 		return Page{}, fmt.Errorf("cache: list: %w", err)
 	}
+	n := len(p.Rows)
+	if backward {
+		slices.Reverse(p.Rows)
+		slices.Reverse(vals)
+		if n > 0 {
+			p.Next = &Cursor{Value: vals[n-1], N: p.Rows[n-1].N}
+			if more {
+				p.Prev = &Cursor{Value: vals[0], N: p.Rows[0].N}
+			}
+		}
+	} else if n > 0 {
+		if more {
+			p.Next = &Cursor{Value: vals[n-1], N: p.Rows[n-1].N}
+		}
+		if q.After != nil {
+			p.Prev = &Cursor{Value: vals[0], N: p.Rows[0].N}
+		}
+	}
 	p.SortedByStart = fellBack
 	return p, nil
+}
+
+// CountCap is where Count stops counting: past it a list says "more than".
+const CountCap = 10000
+
+// Count is how many conversations match q (ignoring After, Before and
+// Limit), counting at most CountCap+1; capped says the count stopped there.
+func (c *Cache) Count(ctx context.Context, q Query) (n int64, capped bool, err error) {
+	q.After, q.Before, q.Sort, q.Asc = nil, nil, "", false
+	sqlText, args := q.build()
+	if i := strings.LastIndex(sqlText, " ORDER BY "); i > 0 {
+		sqlText = sqlText[:i]
+	}
+	err = c.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+sqlText+" LIMIT ?)", append(args, CountCap+1)...).Scan(&n)
+	if err != nil {
+		return 0, false, fmt.Errorf("cache: count: %w", err)
+	}
+	if n > CountCap {
+		return CountCap, true, nil
+	}
+	return n, false, nil
 }
 
 // Each calls fn for every row matching q (ignoring Limit and After), in

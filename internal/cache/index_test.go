@@ -338,3 +338,65 @@ func TestOverview(t *testing.T) {
 		t.Errorf("queue label not resolved: %+v", ov.ByQueue[0])
 	}
 }
+
+// TestPreviousPageAndCount walks forward three pages, then back with each
+// page's Prev cursor, and sees the same pages; Count counts every match.
+func TestPreviousPageAndCount(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		sort string
+		asc  bool
+	}{{"start desc", SortStart, false}, {"wait desc", SortWait, false}, {"end asc", SortEnd, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t)
+			c, err := New(db, newScripted(), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 30 {
+				insertRow(t, db.Write, "c-"+string(rune('A'+i)), int64(1000+i/4), int64(i%3))
+			}
+			ctx := context.Background()
+			if n, capped, err := c.Count(ctx, Query{Sort: tt.sort}); err != nil || n != 30 || capped {
+				t.Fatalf("Count = %d, %v, %v; want 30", n, capped, err)
+			}
+			q := Query{Sort: tt.sort, Asc: tt.asc, Limit: 7}
+			var pages []Page
+			for {
+				p, err := c.List(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages = append(pages, p)
+				if p.Next == nil {
+					break
+				}
+				q.After, q.Before = p.Next, nil
+			}
+			if pages[0].Prev != nil {
+				t.Error("the first page has a previous page")
+			}
+			for i := len(pages) - 1; i > 0; i-- {
+				q.After, q.Before = nil, pages[i].Prev
+				back, err := c.List(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := ids(back.Rows), ids(pages[i-1].Rows); !slices.Equal(got, want) {
+					t.Errorf("page %d back: %v, want %v", i-1, got, want)
+				}
+				if (back.Prev == nil) != (i-1 == 0) {
+					t.Errorf("page %d back: prev %v", i-1, back.Prev)
+				}
+			}
+		})
+	}
+}
+
+func ids(rows []Row) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
+}

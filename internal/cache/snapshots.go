@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/display"
 )
 
 // Snapshot is one distinct version of a conversation as upstream sent it.
@@ -98,9 +99,9 @@ func Diff(a, b *api.Conversation) []string {
 			}
 			what = append(what, fmt.Sprintf("%s to %s", orNone(t.TransferredType), strings.Join(to, "/")))
 		}
-		out = append(out, fmt.Sprintf("%d transfer(s) added: %s", n, strings.Join(what, "; ")))
+		out = append(out, display.Count(n, "transfer")+" added: "+strings.Join(what, "; "))
 	} else if n < 0 {
-		out = append(out, fmt.Sprintf("%d transfer(s) removed", -n))
+		out = append(out, display.Count(-n, "transfer")+" removed")
 	}
 	if n := len(b.Queues) - len(a.Queues); n != 0 {
 		out = append(out, fmt.Sprintf("queue entries %d → %d", len(a.Queues), len(b.Queues)))

@@ -108,3 +108,30 @@ func orUTC(loc *time.Location) *time.Location {
 	}
 	return loc
 }
+
+// Count is a number with its noun in the right form: "1 field", "2 fields",
+// "0 transfers". many is the plural when it is not one+"s" ("1 entry", "3
+// entries").
+func Count(n int, one string, many ...string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	plural := one + "s"
+	if len(many) > 0 {
+		plural = many[0]
+	}
+	return fmt.Sprintf("%d %s", n, plural)
+}
+
+// Short is a moment for a tight table cell, in loc: "29 Nov 23:23" within
+// now's year, "29 Nov 2025" before it. The full form (Time) goes on hover.
+func Short(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc = orUTC(loc)
+	if t.In(loc).Year() == now.In(loc).Year() {
+		return t.In(loc).Format("2 Jan 15:04")
+	}
+	return t.In(loc).Format("2 Jan 2006")
+}

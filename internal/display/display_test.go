@@ -78,3 +78,32 @@ func TestAge(t *testing.T) {
 		t.Errorf("future Age = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		one  string
+		many []string
+		want string
+	}{
+		{0, "field", nil, "0 fields"}, {1, "field", nil, "1 field"}, {2, "field", nil, "2 fields"},
+		{1, "entry", []string{"entries"}, "1 entry"}, {3, "entry", []string{"entries"}, "3 entries"},
+	} {
+		if got := Count(c.n, c.one, c.many...); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.one, got, c.want)
+		}
+	}
+}
+
+func TestShort(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	if got := Short(time.Date(2026, 11, 29, 22, 23, 50, 0, time.UTC), now, time.UTC); got != "29 Nov 22:23" {
+		t.Errorf("this year: %q", got)
+	}
+	if got := Short(time.Date(2025, 11, 29, 22, 23, 50, 0, time.UTC), now, time.UTC); got != "29 Nov 2025" {
+		t.Errorf("last year: %q", got)
+	}
+	if Short(time.Time{}, now, time.UTC) != "" {
+		t.Error("zero time")
+	}
+}

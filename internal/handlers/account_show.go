@@ -10,6 +10,7 @@ import (
 var accountNotices = map[string]string{
 	"password": "Your password was changed. Your other sessions have ended.",
 	"timezone": "Your time zone was saved.",
+	"theme":    "Your colour theme was saved.",
 }
 
 // accountZones are suggestions for the time zone field; any IANA name works.
@@ -37,6 +38,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		TimeZone:  u.TimeZone,
 		Effective: viewerLocation(r).String(),
 		Zones:     accountZones,
+		Theme:     h.userPrefs(r).Theme,
 	}
 	if u.TimeZone == "" {
 		vm.Effective += " (from your browser)"

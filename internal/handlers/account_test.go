@@ -79,7 +79,7 @@ func TestAccountTimeZone(t *testing.T) {
 		t.Errorf("effective zone %q", got)
 	}
 	// The audit page shows times in that zone.
-	if got := readDoc(t, h.Get(c, "/audit")).Find("[data-testid=audit-table] td.nowrap").First().Text(); !strings.HasSuffix(got, "IST") {
+	if got := readDoc(t, h.Get(c, "/audit")).Find("[data-testid=audit-table] td[data-label=Time]").First().Text(); !strings.HasSuffix(got, "IST") {
 		t.Errorf("audit time %q is not in the chosen zone", got)
 	}
 	e := newestAudit(t, h, audit.Filter{Action: audit.ActionUserUpdate, Target: "lead"})

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/teamlead/dashboard/internal/agentedit"
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -32,7 +34,7 @@ func (h *Handler) agentEdit(w http.ResponseWriter, r *http.Request) {
 // section only and tells htmx to put it in place of the old one (with 200:
 // htmx does not swap error statuses).
 func (h *Handler) renderAgentForm(w http.ResponseWriter, r *http.Request, status int, res agentedit.Result, preview *pages.AgentPreview) {
-	vm := agentEditVM(res, preview)
+	vm := agentEditVM(res, preview, viewerLocation(r))
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#agent-edit")
 		w.Header().Set("HX-Reswap", "outerHTML")
@@ -51,7 +53,7 @@ var textLimits = map[string]struct {
 	"emailId": {"email", 254}, "phoneNumber": {"tel", 32}, "customId": {"text", 128},
 }
 
-func agentEditVM(res agentedit.Result, preview *pages.AgentPreview) pages.AgentEdit {
+func agentEditVM(res agentedit.Result, preview *pages.AgentPreview, loc *time.Location) pages.AgentEdit {
 	orig, _ := json.Marshal(res.Original) // maps of strings always encode
 	vm := pages.AgentEdit{
 		ID: res.AgentID, Name: res.Name,
@@ -59,7 +61,7 @@ func agentEditVM(res agentedit.Result, preview *pages.AgentPreview) pages.AgentE
 		PreviewAction: "/agents/" + url.PathEscape(res.AgentID) + "/preview",
 		CancelHref:    "/agents/" + url.PathEscape(res.AgentID),
 		UpdatedAt:     res.Version, Original: string(orig),
-		Banner: res.Message, Preview: preview, Conflict: conflictVM(res),
+		Banner: res.Message, Preview: preview, Conflict: conflictVM(res, loc),
 	}
 	if res.Outcome == agentedit.OutcomeUnchanged {
 		vm.BannerKind = "info"
@@ -260,11 +262,14 @@ func displayValue(s string) string {
 }
 
 // conflictVM shows a conflict's rows, or nil when there is no conflict.
-func conflictVM(res agentedit.Result) *pages.AgentConflict {
+func conflictVM(res agentedit.Result, loc *time.Location) *pages.AgentConflict {
 	if res.Outcome != agentedit.OutcomeConflict {
 		return nil
 	}
-	c := &pages.AgentConflict{TheirUpdatedAt: res.Version}
+	c := &pages.AgentConflict{TheirUpdatedAt: res.Version, TheirUpdatedISO: res.Version}
+	if t, err := time.Parse(time.RFC3339Nano, res.Version); err == nil {
+		c.TheirUpdatedAt, c.TheirUpdatedISO = display.Time(t, loc), display.ISO(t, loc)
+	}
 	for _, row := range res.Conflict {
 		vr := pages.ConflictRow{Label: row.Label, Original: displayValue(row.Original), TheyChanged: row.TheyChanged, YouChanged: row.YouChanged}
 		if row.TheyChanged {

@@ -10,6 +10,7 @@ import (
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/display"
+	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -44,6 +45,9 @@ func agentFilterQuery(f pages.AgentFilter) string {
 // agentList answers GET /agents: every agent from the directory, searched
 // and filtered by the URL's parameters.
 func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
+	if cleanQuery(w, r) {
+		return
+	}
 	f := parseAgentFilter(r.URL.Query())
 	vm := pages.AgentList{Filter: f}
 	snap, err := h.directory.Agents(r.Context())
@@ -84,7 +88,11 @@ func (h *Handler) agentAvailability(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) agentRows(r *http.Request, snap *directory.Snapshot, f pages.AgentFilter) (pages.AgentRows, int) {
-	rows := pages.AgentRows{PollURL: "/agents/availability"}
+	rows := pages.AgentRows{PollURL: "/agents/availability", Table: h.listView(r, "agents")}
+	load, err := h.convs.LiveLoad(r.Context())
+	if err != nil {
+		h.logger.Warn("agents: live load", "err", err)
+	}
 	if q := agentFilterQuery(f); q != "" {
 		rows.PollURL += "?" + q
 	}
@@ -122,6 +130,11 @@ func (h *Handler) agentRows(r *http.Request, snap *directory.Snapshot, f pages.A
 			Groups: strings.Join(groups, ", "), Queues: strings.Join(queues, ", "), Status: v.Status,
 			Channels: strings.Join(agentChannelNames(v), ", "), Presence: presence,
 		})
+		if load != nil {
+			facts := reassign.AgentFactsOf(v, presence, load[v.UserID], "livechat")
+			last := &rows.Rows[len(rows.Rows)-1]
+			last.Load, last.Full = facts.Slots(), facts.Capacity > 0 && facts.Load >= facts.Capacity
+		}
 	}
 	slices.SortFunc(rows.Rows, func(a, b pages.AgentRow) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))

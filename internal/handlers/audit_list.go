@@ -41,13 +41,28 @@ type auditQuery struct {
 func parseAuditQuery(r *http.Request, loc *time.Location) (auditQuery, error) {
 	q := r.URL.Query()
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	aq := auditQuery{form: pages.AuditFilter{Actor: get("actor"), Action: get("action"), Target: get("target"), From: get("from"), To: get("to")}}
+	aq := auditQuery{form: pages.AuditFilter{Actor: get("actor"), Action: get("action"), Target: get("target"), From: get("from"), To: get("to"), Kind: get("kind")}}
 	for _, v := range []string{aq.form.Actor, aq.form.Action, aq.form.Target} {
 		if len(v) > 200 {
 			return aq, fmt.Errorf("a filter value is too long (at most 200 characters)")
 		}
 	}
 	aq.filter = audit.Filter{Actor: aq.form.Actor, Action: aq.form.Action, Target: aq.form.Target}
+	// Reads or changes: changes unless asked, or unless one action is
+	// asked for by name.
+	kind := aq.form.Kind
+	if kind == "" && aq.form.Action == "" {
+		kind = auditKindChanges
+	}
+	switch kind {
+	case "", auditKindAll:
+	case auditKindChanges:
+		aq.filter.NotActions = auditReads
+	case auditKindReads:
+		aq.filter.Actions = auditReads
+	default:
+		return aq, fmt.Errorf("show %q is not one of changes, reads, all", aq.form.Kind)
+	}
 	if u := currentUser(r); u != nil && !u.Role.AtLeast(auth.RoleAdmin) {
 		aq.form.Actor, aq.filter.Actor = "", u.Username
 	}
@@ -81,7 +96,7 @@ func parseAuditQuery(r *http.Request, loc *time.Location) (auditQuery, error) {
 // url returns path with the filters (and before, when positive) as query.
 func (aq auditQuery) url(path string, before int64) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"actor": aq.form.Actor, "action": aq.form.Action, "target": aq.form.Target, "from": aq.form.From, "to": aq.form.To} {
+	for k, s := range map[string]string{"actor": aq.form.Actor, "action": aq.form.Action, "target": aq.form.Target, "from": aq.form.From, "to": aq.form.To, "kind": aq.form.Kind} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -97,6 +112,9 @@ func (aq auditQuery) url(path string, before int64) string {
 
 // auditList answers GET /audit: leads see their own entries, admins all.
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
+	if cleanQuery(w, r) {
+		return
+	}
 	loc := viewerLocation(r)
 	u := currentUser(r)
 	aq, perr := parseAuditQuery(r, loc)
@@ -108,6 +126,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		TimeZone:   loc.String(),
 		ShowVerify: u.Role.AtLeast(auth.RoleAdmin),
 		Verify:     h.verifyBadge(loc),
+		Table:      h.listView(r, "audit"),
 	}
 	if perr != nil {
 		h.render(w, r, http.StatusBadRequest, h.adminPage(r, "Audit log", "audit", errorBanner(perr.Error())), pages.AuditPage(vm))
@@ -120,16 +139,16 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusInternalServerError, h.adminPage(r, "Audit log", "audit", errorBanner("The audit log could not be read; try again.")), pages.AuditPage(vm))
 		return
 	}
-	for _, e := range entries {
-		vm.Entries = append(vm.Entries, auditEntryView(e, loc))
-	}
+	vm.Entries = auditRows(entries, loc, auditNamesOf(h.directory.Known()))
 	if more && len(entries) > 0 {
 		vm.OlderURL = aq.url("/audit", entries[len(entries)-1].ID)
 	}
 	if aq.filter.Before > 0 {
 		vm.NewestURL = aq.url("/audit", 0)
 	}
-	h.render(w, r, http.StatusOK, h.adminPage(r, "Audit log", "audit"), pages.AuditPage(vm))
+	p := h.adminPage(r, "Audit log", "audit")
+	p.PrintedBy = "Printed by " + u.Username + " on " + display.Time(h.clock.Now(), loc) + " from " + r.URL.RequestURI()
+	h.render(w, r, http.StatusOK, p, pages.AuditPage(vm))
 }
 
 func auditEntryView(e audit.Entry, loc *time.Location) pages.AuditEntry {

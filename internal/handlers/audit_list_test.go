@@ -52,10 +52,12 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 		query   string
 		actions []string
 	}{
-		{"?target=" + session, []string{audit.ActionExport, audit.ActionSessionLookup}},
+		{"?target=" + session + "&kind=all", []string{audit.ActionExport, audit.ActionSessionLookup}},
+		{"?target=" + session, nil}, // changes by default: views and exports are reads
+		{"?target=" + session + "&kind=reads", []string{audit.ActionExport, audit.ActionSessionLookup}},
 		{"?actor=admin&action=agent.update", []string{audit.ActionAgentUpdate}},
 		{"?action=conversation.&actor=admin", []string{audit.ActionExport}},
-		{"?target=c-1&from=" + today + "&to=" + today, []string{audit.ActionExport, audit.ActionSessionLookup}},
+		{"?target=c-1&kind=all&from=" + today + "&to=" + today, []string{audit.ActionExport, audit.ActionSessionLookup}},
 		{"?target=c-1&from=" + tomorrow, nil},
 	}
 	for _, tt := range tests {
@@ -68,8 +70,14 @@ func TestAuditPageScopeAndFilters(t *testing.T) {
 		}
 	}
 
-	// Details are readable JSON, escaped; the hash prefix is shown.
-	resp := h.Get(admin, "/audit?action=conversation.export")
+	// Details are readable JSON, escaped; the hash prefix is shown when
+	// the admin chooses the hash column.
+	resp := h.PostForm(admin, "/prefs/list", url.Values{"page": {"audit"}, "col": {"id", "time", "what", "hash"}, "density": {"compact"}, "return": {"/audit"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/audit" {
+		t.Fatalf("save columns: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp = h.Get(admin, "/audit?action=conversation.export")
 	body := readBody(t, resp)
 	if strings.Contains(body, `<script>alert`) || !strings.Contains(body, `&lt;script&gt;alert(\&#34;x\&#34;)&lt;/script&gt;`) {
 		t.Error("details are not escaped")
@@ -186,5 +194,46 @@ func TestAuditVerifyBadge(t *testing.T) {
 	doc = readDoc(t, h.Get(admin, "/audit"))
 	if doc.Find("[data-testid=chain-badge]").Text() != "chain verified" || !strings.Contains(doc.Find("[data-testid=chain-message]").Text(), "entries verified") {
 		t.Errorf("badge after a check: %q %q", doc.Find("[data-testid=chain-badge]").Text(), doc.Find("[data-testid=chain-message]").Text())
+	}
+}
+
+// TestAuditReadsAsSentences: an agent save is one row (its request and
+// result entries stay in the log) that names the agent, says how it ended
+// and shows the change as before and after.
+func TestAuditReadsAsSentences(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	h.LoadDirectory()
+	agent := h.Sim.Agents()[1]
+	c := h.Login("lead")
+	form := loadEditForm(t, h, c, agent.ID)
+	old := form.Get("maxEmailChatSupport")
+	newValue := "42"
+	if old == newValue {
+		newValue = "43"
+	}
+	form.Set("maxEmailChatSupport", newValue)
+	resp := h.PostForm(c, "/agents/"+agent.ID, form)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	doc := readDoc(t, h.Get(c, "/audit"))
+	rows := doc.Find(`[data-testid=audit-row][data-action="agent.update"]`)
+	if rows.Length() != 1 {
+		t.Fatalf("%d rows for one agent save, want 1", rows.Length())
+	}
+	if got := rows.Find("[data-testid=audit-sentence]").Text(); got != "lead changed agent "+agent.Name+" (1 field)" {
+		t.Errorf("sentence %q", got)
+	}
+	if got := rows.Find("[data-testid=audit-outcome]").Text(); got != "saved" {
+		t.Errorf("outcome %q", got)
+	}
+	diff := rows.Find("[data-testid=audit-diff] tbody tr")
+	if diff.Length() != 1 || diff.Find("th").Text() != "maxEmailChatSupport" || diff.Find("ins").Text() != newValue {
+		t.Errorf("diff %q", diff.Text())
+	}
+	// Views are reads: not among the changes, but listed as reads.
+	if n := doc.Find(`[data-action="conversation.lookup"]`).Length(); n != 0 {
+		t.Errorf("%d reads among the changes", n)
 	}
 }

@@ -119,8 +119,9 @@ func (h *Handler) bulkProgress(r *http.Request, batch string) (pages.BulkProgres
 		default:
 			waiting++
 		}
+		from, fromHint := fromText(t.From)
 		vm.Rows = append(vm.Rows, pages.BulkRow{
-			SessionID: t.SessionID, Href: "/conversations/" + url.PathEscape(t.ConversationID), From: t.From,
+			SessionID: t.SessionID, Href: "/conversations/" + url.PathEscape(t.ConversationID), From: from, FromHint: fromHint,
 			Status: string(t.Status), Message: t.Message, Done: convTime(t.ConfirmedAt, loc),
 		})
 	}
@@ -149,15 +150,18 @@ func (h *Handler) bulkFail(w http.ResponseWriter, r *http.Request, status int, m
 	h.renderError(w, r, status, "Not moved", msg, "Go back to the list and choose again.")
 }
 
-// rowFrom says where an indexed conversation is now, as far as the index
-// row tells: its latest agent unless it waits in a queue, else its latest
+// bulkEstimateCalls is the size of move the per-call estimate is taken at:
+// large enough that the first, immediate grants do not dominate.
+const bulkEstimateCalls = 50
 
 // bulkForm is the bulk move form for the list, or nil for viewers.
 func (h *Handler) bulkForm(r *http.Request) *pages.BulkReassignForm {
 	if !h.canReassign(r) {
 		return nil
 	}
-	f := &pages.BulkReassignForm{Token: reassign.NewFormToken()}
+	ccai := h.budget[0]
+	f := &pages.BulkReassignForm{Token: reassign.NewFormToken(), RatePerMinute: ccai.Stats().AllowancePerMinute,
+		MillisPerCall: (ccai.Estimate(bulkEstimateCalls) / bulkEstimateCalls).Milliseconds()}
 	var notes []string
 	snap, ok := h.reassignDirectory(r.Context(), &notes)
 	if ok {

@@ -37,7 +37,9 @@ type listFilter struct {
 	Sort        string // "" = start
 	Dir         string // "" = the sort's default (desc)
 	After       string
-	Limit       int // 0 = default
+	Before      string // the previous page: rows just before this cursor
+	Page        int    // 1-based position of the page, carried in the links; 0 = unknown
+	Limit       int    // 0 = default
 }
 
 const (
@@ -143,6 +145,18 @@ func parseListFilter(q url.Values, loc *time.Location) (listFilter, cache.Query,
 			bad("the page position %q is not valid; start from the first page", clip(v))
 		} else {
 			f.After, cq.After = v, &c
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		if c, err := cache.ParseCursor(v); err != nil {
+			bad("the page position %q is not valid; start from the first page", clip(v))
+		} else {
+			f.Before, cq.Before = v, &c
+		}
+	}
+	if v := q.Get("page"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= 1_000_000 {
+			f.Page = n
 		}
 	}
 	cq.Limit = convDefaultLimit

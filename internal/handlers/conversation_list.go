@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
@@ -19,13 +22,34 @@ import (
 // the results, which it swaps in place.
 func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if cleanQuery(w, r) {
+		return
+	}
+	// The list's search box takes what the top one takes: an id, or a
+	// link holding one, opens the conversation.
+	if target := idTarget(r.URL.Query().Get("text")); target != "" {
+		if isHTMX(r) {
+			w.Header().Set("HX-Location", target)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
 	loc := viewerLocation(r)
 	f, q, ferr := parseListFilter(r.URL.Query(), loc)
-	vm := pages.ConversationList{TimeZone: loc.String()}
+	if ferr == nil {
+		if msg := currentUser(r).Role.Privacy().SearchRefusal(f.Text); msg != "" {
+			ferr = errors.New(msg)
+			f.Text, q.Text = "", ""
+		}
+	}
+	vm := pages.ConversationList{TimeZone: loc.String(), Table: h.listView(r, "conversations")}
+	now := h.clock.Now()
 	status := http.StatusOK
 	if ferr != nil {
 		status = http.StatusBadRequest
-		vm.Error = "Some filters could not be used: " + ferr.Error() + "."
+		vm.Error = "Some filters could not be used: " + strings.TrimSuffix(ferr.Error(), ".") + "."
 	} else {
 		page, err := h.convs.List(ctx, q)
 		if err != nil {
@@ -35,7 +59,12 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		}
 		policy := currentUser(r).Role.Privacy()
 		for _, row := range page.Rows {
-			vm.Rows = append(vm.Rows, convRowView(row, loc, policy))
+			v := convRowView(row, loc, policy)
+			v.Start.Short, v.End.Short = display.Short(row.Start, now, loc), display.Short(row.End, now, loc)
+			vm.Rows = append(vm.Rows, v)
+		}
+		if err == nil {
+			vm.Count, vm.Position = h.listCount(r, q, f, len(page.Rows))
 		}
 		vm.Bulk = h.bulkForm(r) // nil for viewers
 		if page.SortedByStart {
@@ -43,11 +72,17 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 			f.Sort, f.Dir = "", ""
 			vm.Notice = fmt.Sprintf("More than %d conversations match this search, too many to sort quickly, so they are shown newest first. Narrow the search or the dates to sort by another column.", cache.TextSortLimit)
 		}
+		pageNo := max(f.Page, 1)
 		if page.Next != nil {
-			vm.NextHref = "/conversations?" + f.values("after", page.Next.String()).Encode()
+			vm.NextHref = "/conversations?" + f.values("after", page.Next.String(), "page", strconv.Itoa(pageNo+1)).Encode()
+		}
+		if page.Prev != nil && pageNo > 2 {
+			vm.PrevHref = "/conversations?" + f.values("before", page.Prev.String(), "page", strconv.Itoa(pageNo-1)).Encode()
+		} else if page.Prev != nil || f.After != "" || f.Before != "" {
+			vm.PrevHref = "/conversations?" + f.values().Encode()
 		}
 	}
-	if f.After != "" || ferr != nil {
+	if f.After != "" || f.Before != "" || ferr != nil {
 		vm.FirstHref = "/conversations?" + f.values().Encode()
 	}
 	vm.CSVHref = "/conversations/export.csv?" + f.values().Encode()
@@ -71,7 +106,48 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		Agents:      convOptions(facets[cache.FacetAgent], f.Agent),
 		Disposition: convOptions(facets[cache.FacetDisposition], f.Disposition),
 	}
-	h.render(w, r, status, h.page(r, "Conversations", "conversations"), pages.ConversationListPage(vm))
+	p := h.page(r, "Conversations", "conversations")
+	p.Query = f.Text
+	h.render(w, r, status, p, pages.ConversationListPage(vm))
+}
+
+// listCount says how many conversations match and where this page is
+// among them ("rows 51–100 of 2,880, page 2 of 58").
+func (h *Handler) listCount(r *http.Request, q cache.Query, f listFilter, shown int) (count, position string) {
+	n, capped, err := h.convs.Count(r.Context(), q)
+	if err != nil {
+		h.logger.Warn("conversation count", "err", err)
+		return "", ""
+	}
+	count = display.Count(int(n), "conversation")
+	if capped {
+		count = "More than " + thousands(n) + " conversations"
+	} else {
+		count = thousands(n) + " " + strings.TrimPrefix(count, strconv.FormatInt(n, 10)+" ")
+	}
+	if f.Page == 0 && (f.After != "" || f.Before != "") || shown == 0 {
+		return count, ""
+	}
+	size := q.Limit
+	pageNo := max(f.Page, 1)
+	first := (pageNo-1)*size + 1
+	position = "rows " + thousands(int64(first)) + "–" + thousands(int64(first+shown-1))
+	if !capped {
+		pages := (int(n) + size - 1) / size
+		position += ", page " + strconv.Itoa(pageNo) + " of " + thousands(int64(pages))
+	} else {
+		position += ", page " + strconv.Itoa(pageNo)
+	}
+	return count, position
+}
+
+// thousands writes n with comma separators: 2,880.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages.ConvRow {
@@ -80,10 +156,10 @@ func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages
 		href = "/sessions/" + url.PathEscape(row.SessionID)
 	}
 	return pages.ConvRow{
-		Href: href, ID: row.ID, SessionID: firstNonEmpty(row.SessionID, row.ID), Status: row.Status,
+		Href: href, ID: row.ID, SessionID: firstNonEmpty(row.SessionID, row.ID), ShortID: shortID(firstNonEmpty(row.SessionID, row.ID)), Status: row.Status,
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
 		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: waitText(row.Wait),
-		Disposition: row.Disposition, Customer: row.CustomerName, Email: policy.Email(row.CustomerEmail),
+		Disposition: row.Disposition, Customer: policy.FullName(row.CustomerName), Email: policy.Email(row.CustomerEmail),
 		Live: api.Status(row.Status).IsLive(),
 	}
 }

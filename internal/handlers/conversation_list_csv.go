@@ -53,7 +53,7 @@ func (h *Handler) conversationListCSV(w http.ResponseWriter, r *http.Request) {
 		rec[5], rec[6] = csvcell.Text(row.Queues), csvcell.Text(row.Agents)
 		rec[7], rec[8] = csvcell.Time(row.Start, loc), csvcell.Time(row.End, loc)
 		rec[9] = strconv.FormatInt(row.Wait.Milliseconds(), 10)
-		rec[10], rec[11], rec[12] = csvcell.Text(row.Disposition), csvcell.Text(row.CustomerName), csvcell.Text(email)
+		rec[10], rec[11], rec[12] = csvcell.Text(row.Disposition), csvcell.Text(policy.FullName(row.CustomerName)), csvcell.Text(email)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

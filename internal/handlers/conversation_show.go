@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/internal/reassign"
+	"github.com/teamlead/dashboard/internal/timeline"
 	"github.com/teamlead/dashboard/web/templates/components"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
@@ -72,6 +75,8 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 	vm.Reassign = h.reassignPanelFor(r, f.Result) // nil for viewers
 
 	p := h.page(r, "Session "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
+	p.PrintedBy = "Printed by " + currentUser(r).Username + " on " + display.Time(h.clock.Now(), viewerLocation(r)) +
+		" from " + r.URL.Path + " (copy fetched " + display.Time(f.FetchedAt, viewerLocation(r)) + ", SHA-256 " + f.SHA256 + ")"
 	if b := freshnessBanner(f.Result); b.Message != "" {
 		p.Banners = append(p.Banners, b)
 	}
@@ -84,6 +89,13 @@ func (h *Handler) conversationVM(r *http.Request, f casefile.File) pages.Convers
 	loc := viewerLocation(r)
 	vm := conversationView(f, h.directory.Known(), loc)
 	tv := components.LayoutTimeline(f.Timeline, loc)
+	if recs, err := h.reassign.ByConversation(r.Context(), f.ConversationID, 50); err != nil {
+		h.logger.Warn("transfers of conversation", "conversation", f.ConversationID, "err", err)
+	} else if len(tv.Transfers) == len(f.Timeline.Transfers) {
+		for i, lead := range dashboardLeads(f.Timeline.Transfers, recs) {
+			tv.Transfers[i].Lead = lead
+		}
+	}
 	vm.Timeline = components.TimelineChart(tv)
 	vm.TimelineTable = components.TimelineTable(tv)
 	return vm
@@ -120,12 +132,14 @@ func conversationView(f casefile.File, dir directory.Snapshot, loc *time.Locatio
 	vm := pages.ConversationView{
 		SessionID: firstNonEmpty(res.SessionID, c.BotSessionID), ConversationID: firstNonEmpty(res.ConversationID, c.ID),
 		Status: string(c.Status), Live: c.Status.IsLive(), Channel: c.ConversationType, Language: c.Language, Origin: c.Source,
-		CustomerName:  strings.TrimSpace(c.UserInfo.FirstName + " " + c.UserInfo.LastName),
+		CustomerName:  policy.Name(c.UserInfo.FirstName, c.UserInfo.LastName),
 		CustomerEmail: policy.Email(c.UserInfo.Email), CustomerPhone: policy.Phone(c.UserInfo.PhoneNumber), Masked: policy.Masked,
-		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: c.Dispositions.Remarks,
-		Summary:   c.Summary,
+		Disposition: c.Dispositions.Status, DispositionMeta: c.Dispositions.MetaStatus, Remarks: policy.Text(c.Dispositions.Remarks, c.UserInfo.FirstName, c.UserInfo.LastName),
 		FetchedAt: convTime(res.FetchedAt, loc), Age: display.Duration(res.Age), Source: res.Source.String(),
 		Endpoint: res.Endpoint, Hash: res.SHA256, TimeZone: loc.String(),
+	}
+	for _, s := range c.Summary {
+		vm.Summary = append(vm.Summary, policy.Text(s, c.UserInfo.FirstName, c.UserInfo.LastName))
 	}
 	if c.Priority != 0 {
 		vm.Priority = strconv.FormatInt(c.Priority, 10)
@@ -213,4 +227,34 @@ func conversationView(f casefile.File, dir directory.Snapshot, loc *time.Locatio
 		})
 	}
 	return vm
+}
+
+// dashboardLeads names, for each of upstream's transfers, the dashboard
+// user who asked for it here ("" for a transfer made elsewhere): upstream
+// credits the API account that sent it, not the lead. A transfer is ours
+// when one of our confirmed or accepted records went to the same target
+// within two minutes before upstream's time; each record matches once.
+func dashboardLeads(trs []timeline.Transfer, recs []reassign.Transfer) []string {
+	out := make([]string, len(trs))
+	used := make([]bool, len(recs))
+	for i, tr := range trs {
+		if tr.At.IsZero() {
+			continue
+		}
+		for j, rec := range recs {
+			if used[j] || rec.Status == reassign.StatusFailed || rec.RequestedAt.IsZero() {
+				continue
+			}
+			if d := tr.At.Sub(rec.RequestedAt); d < -5*time.Second || d > 2*time.Minute {
+				continue
+			}
+			name := firstNonEmpty(rec.Target.Name, rec.Target.ID)
+			if !strings.Contains(tr.To, name) && !slices.Contains(tr.ToIDs, rec.Target.ID) {
+				continue
+			}
+			used[j], out[i] = true, rec.Actor
+			break
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -295,7 +296,7 @@ func TestConversationList(t *testing.T) {
 	c := h.Login("viewer")
 	doc := readDoc(t, h.Get(c, "/conversations?limit=20"))
 	rows := doc.Find("[data-testid=conv-row]")
-	if rows.Length() != 20 || doc.Find("[data-testid=page-next]").Length() != 1 || doc.Find("[data-testid=conv-filters]").Length() != 1 {
+	if rows.Length() != 20 || doc.Find("[data-testid=page-next-top]").Length() != 1 || doc.Find("[data-testid=conv-filters]").Length() != 1 {
 		t.Fatalf("%d rows", rows.Length())
 	}
 	if !strings.Contains(doc.Find("[data-testid=conv-table]").Text(), "***@") {
@@ -313,7 +314,7 @@ func TestConversationList(t *testing.T) {
 			}
 			seen[id] = true
 		})
-		next, _ = d.Find("[data-testid=page-next]").Attr("href")
+		next, _ = d.Find("[data-testid=page-next-bottom]").Attr("href")
 	}
 	if len(seen) != len(h.Sim.Conversations()) {
 		t.Errorf("paged through %d conversations, want %d", len(seen), len(h.Sim.Conversations()))
@@ -401,5 +402,49 @@ func TestHomeShowsOverview(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d conversations indexed", len(h.Sim.Conversations())); !strings.Contains(doc.Find("[data-testid=sync-status]").Text(), want) {
 		t.Errorf("sync status %q", doc.Find("[data-testid=sync-status]").Text())
+	}
+}
+
+// TestConversationListCountsAndPagesBack: the list says how many match and
+// where the page is, and Previous returns to the same rows.
+func TestConversationListCountsAndPagesBack(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	h.SyncIndex()
+	c := h.Login("lead")
+	ids := func(d *goquery.Document) string {
+		var out []string
+		d.Find("[data-testid=conv-row]").Each(func(_ int, s *goquery.Selection) { out = append(out, s.AttrOr("data-id", "")) })
+		return strings.Join(out, ",")
+	}
+	p1 := readDoc(t, h.Get(c, "/conversations?limit=20"))
+	total := len(h.Sim.Conversations())
+	pages := strconv.Itoa((total + 19) / 20)
+	if got, want := p1.Find("[data-testid=conv-count]").Text(), strconv.Itoa(total)+" conversations"; !strings.Contains(got, want) || !strings.Contains(got, "rows 1–20, page 1 of "+pages) {
+		t.Errorf("count %q, want %q and rows 1–20, page 1 of %s", got, want, pages)
+	}
+	next := p1.Find("[data-testid=page-next-top]").AttrOr("href", "")
+	p2 := readDoc(t, h.Get(c, next))
+	next = p2.Find("[data-testid=page-next-top]").AttrOr("href", "")
+	p3 := readDoc(t, h.Get(c, next))
+	if got := p3.Find("[data-testid=conv-position]").Text(); !strings.Contains(got, "rows 41–"+strconv.Itoa(min(60, total))+", page 3 of "+pages) {
+		t.Errorf("page 3 position %q", got)
+	}
+	back := readDoc(t, h.Get(c, p3.Find("[data-testid=page-prev-top]").AttrOr("href", "")))
+	if ids(back) != ids(p2) {
+		t.Errorf("previous from page 3 is not page 2:\n%s\n%s", ids(back), ids(p2))
+	}
+	first := readDoc(t, h.Get(c, back.Find("[data-testid=page-prev-top]").AttrOr("href", "")))
+	if ids(first) != ids(p1) {
+		t.Error("previous from page 2 is not page 1")
+	}
+	// Select-all and the confirmation are there for a lead.
+	if p1.Find("[data-testid=bulk-select-all]").Length() != 1 || p1.Find("[data-testid=bulk-confirm]").Length() != 1 {
+		t.Error("no select-all or bulk confirmation")
+	}
+	// Empty parameters are dropped.
+	resp := h.Get(c, "/conversations?from=&to=&status=ACTIVE&channel=")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/conversations?status=ACTIVE" {
+		t.Errorf("empty parameters: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

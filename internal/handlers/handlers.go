@@ -27,6 +27,7 @@ import (
 	"github.com/teamlead/dashboard/internal/health"
 	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 )
@@ -85,6 +86,7 @@ type CaseFiles interface {
 // forced refreshes after a transfer.
 type ConversationIndex interface {
 	List(ctx context.Context, q cache.Query) (cache.Page, error)
+	Count(ctx context.Context, q cache.Query) (n int64, capped bool, err error)
 	Each(ctx context.Context, q cache.Query, fn func(cache.Row) error) error
 	Facets(ctx context.Context) (map[string][]cache.Facet, error)
 	Overview(ctx context.Context, from, to time.Time, longest int) (cache.Overview, error)
@@ -163,6 +165,14 @@ type Health interface {
 	Last() health.Status
 }
 
+// PrefStore keeps each user's display preferences (*prefs.Store): theme,
+// list columns and density.
+type PrefStore interface {
+	Get(ctx context.Context, userID int64) (prefs.Prefs, error)
+	SetTheme(ctx context.Context, userID int64, theme string) error
+	SetList(ctx context.Context, userID int64, page string, l prefs.List, allowed []string) error
+}
+
 // Budget is one upstream rate budget (*api.Budget).
 type Budget interface {
 	Family() string
@@ -219,6 +229,9 @@ type Deps struct {
 	Health  Health
 	Budget  Budgets
 	Metrics *metrics.Metrics
+
+	// Preferences.
+	Prefs PrefStore
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -249,6 +262,9 @@ type Handler struct {
 	health  Health
 	budget  Budgets
 	metrics *metrics.Metrics
+
+	prefs   PrefStore
+	flashes *flashes
 }
 
 // New returns the dashboard's whole HTTP handler: every route, wrapped in
@@ -277,6 +293,7 @@ func newHandler(d Deps) (*Handler, error) {
 		reassign: d.Reassign,
 		live:     d.Live, targets: d.Targets,
 		audit: d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		prefs: d.Prefs, flashes: newFlashes(d.Clock),
 	}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/teamlead/dashboard/internal/display"
-	"github.com/teamlead/dashboard/internal/ids"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -33,8 +32,12 @@ func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 	vm := pages.Home{
 		Username:   u.Username,
 		Upstream:   status,
-		SearchHint: "Paste a session id or a conversation id: " + ids.SessionHelp + "; " + ids.ConversationHelp + ".",
+		SearchHint: "Paste a session id, a conversation id or the conversation's link from the vendor's console to open it; a customer's name, email or phone, or words from the summary or notes, list the conversations that match.",
 	}
 	vm.Overview = h.overview(r)
+	if vm.Overview != nil && len(vm.Overview.LongestWaits) > 0 {
+		row := vm.Overview.LongestWaits[0]
+		vm.Example = pages.ConvLink{Text: row.SessionID, Href: row.Href, Hint: "today's longest wait"}
+	}
 	h.render(w, r, http.StatusOK, h.page(r, "Start", ""), pages.HomePage(vm))
 }

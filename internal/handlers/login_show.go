@@ -14,7 +14,11 @@ func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	h.renderLogin(w, r, http.StatusOK, pages.Login{Next: next})
+	vm := pages.Login{Next: next}
+	if r.URL.Query().Get("signed_out") != "" {
+		vm.Notice = "You are signed out."
+	}
+	h.renderLogin(w, r, http.StatusOK, vm)
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, vm pages.Login) {

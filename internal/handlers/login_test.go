@@ -105,8 +105,11 @@ func TestLogoutEndsSession(t *testing.T) {
 	c := h.Login("viewer")
 	resp := h.PostForm(c, "/logout", nil)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?signed_out=1" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if doc := readDoc(t, h.Get(c, "/login?signed_out=1")); !strings.Contains(doc.Find("[data-testid=login-notice]").Text(), "You are signed out") {
+		t.Error("the sign-in page does not confirm the sign-out")
 	}
 	resp = h.Get(c, "/")
 	resp.Body.Close()

@@ -50,7 +50,7 @@ func TestMetricsExposition(t *testing.T) {
 		`dashboard_upstream_request_duration_seconds_sum{endpoint="conversations.session"} 0.12`,
 		`dashboard_token_api_requests_total{outcome="401"} 1`,
 		`dashboard_rate_budget_limit_per_minute{family="ccai"} 100000`,
-		`dashboard_rate_budget_limit_per_minute{family="bot"} 60`,
+		`dashboard_rate_budget_limit_per_minute{family="bot"} 100000`, // apptest lifts the bot family's limits too
 		`dashboard_rate_budget_paused{family="ccai"} 0`,
 		`dashboard_rate_budget_waits_total{family="ccai"} 0`,
 		`dashboard_rate_budget_waiting{class="interactive",family="ccai"} 0`,

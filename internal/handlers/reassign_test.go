@@ -72,6 +72,19 @@ func TestReassignPanelIsForLeadsOnLiveConversations(t *testing.T) {
 		if first.Find("[data-testid=candidate-unavailable], [data-testid=candidate-full]").Length() != 0 {
 			t.Errorf("the best candidate is marked: %s", first.Text())
 		}
+		// Collapsed by default; nothing chosen that fails a check; loads
+		// read as slots.
+		if _, open := panel.Attr("open"); open {
+			t.Error("the panel is open before the lead asks for it")
+		}
+		panel.Find("[data-testid=reassign-candidate]").Each(func(_ int, row *goquery.Selection) {
+			if _, checked := row.Find("input[name=agentId]").Attr("checked"); checked && row.AttrOr("data-recommended", "") != "true" {
+				t.Errorf("a candidate failing a check is chosen by default: %s", row.Text())
+			}
+		})
+		if load := first.Find("td.num").Text(); !strings.Contains(load, "slot") && !strings.Contains(load, "held") {
+			t.Errorf("load reads %q", load)
+		}
 		if tok, _ := panel.Find("input[name=formToken]").Attr("value"); len(tok) != 32 {
 			t.Errorf("form token %q", tok)
 		}
@@ -160,6 +173,17 @@ func TestReassignToAnAgentIsTrackedToItsOutcome(t *testing.T) {
 	}
 	if page.Find("[data-testid=reassign-status]").AttrOr("data-status", "") != "confirmed" {
 		t.Error("the audit view does not show the transfer's outcome")
+	}
+	// Upstream credits its API account; the transfers table names the lead.
+	if got := page.Find("[data-testid=timeline-transfer-lead]").Text(); !strings.Contains(got, "requested here by lead") {
+		t.Errorf("the transfers table does not name the lead who asked: %q", got)
+	}
+	// The panel opens itself to show the outcome; the sentence names, not ids.
+	if _, open := page.Find("[data-testid=reassign-panel]").Attr("open"); !open {
+		t.Error("the panel is closed while it shows an outcome")
+	}
+	if st := page.Find("[data-testid=reassign-status]").Text(); strings.Contains(st, "(u-") {
+		t.Errorf("the status shows a raw id: %q", st)
 	}
 
 	calls := assignCalls(t, h)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,16 +78,31 @@ func transferView(t reassign.Transfer, loc *time.Location) pages.ReassignTransfe
 		Status:    string(t.Status),
 		Pending:   !t.Status.Final(),
 		Target:    targetText(t.Target),
-		From:      t.From,
 		Actor:     t.Actor,
 		Requested: convTime(t.RequestedAt, loc),
 		Done:      convTime(t.ConfirmedAt, loc),
 		Message:   strings.TrimSuffix(t.Message, "."),
 	}
+	v.From, v.FromHint = fromText(t.From)
 	if !t.ConfirmedAt.IsZero() {
 		v.DoneClock = t.ConfirmedAt.In(loc).Format("15:04:05 MST")
 	}
 	return v
+}
+
+// fromRe reads a transfer's recorded origin, "agent Chloe Smith (u-…)"
+// or "queue Billing (qu-…)" (see reassign.From).
+var fromRe = regexp.MustCompile(`^(agent|queue) (.+) \(([^()]+)\)$`)
+
+// fromText splits a recorded origin into the words a sentence shows
+// ("agent Chloe Smith") and the id for hover; the id alone when the name
+// was unknown.
+func fromText(from string) (text, hint string) {
+	m := fromRe.FindStringSubmatch(from)
+	if m == nil {
+		return from, ""
+	}
+	return m[1] + " " + m[2], m[3]
 }
 
 func targetText(t reassign.Target) string {
@@ -122,13 +138,10 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 	}
 	var cands []pages.ReassignCandidate
 	for _, c := range reassign.Candidates(conv, snap.Agents, avail, load) {
-		l := strconv.Itoa(c.Agent.Load)
-		if c.Agent.Capacity > 0 {
-			l += " of " + strconv.Itoa(c.Agent.Capacity)
-		}
 		cands = append(cands, pages.ReassignCandidate{
-			ID: c.Agent.ID, Name: c.Agent.Name, Status: c.Agent.Status, Load: l,
+			ID: c.Agent.ID, Name: c.Agent.Name, Status: c.Agent.Status, Load: c.Agent.Slots(),
 			Reasons: strings.Join(c.Reasons, ", "), Unavailable: c.Unavailable, Full: c.Full,
+			Recommended: c.Recommended,
 		})
 	}
 	current := reassign.ConversationFactsOf(conv).CurrentQueueID()

@@ -3,8 +3,11 @@ package handlers
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -14,6 +17,21 @@ func (h *Handler) page(r *http.Request, title, nav string) layouts.Page {
 	p := layouts.Page{Title: title, Demo: h.info.Demo, ActiveNav: nav, Assets: h.assets}
 	if u := currentUser(r); u != nil {
 		p.User = &layouts.User{Username: u.Username, Role: u.Role.String()}
+		p.Theme = h.userPrefs(r).Theme
+	}
+	return p
+}
+
+// userPrefs are the signed-in user's display preferences; defaults when
+// they cannot be read (a page never fails for want of a colour theme).
+func (h *Handler) userPrefs(r *http.Request) prefs.Prefs {
+	u := currentUser(r)
+	if u == nil {
+		return prefs.Prefs{Theme: prefs.ThemeSystem}
+	}
+	p, err := h.prefs.Get(r.Context(), u.ID)
+	if err != nil {
+		h.logger.Warn("preferences", "user", u.Username, "err", err)
 	}
 	return p
 }
@@ -72,4 +90,41 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		h.logger.Error("write json", "err", err)
 	}
+}
+
+// cleanQuery redirects a GET whose query string has empty parameters
+// (?from=&to=&status=ACTIVE, as a plain form submits it) to the same URL
+// without them; true means the redirect was written. htmx requests are
+// cleaned in the browser (app.js) and pass through.
+func cleanQuery(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || r.URL.RawQuery == "" || isHTMX(r) {
+		return false
+	}
+	q := r.URL.Query()
+	dirty := false
+	for k, vs := range q {
+		kept := vs[:0]
+		for _, v := range vs {
+			if strings.TrimSpace(v) != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) != len(vs) {
+			dirty = true
+		}
+		if len(kept) == 0 {
+			delete(q, k)
+		} else {
+			q[k] = kept
+		}
+	}
+	if !dirty {
+		return false
+	}
+	u := r.URL.Path
+	if enc := q.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return true
 }

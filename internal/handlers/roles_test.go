@@ -39,12 +39,13 @@ type roleCase struct {
 // TestRoleMatrixCoversEveryRoute fails until you do.
 var roleMatrix = []roleCase{
 	{"GET /static/", "/static/app.css", nil, [4]int{200, 200, 200, 200}},
+	{"GET /favicon.ico", "/favicon.ico", nil, [4]int{200, 200, 200, 200}},
 	{"GET /healthz", "/healthz", nil, [4]int{200, 200, 200, 200}},
 	{"GET /login", "/login", nil, [4]int{200, toLogin, toLogin, toLogin}},
 	{"POST /login", "/login", url.Values{}, [4]int{400, 400, 400, 400}},
 	{"POST /logout", "/logout", url.Values{}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /{$}", "/", nil, [4]int{toLogin, 200, 200, 200}},
-	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 400, 400, 400}},
+	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 303, 303, 303}},
 	{"/", "/no/such/page", nil, [4]int{404, 404, 404, 404}},
 
 	// Conversations.
@@ -78,6 +79,8 @@ var roleMatrix = []roleCase{
 	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},
 	{"POST /account/timezone", "/account/timezone", url.Values{"tz": {"UTC"}}, [4]int{noAuth, 303, 303, 303}},
 	{"POST /account/logout-everywhere", "/account/logout-everywhere", url.Values{}, [4]int{noAuth, 303, 303, 303}},
+	{"POST /account/theme", "/account/theme", url.Values{"theme": {"dark"}}, [4]int{noAuth, 303, 303, 303}},
+	{"POST /prefs/list", "/prefs/list", url.Values{"page": {"agents"}, "col": {"name"}}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /admin/users", "/admin/users", nil, [4]int{toLogin, denied, denied, 200}},
 	{"POST /admin/users", "/admin/users", url.Values{"username": {"matrix-new"}, "role": {"viewer"}, "password": {apptest.Password}}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/users/{username}/role", "/admin/users/matrix-new/role", url.Values{"role": {"lead"}}, [4]int{noAuth, denied, denied, 303}},
@@ -88,7 +91,7 @@ var roleMatrix = []roleCase{
 	{"POST /admin/tokens", "/admin/tokens", url.Values{"owner": {"lead"}, "days": {"1"}}, [4]int{noAuth, denied, denied, 200}},
 	{"POST /admin/tokens/{id}/revoke", "/admin/tokens/nope/revoke", url.Values{}, [4]int{noAuth, denied, denied, 404}},
 	{"GET /admin/settings", "/admin/settings", nil, [4]int{toLogin, denied, denied, 200}},
-	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 200}},
+	{"POST /admin/settings/test", "/admin/settings/test", url.Values{}, [4]int{noAuth, denied, denied, 303}},
 	{"POST /admin/settings/purge", "/admin/settings/purge", url.Values{}, [4]int{noAuth, denied, denied, 200}},
 	{"GET /audit", "/audit", nil, [4]int{toLogin, denied, 200, 200}},
 	{"GET /audit/export.csv", "/audit/export.csv", nil, [4]int{toLogin, denied, 200, 200}},

@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/ids"
 )
@@ -12,6 +14,7 @@ func (h *Handler) routes() http.Handler {
 	viewer, lead, admin := auth.RoleViewer, auth.RoleLead, auth.RoleAdmin
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", h.staticFiles())
+	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	mux.HandleFunc("GET /healthz", h.healthShow)
 	mux.HandleFunc("GET /login", h.loginShow)
 	mux.HandleFunc("POST /login", h.loginSubmit)
@@ -35,6 +38,8 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /account/password", h.require(viewer, h.accountPassword))
 	mux.Handle("POST /account/timezone", h.require(viewer, h.accountTimeZone))
 	mux.Handle("POST /account/logout-everywhere", h.require(viewer, h.accountLogoutEverywhere))
+	mux.Handle("POST /account/theme", h.require(viewer, h.accountTheme))
+	mux.Handle("POST /prefs/list", h.require(viewer, h.prefsList))
 	mux.Handle("GET /admin/users", h.require(admin, h.userList))
 	mux.Handle("POST /admin/users", h.require(admin, h.userCreate))
 	mux.Handle("POST /admin/users/{username}/role", h.require(admin, h.userRole))
@@ -77,5 +82,15 @@ func (h *Handler) routes() http.Handler {
 	// Upstream is a server, not a browser: its callback carries no Origin
 	// to check. The only state-changing route exempt from the check.
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
-	return h.recoverPanics(h.logRequests(securityHeaders(cop.Handler(mux))))
+	// Compression wraps the request log, so a request is logged and
+	// counted before the compressed answer's last bytes reach the client.
+	return h.recoverPanics(compressed(h.logRequests(securityHeaders(cop.Handler(mux)))))
+}
+
+// compressed gzips answers of 1 KiB or more for browsers that accept it
+// (gzhttp: it picks the encoding from Accept-Encoding, sets Vary, flushes
+// streamed exports as they go, and leaves alone an answer that already has a
+// Content-Encoding, such as a precompressed static file).
+func compressed(next http.Handler) http.Handler {
+	return gzhttp.GzipHandler(next)
 }

@@ -69,7 +69,7 @@ func TestCrossOriginStateChangesAreRefused(t *testing.T) {
 func TestSecurityHeadersAndNoInlineScript(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
 	c := h.Login("viewer")
-	for _, path := range []string{"/", "/login", "/nope", "/search?q=bad"} {
+	for _, path := range []string{"/", "/login", "/nope", "/conversations?text=bad"} {
 		resp := h.Get(c, path)
 		csp := resp.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "default-src 'none'"} {
@@ -99,7 +99,7 @@ func TestDemoBadgeOnEveryPage(t *testing.T) {
 	demo := apptest.New(t, apptest.Options{})
 	c := demo.Login("viewer")
 	anonymous := demo.Client()
-	for _, path := range []string{"/", "/login", "/nope", "/search?q=bad"} {
+	for _, path := range []string{"/", "/login", "/nope", "/conversations?text=bad"} {
 		client := c
 		if path == "/login" {
 			client = anonymous // a signed-in user is sent on from /login

@@ -10,6 +10,7 @@ import (
 
 	"github.com/teamlead/dashboard/internal/app/apptest"
 	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/auth"
 )
 
 func TestSettingsPage(t *testing.T) {
@@ -61,7 +62,7 @@ func TestSettingsPage(t *testing.T) {
 	}
 
 	// The test button reaches upstream and says so; it is audited.
-	resp = h.PostForm(admin, "/admin/settings/test", nil)
+	resp = followTest(t, h, admin)
 	doc = readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(doc.Find("[data-testid=upstream-test-result]").Text(), "Connection works") {
 		t.Errorf("test: %d %q", resp.StatusCode, doc.Find("[data-testid=upstream-test-result]").Text())
@@ -98,7 +99,7 @@ func TestSettingsPage(t *testing.T) {
 func TestSettingsShowUpstreamError(t *testing.T) {
 	h := apptest.New(t, apptest.Options{UpstreamDown: true})
 	admin := h.Login("admin")
-	resp := h.PostForm(admin, "/admin/settings/test", url.Values{})
+	resp := followTest(t, h, admin)
 	doc := readDoc(t, resp)
 	msg := doc.Find("[data-testid=upstream-test-error]").Text()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(msg, "transport error") && !strings.Contains(msg, "connect") {
@@ -113,5 +114,38 @@ func TestSettingsShowUpstreamError(t *testing.T) {
 	doc = readDoc(t, resp)
 	if resp.StatusCode != http.StatusOK || doc.Find("[data-testid=cache-size]").Length() != 1 {
 		t.Errorf("settings with upstream down: %d", resp.StatusCode)
+	}
+}
+
+// followTest presses "Test the connection" and follows the redirect back
+// to the settings page (post-redirect-get), which shows the result.
+func followTest(t *testing.T, h *apptest.Harness, c *http.Client) *http.Response {
+	t.Helper()
+	resp := h.PostForm(c, "/admin/settings/test", url.Values{})
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/settings?test=") {
+		t.Fatalf("test: %d to %q, want a redirect to the settings page", resp.StatusCode, loc)
+	}
+	return h.Get(c, loc)
+}
+
+// TestSettingsTestResultIsTheTesters pins the carried result to the admin
+// who pressed the button: another admin opening the same link sees none.
+func TestSettingsTestResultIsTheTesters(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	admin := h.Login("admin")
+	resp := h.PostForm(admin, "/admin/settings/test", url.Values{})
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if _, err := h.App.Users.Create(context.Background(), "admin2", apptest.Password, auth.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	doc := readDoc(t, h.Get(h.Login("admin2"), loc))
+	if doc.Find("[data-testid=upstream-test-result]").Length() != 0 {
+		t.Error("another admin sees the test result")
+	}
+	if doc = readDoc(t, h.Get(admin, loc)); doc.Find("[data-testid=upstream-test-result]").Length() != 1 {
+		t.Error("the tester does not see the result")
 	}
 }

@@ -11,7 +11,8 @@ import (
 
 // settingsCheck answers POST /admin/settings/test: one cheap upstream call
 // with a freshly minted JWT (api Client.Ping), bypassing the health cache,
-// and shows upstream's exact error when it fails.
+// and shows upstream's exact error when it fails, on the settings page it
+// redirects to.
 func (h *Handler) settingsCheck(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
@@ -23,5 +24,9 @@ func (h *Handler) settingsCheck(w http.ResponseWriter, r *http.Request) {
 		details["error"] = test.Message
 	}
 	_ = h.record(r, "", audit.Record{Action: audit.ActionSettings, Target: "upstream", Details: details})
-	h.renderSettings(w, r, http.StatusOK, test)
+	// Post-redirect-get: the result is carried to the settings page under
+	// an id, so the address bar stays on the page and a reload does not
+	// test again.
+	id := h.flashes.put(currentUser(r).Username, *test)
+	http.Redirect(w, r, "/admin/settings?test="+id+"#upstream", http.StatusSeeOther)
 }

@@ -15,8 +15,18 @@ import (
 
 // settingsShow answers GET /admin/settings: the upstream connection, the
 // rate budget, and the cache.
+// A test result carried from POST /admin/settings/test (?test=id) is shown
+// while it lives.
 func (h *Handler) settingsShow(w http.ResponseWriter, r *http.Request) {
-	h.renderSettings(w, r, http.StatusOK, nil)
+	var test *pages.UpstreamTest
+	if id := r.URL.Query().Get("test"); id != "" {
+		if v, ok := h.flashes.get(currentUser(r).Username, id); ok {
+			if t, ok := v.(pages.UpstreamTest); ok {
+				test = &t
+			}
+		}
+	}
+	h.renderSettings(w, r, http.StatusOK, test)
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, test *pages.UpstreamTest, banners ...layouts.Banner) {

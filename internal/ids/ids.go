@@ -43,6 +43,32 @@ func Classify(s string) (Kind, string) {
 	return Unknown, s
 }
 
+var (
+	sessionInRe      = regexp.MustCompile(`(?:^|[^0-9a-z])([0-9a-f]{24})(?:$|[^0-9a-z])`)
+	conversationInRe = regexp.MustCompile(`(?:^|[^0-9a-z-])(c-[0-9a-z]{4,12}(?:-[0-9a-z]{2,16}){1,6})(?:$|[^0-9a-z-])`)
+)
+
+// Find is Classify for what people paste: an id alone, or an id inside
+// something longer without spaces, such as the vendor console's URL of a
+// conversation (".../conversations/c-…?…" or "...?sessionId=646a…").
+// A conversation id wins over a session id when both occur.
+func Find(s string) (Kind, string) {
+	if k, id := Classify(s); k != Unknown {
+		return k, id
+	}
+	t := strings.ToLower(strings.TrimSpace(s))
+	if t == "" || strings.ContainsAny(t, " \t\n") {
+		return Unknown, strings.TrimSpace(s)
+	}
+	if m := conversationInRe.FindStringSubmatch(t); m != nil {
+		return Conversation, m[1]
+	}
+	if m := sessionInRe.FindStringSubmatch(t); m != nil {
+		return Session, m[1]
+	}
+	return Unknown, strings.TrimSpace(s)
+}
+
 // IsSession reports whether s is exactly a (normalised) session id.
 func IsSession(s string) bool { return sessionRe.MatchString(s) }
 

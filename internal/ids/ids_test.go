@@ -54,3 +54,22 @@ func TestUserAndPathSegment(t *testing.T) {
 		}
 	}
 }
+
+func TestFindInPastedURLs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		kind Kind
+		id   string
+	}{
+		{"646af57bcc41e5bfbd5e1234", Session, "646af57bcc41e5bfbd5e1234"},
+		{"https://smartassist.kore.ai/agentdesktop/conversations/c-3c04346-e522-4c53-9e03-c9566d851234?tab=transcript", Conversation, "c-3c04346-e522-4c53-9e03-c9566d851234"},
+		{"https://platform.kore.ai/smartassist/history?sessionId=646AF57BCC41E5BFBD5E1234&x=1", Session, "646af57bcc41e5bfbd5e1234"},
+		{"Tess Walker", Unknown, "Tess Walker"},
+		{"refund 646af57bcc41e5bfbd5e1234", Unknown, "refund 646af57bcc41e5bfbd5e1234"},
+		{"abc-c-3c04346-e522", Unknown, "abc-c-3c04346-e522"},
+	} {
+		if k, id := Find(c.in); k != c.kind || id != c.id {
+			t.Errorf("Find(%q) = %v %q, want %v %q", c.in, k, id, c.kind, c.id)
+		}
+	}
+}

@@ -37,12 +37,32 @@ type Candidate struct {
 	Reasons     []string // human-readable, best first
 	Unavailable bool     // offline or away: shown but marked
 	Full        bool     // at or over capacity: shown but marked
+	// Recommended passes every check: available, a free slot (or a
+	// capacity nobody set), a member of the conversation's current queue,
+	// and speaking its language. Recommended agents come first, and only
+	// one of them may be chosen by default.
+	Recommended bool
 }
 
-// Rank orders agents by who can best take the conversation: online status
-// first, then spare capacity, membership of the conversation's queue,
-// matching skills and language. Offline and full agents stay in the list,
-// marked, at the bottom: a lead may still choose them knowingly.
+// Slots says an agent's load against capacity as people read it: "1 of 3
+// slots" (one held, three in all), "1 slot, 3 held" when over capacity,
+// "2 held" when the capacity is unknown.
+func (a AgentFacts) Slots() string {
+	switch {
+	case a.Capacity <= 0:
+		return strconv.Itoa(a.Load) + " held"
+	case a.Load > a.Capacity:
+		return pluralize(a.Capacity, "slot") + ", " + strconv.Itoa(a.Load) + " held"
+	}
+	return strconv.Itoa(a.Load) + " of " + pluralize(a.Capacity, "slot")
+}
+
+// Rank orders agents by who can best take the conversation: recommended
+// agents (see Candidate.Recommended) first, then by online status, spare
+// capacity, membership of the conversation's queue, matching skills and
+// language. Offline and full agents stay in the list, marked, at the
+// bottom: a lead may still choose them knowingly. The agent holding the
+// conversation now is left out.
 func Rank(conv ConversationFacts, agents []AgentFacts) []Candidate {
 	current := conv.CurrentQueueID()
 	out := make([]Candidate, 0, len(agents))
@@ -51,6 +71,8 @@ func Rank(conv ConversationFacts, agents []AgentFacts) []Candidate {
 			continue
 		}
 		c := Candidate{Agent: a}
+		inQueue := current == "" || slices.Contains(a.QueueIDs, current)
+		speaks := conv.Language == "" || slices.ContainsFunc(a.Languages, func(l string) bool { return strings.EqualFold(l, conv.Language) })
 		switch a.Status {
 		case "AVAILABLE":
 			c.Score += 1000
@@ -97,6 +119,10 @@ func Rank(conv ConversationFacts, agents []AgentFacts) []Candidate {
 		}
 		if c.Unavailable || c.Full {
 			c.Score -= 10000
+		}
+		c.Recommended = a.Status == "AVAILABLE" && !c.Full && inQueue && speaks
+		if c.Recommended {
+			c.Score += 100000
 		}
 		out = append(out, c)
 	}

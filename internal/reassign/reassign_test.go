@@ -384,6 +384,35 @@ func TestRank(t *testing.T) {
 	if r := strings.Join(got[0].Reasons, "; "); r != "available; 3 free slots; in the conversation's queue; 1 matching skill; speaks de" {
 		t.Errorf("reasons %q", r)
 	}
+	for i, c := range got {
+		if c.Recommended != (i == 0) {
+			t.Errorf("%s recommended = %v", c.Agent.ID, c.Recommended)
+		}
+	}
+}
+
+// TestRankPutsRecommendedFirst: an available agent of the queue who speaks
+// the language outranks a busier-scoring one who fails a check.
+func TestRankPutsRecommendedFirst(t *testing.T) {
+	conv := ConversationFacts{QueueIDs: []string{"qu-now"}, SkillIDs: []string{"s1", "s2", "s3"}, Language: "de"}
+	got := Rank(conv, []AgentFacts{
+		{ID: "a-skilled", Name: "Skilled", Status: "AVAILABLE", Capacity: 5, QueueIDs: []string{"qu-now"}, SkillIDs: []string{"s1", "s2", "s3"}, Languages: []string{"en"}},
+		{ID: "a-fits", Name: "Fits", Status: "AVAILABLE", Load: 2, Capacity: 3, QueueIDs: []string{"qu-now"}, Languages: []string{"de"}},
+	})
+	if got[0].Agent.ID != "a-fits" || !got[0].Recommended || got[1].Recommended {
+		t.Errorf("order %s, %s; recommended %v %v", got[0].Agent.ID, got[1].Agent.ID, got[0].Recommended, got[1].Recommended)
+	}
+}
+
+func TestSlots(t *testing.T) {
+	for _, c := range []struct {
+		load, capacity int
+		want           string
+	}{{1, 3, "1 of 3 slots"}, {0, 1, "0 of 1 slot"}, {3, 1, "1 slot, 3 held"}, {2, 0, "2 held"}} {
+		if got := (AgentFacts{Load: c.load, Capacity: c.capacity}).Slots(); got != c.want {
+			t.Errorf("Slots(%d of %d) = %q, want %q", c.load, c.capacity, got, c.want)
+		}
+	}
 }
 
 // A bulk move of conversations by id queues the live ones and names the

@@ -1,21 +1,161 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  var doc = document;
+  doc.documentElement.classList.add("js");
+
   // Tell the server the browser's time zone once, so times can be shown in
   // the viewer's zone when they have not chosen one (a cookie, not a setting).
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && document.cookie.indexOf("tz=") === -1) {
-      document.cookie = "tz=" + encodeURIComponent(tz) + "; path=/; SameSite=Lax; max-age=31536000";
+    if (tz && doc.cookie.indexOf("tz=") === -1) {
+      doc.cookie = "tz=" + encodeURIComponent(tz) + "; path=/; SameSite=Lax; max-age=31536000";
     }
   } catch (e) { /* old browser: server falls back to UTC */ }
 
+  function closest(el, sel) { return el && el.closest ? el.closest(sel) : null; }
+
   // Focus the search box with "/" like most consoles do.
-  document.addEventListener("keydown", function (ev) {
+  doc.addEventListener("keydown", function (ev) {
     if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     var t = ev.target;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
-    var box = document.querySelector("[data-testid=search-input]");
+    var box = doc.querySelector("[data-testid=search-input]");
     if (box) { ev.preventDefault(); box.focus(); box.select(); }
+  });
+
+  // Empty filters stay out of the URL: ?status=ACTIVE, not ?from=&to=&status=ACTIVE.
+  function dropEmpty(fd) {
+    var keys = [];
+    fd.forEach(function (v, k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    keys.forEach(function (k) {
+      var vals = fd.getAll(k).filter(function (v) { return typeof v !== "string" || v.trim() !== ""; });
+      fd.delete(k);
+      vals.forEach(function (v) { fd.append(k, v); });
+    });
+    return fd;
+  }
+  doc.addEventListener("htmx:configRequest", function (ev) {
+    if (ev.detail.verb !== "get" || !ev.detail.formData) return;
+    dropEmpty(ev.detail.formData);
+  });
+  doc.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !form || (form.method || "").toLowerCase() !== "get" || form.hasAttribute("hx-get")) return;
+    var fd = dropEmpty(new FormData(form, ev.submitter || undefined));
+    var qs = new URLSearchParams(fd).toString();
+    var action = form.getAttribute("action") || location.pathname;
+    ev.preventDefault();
+    location.assign(action + (qs ? "?" + qs : ""));
+  });
+
+  // The menu on narrow screens.
+  doc.addEventListener("click", function (ev) {
+    var btn = closest(ev.target, ".menu-toggle");
+    if (!btn) return;
+    var menu = doc.getElementById(btn.getAttribute("aria-controls"));
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (menu) menu.classList.toggle("open", open);
+  });
+
+  // Copy an id: the button says so for a moment.
+  doc.addEventListener("click", function (ev) {
+    var btn = closest(ev.target, "[data-copy]");
+    if (!btn) return;
+    ev.preventDefault();
+    var text = btn.getAttribute("data-copy");
+    var done = function () {
+      btn.classList.add("copied");
+      btn.textContent = "copied";
+      setTimeout(function () { btn.classList.remove("copied"); btn.textContent = "copy"; }, 1200);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {});
+    }
+  });
+
+  // Print.
+  doc.addEventListener("click", function (ev) {
+    if (closest(ev.target, "[data-print]")) { ev.preventDefault(); window.print(); }
+  });
+
+  // Filter table rows by a search box (the reassign panel's agent finder).
+  doc.addEventListener("input", function (ev) {
+    var box = ev.target;
+    if (!box.hasAttribute || !box.hasAttribute("data-filter-rows")) return;
+    var needle = box.value.trim().toLowerCase();
+    doc.querySelectorAll(box.getAttribute("data-filter-rows")).forEach(function (row) {
+      row.hidden = needle !== "" && row.textContent.toLowerCase().indexOf(needle) < 0;
+    });
+  });
+
+  // Select-all and the "N selected" count of the bulk move.
+  function bulkCount() {
+    var n = doc.querySelectorAll("[data-testid=bulk-select]:checked").length;
+    doc.querySelectorAll("[data-selected-count]").forEach(function (el) { el.textContent = n + " selected"; });
+    var all = doc.querySelector("[data-select-all]");
+    if (all) {
+      var boxes = doc.querySelectorAll(all.getAttribute("data-select-all"));
+      all.checked = boxes.length > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    }
+    return n;
+  }
+  doc.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t.hasAttribute && t.hasAttribute("data-select-all")) {
+      doc.querySelectorAll(t.getAttribute("data-select-all")).forEach(function (b) { b.checked = t.checked; });
+    }
+    if (t.matches && (t.matches("[data-select-all]") || t.matches("[data-testid=bulk-select]"))) bulkCount();
+  });
+  doc.addEventListener("htmx:afterSettle", bulkCount);
+  doc.addEventListener("DOMContentLoaded", bulkCount);
+
+  // A bulk move asks first, and says what it costs upstream.
+  var pending = null;
+  doc.addEventListener("htmx:confirm", function (ev) {
+    var form = ev.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-confirm-bulk")) return;
+    ev.preventDefault();
+    pending = ev.detail.issueRequest;
+    var n = bulkCount();
+    var agent = form.querySelector("[name=agentId]"), queue = form.querySelector("[name=queueId]");
+    var target = (agent && agent.value) ? agent.options[agent.selectedIndex].text.trim()
+      : (queue && queue.value) ? "queue " + queue.options[queue.selectedIndex].text.trim() : "";
+    var box = form.querySelector("[data-bulk-confirm]");
+    var text = form.querySelector("[data-bulk-confirm-text]");
+    if (n === 0) { text.textContent = "Tick the live conversations to move first."; }
+    else if (!target) { text.textContent = "Choose an agent or a queue to move them to."; }
+    else {
+      var rate = parseInt(form.getAttribute("data-rate"), 10) || 0;
+      var perCall = parseInt(form.getAttribute("data-ms-per-call"), 10) || 0;
+      var secs = Math.round(n * perCall / 1000);
+      var about = secs < 1 ? "" : secs < 90 ? ", about " + secs + " s" : ", about " + Math.round(secs / 60) + " min";
+      text.textContent = "Move " + n + (n === 1 ? " conversation" : " conversations") + " to " + target + "? " +
+        "This sends " + n + (n === 1 ? " call" : " calls") + " to upstream, one per conversation, at background priority" +
+        (rate ? " within its budget of " + rate + " calls a minute" : "") + about + " at the current share.";
+    }
+    box.querySelector("[data-bulk-confirm-yes]").hidden = n === 0 || !target;
+    box.hidden = false;
+    box.querySelector(n === 0 || !target ? "[data-bulk-confirm-no]" : "[data-bulk-confirm-yes]").focus();
+  });
+  doc.addEventListener("click", function (ev) {
+    var yes = closest(ev.target, "[data-bulk-confirm-yes]"), no = closest(ev.target, "[data-bulk-confirm-no]");
+    if (!yes && !no) return;
+    var form = closest(ev.target, "form");
+    form.querySelector("[data-bulk-confirm]").hidden = true;
+    var go = pending;
+    pending = null;
+    if (yes && go) go(true);
+  });
+
+  // Once a bulk move is done, the list shows the conversations as they are now.
+  doc.addEventListener("htmx:afterSwap", function (ev) {
+    var t = ev.detail.target;
+    if (!t || t.id !== "bulk-progress" && !closest(t, "#bulk-progress")) return;
+    if (doc.querySelector("#bulk-progress [data-final=true]") && doc.getElementById("conv-results") && window.htmx) {
+      htmx.ajax("GET", location.pathname + location.search, { target: "#conv-results", swap: "innerHTML" });
+    }
   });
 })();

@@ -73,6 +73,7 @@ type TransferView struct {
 	TypeLabel   string // "queue", "agent", "hand-over"
 	From, To    string
 	By          string
+	Lead        string // the dashboard user who asked for this transfer, when it was asked here
 	Priority    string
 	Reason      string
 	System      bool

@@ -10,6 +10,10 @@ type Page struct {
 	Query     string // what the search box shows
 	Assets    Assets
 	Banners   []Banner
+	Theme     string // light, dark, or system (follows prefers-color-scheme)
+	// PrintedBy is who printed the page and when, for the print-only
+	// footer; "" prints none.
+	PrintedBy string
 }
 
 // User is who is signed in, as the frame shows them.
@@ -20,7 +24,7 @@ type User struct {
 
 // Assets are the cache-busted URLs of the static files.
 type Assets struct {
-	CSS, JS, HTMX string
+	CSS, JS, HTMX, Icon string
 }
 
 // Banner is a message shown above the page content.
@@ -83,4 +87,24 @@ func title(p Page) string {
 		return "Dashboard"
 	}
 	return p.Title + " · Dashboard"
+}
+
+// themeOf is the <html data-theme> value: light or dark as chosen, or
+// system, which the stylesheet resolves with prefers-color-scheme.
+func themeOf(p Page) string {
+	switch p.Theme {
+	case "light", "dark":
+		return p.Theme
+	}
+	return "system"
+}
+
+// colorScheme tells the browser which schemes the page supports, so form
+// controls and scrollbars match the theme.
+func colorScheme(p Page) string {
+	switch p.Theme {
+	case "light", "dark":
+		return p.Theme
+	}
+	return "light dark"
 }

@@ -68,43 +68,51 @@ func AccountPage(vm Account) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</dd></dl></section><section class=\"panel\"><h2>Change your password</h2><form class=\"stack-form\" method=\"post\" action=\"/account/password\" data-testid=\"account-password-form\"><label>Current password <input type=\"password\" name=\"current\" required autocomplete=\"current-password\" data-testid=\"account-current\"></label> <label>New password <input type=\"password\" name=\"password\" required minlength=\"12\" autocomplete=\"new-password\" data-testid=\"account-new\"></label> <label>Repeat the new password <input type=\"password\" name=\"confirm\" required minlength=\"12\" autocomplete=\"new-password\" data-testid=\"account-confirm\"></label> <button type=\"submit\" data-testid=\"account-password-submit\">Change password</button></form><p class=\"muted\">Your other sessions end; this one stays signed in.</p></section><section class=\"panel\"><h2>Time zone</h2><form class=\"inline-form\" method=\"post\" action=\"/account/timezone\" data-testid=\"account-tz-form\"><label>IANA time zone <input type=\"text\" name=\"tz\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</dd></dl></section><section class=\"panel\"><h2>Change your password</h2><form class=\"stack-form\" method=\"post\" action=\"/account/password\" data-testid=\"account-password-form\"><label>Current password <input type=\"password\" name=\"current\" required autocomplete=\"current-password\" data-testid=\"account-current\"></label> <label>New password <input type=\"password\" name=\"password\" required minlength=\"12\" autocomplete=\"new-password\" data-testid=\"account-new\"></label> <label>Repeat the new password <input type=\"password\" name=\"confirm\" required minlength=\"12\" autocomplete=\"new-password\" data-testid=\"account-confirm\"></label> <button type=\"submit\" data-testid=\"account-password-submit\">Change password</button></form><p class=\"muted\">Your other sessions end; this one stays signed in.</p></section>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = ThemeForm(vm.Theme).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<section class=\"panel\"><h2>Time zone</h2><form class=\"inline-form\" method=\"post\" action=\"/account/timezone\" data-testid=\"account-tz-form\"><label>IANA time zone <input type=\"text\" name=\"tz\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var5 string
 		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(vm.TimeZone)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/pages/account.templ`, Line: 30, Col: 52}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/pages/account.templ`, Line: 31, Col: 52}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" list=\"zones\" placeholder=\"e.g. Europe/Berlin; empty follows your browser\" maxlength=\"64\" data-testid=\"account-tz\"></label> <datalist id=\"zones\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" list=\"zones\" placeholder=\"e.g. Europe/Berlin; empty follows your browser\" maxlength=\"64\" data-testid=\"account-tz\"></label> <datalist id=\"zones\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		for _, z := range vm.Zones {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<option value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(z)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/pages/account.templ`, Line: 34, Col: 22}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/pages/account.templ`, Line: 35, Col: 22}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"></option>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"></option>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</datalist> <button type=\"submit\" data-testid=\"account-tz-submit\">Save</button></form></section><section class=\"panel\"><h2>Sessions</h2><form method=\"post\" action=\"/account/logout-everywhere\" data-testid=\"account-logout-everywhere-form\"><button type=\"submit\" class=\"danger\" data-testid=\"account-logout-everywhere\">Sign out everywhere</button></form><p class=\"muted\">Ends every session of your account on every device, including this one.</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</datalist> <button type=\"submit\" data-testid=\"account-tz-submit\">Save</button></form></section><section class=\"panel\"><h2>Sessions</h2><form method=\"post\" action=\"/account/logout-everywhere\" data-testid=\"account-logout-everywhere-form\"><button type=\"submit\" class=\"danger\" data-testid=\"account-logout-everywhere\">Sign out everywhere</button></form><p class=\"muted\">Ends every session of your account on every device, including this one.</p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -39,7 +39,7 @@ func AdminSettingsPage(vm AdminSettings) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"panel\" data-testid=\"settings-upstream\"><h2>Upstream connection</h2><dl class=\"kv\"><dt>Mode</dt><dd>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"panel\" id=\"upstream\" data-testid=\"settings-upstream\"><h2>Upstream connection</h2><dl class=\"kv\"><dt>Mode</dt><dd>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

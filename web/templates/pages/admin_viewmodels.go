@@ -48,6 +48,7 @@ type Account struct {
 	TimeZone  string   // "" follows the browser
 	Effective string   // the zone times are shown in now
 	Zones     []string // suggestions for the time zone field
+	Theme     string   // light, dark or system
 }
 
 // AuditList is the audit log page.
@@ -62,11 +63,13 @@ type AuditList struct {
 	TimeZone   string
 	ShowVerify bool // admins see the chain status
 	Verify     AuditVerify
+	Table      ListView // columns and density
 }
 
 // AuditFilter is the filter form, as typed.
 type AuditFilter struct {
 	Actor, Action, Target, From, To string
+	Kind                            string // changes (default), reads, all
 }
 
 // AuditEntry is one row of the audit table.
@@ -81,6 +84,17 @@ type AuditEntry struct {
 	Details    string   // indented JSON, shown escaped
 	HashPrefix string
 	Hash       string
+
+	Sentence    string         // "admin moved 1dfc5e82… from Lukas Sharma to Arjun Doe"
+	Diff        []AuditDiffRow // field changes, before and after
+	Outcome     string         // how a request ended ("saved", "confirmed", "failed: …")
+	OutcomeKind string         // ok, bad, warn
+	Merged      int64          // the outcome entry shown in this row, 0 when none
+}
+
+// AuditDiffRow is one changed field of an audit entry.
+type AuditDiffRow struct {
+	Field, Before, After string
 }
 
 // AuditVerify is the result of the last chain verification.

@@ -37,6 +37,7 @@ type AgentFilter struct {
 
 // AgentRows is the table body, which refreshes itself every few seconds.
 type AgentRows struct {
+	Table            ListView // columns and density
 	PollURL          string
 	Rows             []AgentRow
 	AvailabilityNote string // why live status may be missing or old
@@ -51,6 +52,8 @@ type AgentRow struct {
 	Status                          string
 	Channels                        string
 	Presence                        string // AVAILABLE, BUSY, AWAY, OFFLINE or ""
+	Load                            string // live conversations held now against live chat capacity: "1 of 3 slots"
+	Full                            bool   // no free slot
 }
 
 // AgentProfile is the /agents/{id} page.
@@ -172,8 +175,9 @@ type DiffElement struct {
 
 // AgentConflict shows a colleague's change beside yours.
 type AgentConflict struct {
-	TheirUpdatedAt string
-	Rows           []ConflictRow
+	TheirUpdatedAt  string // in the viewer's zone
+	TheirUpdatedISO string
+	Rows            []ConflictRow
 }
 
 // ConflictRow is one field either side changed.

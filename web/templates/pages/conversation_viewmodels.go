@@ -7,8 +7,9 @@ import "github.com/a-h/templ"
 
 // ConvTime is a time as the viewer reads it, with its ISO form for hover.
 type ConvTime struct {
-	Text string // in the viewer's zone, "" when unknown
-	ISO  string // RFC 3339 in the viewer's zone
+	Text  string // in the viewer's zone, "" when unknown
+	ISO   string // RFC 3339 in the viewer's zone
+	Short string // compact, for table cells ("29 Nov 23:23"); "" means Text
 }
 
 // ConvLink is a name that may link somewhere.
@@ -118,6 +119,7 @@ type ConvRow struct {
 	Href        string
 	ID          string
 	SessionID   string
+	ShortID     string // the first characters of SessionID, for the table
 	Status      string
 	Channel     string
 	Language    string
@@ -148,7 +150,11 @@ type ConversationList struct {
 	Rows      []ConvRow
 	Sorts     map[string]ConvSortLink
 	NextHref  string
+	PrevHref  string
 	FirstHref string // set when not on the first page
+	Count     string // "2,880 conversations", "more than 10,000 conversations"
+	Position  string // "rows 51–100, page 2 of 58"
+	Table     ListView
 	CSVHref   string
 	Sync      ConvSync
 	TimeZone  string

@@ -30,10 +30,11 @@ type ReassignCandidate struct {
 	ID          string // a-…
 	Name        string
 	Status      string // AVAILABLE, BUSY, AWAY, OFFLINE
-	Load        string // "2 of 5", "2" when the capacity is unknown
+	Load        string // "2 of 5 slots", "2 held" when the capacity is unknown
 	Reasons     string
 	Unavailable bool
 	Full        bool
+	Recommended bool // passes every check: available, room, in the queue, speaks the language
 }
 
 // ReassignQueue is a queue a conversation can be moved to.
@@ -49,7 +50,8 @@ type ReassignTransfer struct {
 	Status    string // queued, requested, accepted, confirmed, failed, no_confirmation
 	Pending   bool
 	Target    string // "agent Ann Agent" or "queue Billing"
-	From      string
+	From      string // "agent Chloe Smith": names, the ids in FromHint
+	FromHint  string
 	Actor     string
 	Requested ConvTime
 	Done      ConvTime
@@ -60,10 +62,16 @@ type ReassignTransfer struct {
 // BulkReassignForm is the bulk move form above the conversation list,
 // shown to leads and admins.
 type BulkReassignForm struct {
-	Token  string
-	Agents []ReassignCandidate // by name; no conversation to rank against
-	Queues []ReassignQueue
-	Note   string
+	// RatePerMinute is upstream's request budget: a move costs one call
+	// per conversation, sent at background priority within it.
+	RatePerMinute int
+	// MillisPerCall is how long each call of a large move takes at the
+	// budget's current share, for "about 50 s" in the confirmation.
+	MillisPerCall int64
+	Token         string
+	Agents        []ReassignCandidate // by name; no conversation to rank against
+	Queues        []ReassignQueue
+	Note          string
 }
 
 // BulkProgress is the progress of one bulk move.
@@ -83,6 +91,7 @@ type BulkRow struct {
 	SessionID string
 	Href      string
 	From      string
+	FromHint  string
 	Status    string
 	Message   string
 	Done      ConvTime

@@ -7,10 +7,12 @@ type Login struct {
 	Username string // kept as typed after a failure
 	Next     string // local path to return to
 	Error    string
+	Notice   string // e.g. "You are signed out."
 }
 
 // Home is the landing page after sign-in.
 type Home struct {
+	Example    ConvLink // a real conversation of the index to try; empty when none
 	Username   string
 	Upstream   UpstreamStatus
 	SearchHint string
