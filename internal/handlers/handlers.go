@@ -136,7 +136,8 @@ type LiveFloor interface {
 	Snapshot() *live.Snapshot
 	Subscribe(t live.Topic) (*live.Subscription, error)
 	ConversationVersion(id string) (uint64, bool)
-	ConversationSeq() uint64
+	Boot() string
+	WebhookTarget() string
 }
 
 // WaitTargets reads and changes the floor's wait targets (*live.TargetStore).
@@ -257,6 +258,7 @@ type Handler struct {
 
 	live    LiveFloor
 	targets WaitTargets
+	renders liveRenders
 
 	audit   AuditLog
 	health  Health

@@ -67,6 +67,25 @@ func (h *Handler) reassignPanel(r *http.Request, conv *api.Conversation, convID 
 		vm.AgentForm.Token, vm.QueueForm.Token = reassign.NewFormToken(), reassign.NewFormToken()
 		vm.Candidates, vm.Queues, vm.Notes = h.reassignTargets(r.Context(), conv)
 	}
+	return embedPanel(r, vm)
+}
+
+// inLive reports whether a reassign request comes from the live floor's
+// action panel (?in=live): its answers then carry no parts of the audit
+// view, which that page does not have.
+func inLive(r *http.Request) bool { return r.URL.Query().Get("in") == "live" }
+
+// embedPanel keeps a panel of the live floor on the floor: its form and
+// its status polls say so.
+func embedPanel(r *http.Request, vm pages.ReassignPanel) pages.ReassignPanel {
+	if !inLive(r) {
+		return vm
+	}
+	vm.Action += "?in=live"
+	vm.Open = true
+	if vm.Transfer != nil && !strings.Contains(vm.Transfer.StatusURL, "?") {
+		vm.Transfer.StatusURL += "?in=live"
+	}
 	return vm
 }
 

@@ -160,3 +160,16 @@ func itoa(n uint64) string {
 		}
 	}
 }
+
+// Boot identifies this run of the floor in event ids, so a browser
+// reconnecting after a restart is never taken to be up to date.
+func (f *Floor) Boot() string { return f.boot }
+
+// WebhookTarget is the alert webhook as it may be shown (scheme and host),
+// or "" without one.
+func (f *Floor) WebhookTarget() string {
+	if f.opts.Notifier == nil {
+		return ""
+	}
+	return f.opts.Notifier.Target()
+}
