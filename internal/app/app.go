@@ -303,7 +303,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
 		Live:     a.Floor, Targets: a.Targets,
-		Audit:    a.Audit, Health: a.Health, Metrics: a.Metrics,
+		Audit: a.Audit, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 		Prefs:  a.Prefs,
 	})

@@ -117,6 +117,8 @@ func (h *Handler) renderTargets(w http.ResponseWriter, r *http.Request, status i
 		}
 		vm.Queues = append(vm.Queues, row)
 	}
-	slices.SortFunc(vm.Queues, func(a, b pages.LiveTargetRow) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortFunc(vm.Queues, func(a, b pages.LiveTargetRow) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	h.render(w, r, status, h.page(r, "Live floor alerts", "admin"), pages.LiveTargetsPage(vm))
 }

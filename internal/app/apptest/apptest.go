@@ -58,6 +58,9 @@ type Options struct {
 	// Start runs the app's background workers (directory refresh, index
 	// sync, reassign loop), as `dashboard serve` does.
 	Start bool
+	// AlertWebhook is the live floor's alert webhook (config
+	// AlertWebhook); empty: none.
+	AlertWebhook string
 	// DataDir opens the app on this data directory, as `dashboard serve
 	// -data` does, instead of a fresh one under TempDir: e.g. a large
 	// prebuilt conversation index for benchmarks. Whatever the directory
@@ -104,6 +107,7 @@ func New(tb testing.TB, opts Options) *Harness {
 	cfg := config.Config{
 		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
+		AlertWebhook: opts.AlertWebhook,
 	}
 	if opts.UpstreamDown {
 		// Live mode against a port nothing listens on.
@@ -425,4 +429,12 @@ func HeldByAgent(c simulator.ConversationInfo) bool {
 // Waiting is a live conversation waiting in a queue with no agent.
 func Waiting(c simulator.ConversationInfo) bool {
 	return c.Status == "OPEN" && c.AgentUserID == "" && c.QueueID != ""
+}
+
+// PollFloor runs the live floor's poller once, as its worker would.
+func (h *Harness) PollFloor() {
+	h.T.Helper()
+	if err := h.App.Floor.Poll(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
 }

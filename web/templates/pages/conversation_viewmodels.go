@@ -52,10 +52,10 @@ type ConversationView struct {
 	// SectionsURL what the page then re-reads; empty when not live.
 	EventsURL   string
 	SectionsURL string
-	Channel        string
-	Language       string
-	Origin         string // upstream "source" (e.g. rtm, whatsapp)
-	Priority       string
+	Channel     string
+	Language    string
+	Origin      string // upstream "source" (e.g. rtm, whatsapp)
+	Priority    string
 
 	CustomerName  string
 	CustomerEmail string // masked for viewers
