@@ -286,6 +286,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, err
 	}
 	a.floorRef.Store(a.Floor)
+	// Open event streams end first, so the HTTP server's shutdown does not
+	// wait for pages that never finish loading.
+	a.onClose(a.Floor.Close)
 
 	a.Metrics.SetBudget(api.BudgetCCAI, a.Budgets.CCAI.Stats)
 	a.Metrics.SetBudget(api.BudgetBot, a.Budgets.Bot.Stats)
@@ -403,6 +406,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	// Event streams never go idle by themselves: end them when shutting down.
+	srv.RegisterOnShutdown(a.Floor.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -60,7 +60,7 @@ func (h *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 		topic.Changes = true
 	}
 	sub, err := h.live.Subscribe(topic)
-	if errors.Is(err, live.ErrTooManySubscribers) {
+	if errors.Is(err, live.ErrTooManySubscribers) || errors.Is(err, live.ErrClosed) {
 		w.Header().Set("Retry-After", "30")
 		http.Error(w, "too many open live pages", http.StatusServiceUnavailable)
 		return
@@ -149,6 +149,8 @@ func (h *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-sub.Done():
+			return // the server is shutting down; the browser reconnects
 		case <-sub.C:
 			if next(false) && !write() {
 				return

@@ -96,6 +96,8 @@ type Floor struct {
 	kick chan struct{}
 
 	mu            sync.Mutex
+	closed        bool
+	closing       chan struct{}
 	subs          map[*Subscription]struct{}
 	version       uint64
 	changeVersion uint64
@@ -144,7 +146,7 @@ func New(up Upstream, dir Directory, st Store, budget Budget, targets TargetSour
 	f := &Floor{
 		up: up, dir: dir, store: st, budget: budget, targets: targets, opts: opts,
 		clock: opts.Clock, log: opts.Logger, boot: hex.EncodeToString(b),
-		kick: make(chan struct{}, 1), subs: map[*Subscription]struct{}{},
+		kick: make(chan struct{}, 1), subs: map[*Subscription]struct{}{}, closing: make(chan struct{}),
 		convChanged: map[string]uint64{},
 		stats:       map[string]queueStat{}, perf: map[string]*perfStat{}, prevLive: map[string]bool{},
 	}

@@ -4,6 +4,20 @@ import (
 	"errors"
 )
 
+// ErrClosed is returned by Subscribe once the floor has shut down.
+var ErrClosed = errors.New("live: the floor has shut down")
+
+// Close ends every subscription (their Done closes) and refuses new ones.
+// It is safe to call more than once.
+func (f *Floor) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.closed {
+		f.closed = true
+		close(f.closing)
+	}
+}
+
 // ErrTooManySubscribers is returned by Subscribe when the floor already
 // serves its maximum of open streams.
 var ErrTooManySubscribers = errors.New("live: too many open streams")
@@ -32,6 +46,10 @@ type Subscription struct {
 // Topic is what the subscription was made for.
 func (s *Subscription) Topic() Topic { return s.topic }
 
+// Done is closed when the floor shuts down: streams end then, so a server
+// shutting down is not kept waiting by open pages.
+func (s *Subscription) Done() <-chan struct{} { return s.f.closing }
+
 // Close ends the subscription; C receives nothing more.
 func (s *Subscription) Close() {
 	s.f.mu.Lock()
@@ -52,6 +70,10 @@ func (f *Floor) Subscribe(t Topic) (*Subscription, error) {
 	c := make(chan struct{}, 1)
 	s := &Subscription{C: c, c: c, topic: t, f: f}
 	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil, ErrClosed
+	}
 	if len(f.subs) >= f.opts.MaxSubscribers {
 		f.mu.Unlock()
 		return nil, ErrTooManySubscribers
