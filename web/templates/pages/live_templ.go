@@ -590,7 +590,7 @@ func LiveFloorBody(vm LiveFloor, withTitle bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<section class=\"live-queues\" aria-label=\"Queues\"><div class=\"table-wrap\"><table class=\"live-queue-table\" data-testid=\"live-queues\"><thead><tr><th scope=\"col\">Queue</th><th scope=\"col\" class=\"num\">Waiting</th><th scope=\"col\" class=\"num\">Longest</th><th scope=\"col\" class=\"num\">Engaged</th><th scope=\"col\" class=\"num\" title=\"available / busy / away / offline\">Agents</th><th scope=\"col\" class=\"num\" title=\"live conversations held against what available and busy agents may hold\">Load</th><th scope=\"col\" class=\"num\" title=\"average speed of answer today\">ASA</th><th scope=\"col\" class=\"num\" title=\"service level today\">SLA</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<section class=\"live-queues\" aria-label=\"Queues\"><div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-label=\"Queues table\"><table class=\"live-queue-table\" data-testid=\"live-queues\"><thead><tr><th scope=\"col\">Queue</th><th scope=\"col\" class=\"num\">Waiting</th><th scope=\"col\" class=\"num\">Longest</th><th scope=\"col\" class=\"num\">Engaged</th><th scope=\"col\" class=\"num\" title=\"available / busy / away / offline\">Agents</th><th scope=\"col\" class=\"num\" title=\"live conversations held against what available and busy agents may hold\">Load</th><th scope=\"col\" class=\"num\" title=\"average speed of answer today\">ASA</th><th scope=\"col\" class=\"num\" title=\"service level today\">SLA</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -858,7 +858,7 @@ func LiveFloorBody(vm LiveFloor, withTitle bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<div class=\"table-wrap\"><table class=\"live-wait-table\" data-testid=\"live-waiting\"><thead><tr><th scope=\"col\" class=\"num\">Waiting</th><th scope=\"col\">Queue</th><th scope=\"col\">Channel</th><th scope=\"col\" title=\"Language\">Lang</th><th scope=\"col\" class=\"num\">Priority</th><th scope=\"col\">Customer</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-label=\"Waiting conversations table\"><table class=\"live-wait-table\" data-testid=\"live-waiting\"><thead><tr><th scope=\"col\" class=\"num\">Waiting</th><th scope=\"col\">Queue</th><th scope=\"col\">Channel</th><th scope=\"col\" title=\"Language\">Lang</th><th scope=\"col\" class=\"num\">Priority</th><th scope=\"col\">Customer</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
