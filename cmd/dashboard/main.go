@@ -61,6 +61,7 @@ Usage:
   dashboard user add -username NAME -role viewer|lead|admin    (password on stdin)
   dashboard user passwd -username NAME                         (password on stdin)
   dashboard user disable -username NAME
+  dashboard user unlock -username NAME                         (forget failed sign-ins)
   dashboard audit verify           check the audit log's hash chain
   dashboard help
 

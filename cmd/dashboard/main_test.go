@@ -4,15 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teamlead/dashboard/internal/app"
+	"github.com/teamlead/dashboard/internal/auth"
+	"github.com/teamlead/dashboard/internal/store"
 )
 
 // lockedBuffer collects a running program's output for the test to read.
@@ -152,6 +160,33 @@ func TestServeDemoModeEndToEnd(t *testing.T) {
 	}
 }
 
+// TestBusyPortBurnsNoOneTimePassword: when the port is taken, start-up
+// stops before the first admin exists, so the one-time password is neither
+// printed nor spent, and the next start creates and prints it.
+func TestBusyPortBurnsNoOneTimePassword(t *testing.T) {
+	dir := t.TempDir()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"serve", "-addr", busy.Addr().String(), "-data", dir}, func(string) string { return "" }, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "listen on "+busy.Addr().String()) {
+		t.Fatalf("serve on a busy port: %v", err)
+	}
+	if strings.Contains(stderr.String(), "created user") {
+		t.Errorf("a password was printed for a start that failed: %s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, app.DatabaseFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the database was created before the port was bound: %v", err)
+	}
+	_, out := startServer(t, dir, nil)
+	if !strings.Contains(out.String(), `created user "admin" with password`) {
+		t.Errorf("the next start did not create the admin: %s", out.String())
+	}
+}
+
 func TestFirstStartPrintsGeneratedAdminPasswordOnce(t *testing.T) {
 	dir := t.TempDir()
 	base, stderr := startServer(t, dir, nil)
@@ -241,6 +276,38 @@ func TestUserCommands(t *testing.T) {
 	}
 	if _, err := runUser("", "disable", "-username", "nobody"); err == nil {
 		t.Error("disabling an unknown user should fail")
+	}
+
+	// Failures recorded an hour's wait for erin from this address (as a
+	// stricter throttle would have); unlock clears that in the running
+	// server at once.
+	if _, err := runUser("erin-password-789\n", "add", "-username", "erin", "-role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, app.DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	strict := auth.NewThrottle(db, auth.ThrottleConfig{FreeFailures: 1, BaseDelay: time.Hour}, nil)
+	if err := strict.Failure(context.Background(), "erin", "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	resp = login(t, newClient(t), base, "erin", "erin-password-789")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("erin after 8 wrong passwords: %d, want 429", resp.StatusCode)
+	}
+	if out, err := runUser("", "unlock", "-username", "erin"); err != nil || !strings.Contains(out, "cleared the failed sign-ins of erin from 1 address") {
+		t.Fatalf("unlock: %q %v", out, err)
+	}
+	resp = login(t, newClient(t), base, "erin", "erin-password-789")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("erin after unlock: %d", resp.StatusCode)
+	}
+	if _, err := runUser("", "unlock", "-username", "nobody"); err == nil {
+		t.Error("unlocking an unknown user should fail")
 	}
 }
 

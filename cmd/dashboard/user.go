@@ -10,16 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/teamlead/dashboard/internal/app"
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/config"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
 // userCommand manages dashboard accounts from the shell: add, passwd,
-// disable. Passwords come from standard input, never from arguments.
+// disable, unlock. Passwords come from standard input, never from
+// arguments. Every change is in the audit log, by "cli".
 func userCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("user needs a subcommand: add, passwd or disable")
+		return errors.New("user needs a subcommand: add, passwd, disable or unlock")
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("dashboard user "+sub, flag.ContinueOnError)
@@ -43,20 +46,23 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 			return fmt.Errorf("user add -role: %w", err)
 		}
 		parsedRole = r
-	case "passwd", "disable":
+	case "passwd", "disable", "unlock":
 		if *role != "" {
 			return fmt.Errorf("user %s takes no -role", sub)
 		}
 	default:
-		return fmt.Errorf("unknown user subcommand %q: use add, passwd or disable", sub)
+		return fmt.Errorf("unknown user subcommand %q: use add, passwd, disable or unlock", sub)
 	}
 
-	db, err := store.Open(ctx, filepath.Join(dir, "dashboard.db"))
+	db, err := store.Open(ctx, filepath.Join(dir, app.DatabaseFile))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	users := auth.NewUsers(db)
+	users := auth.NewUsers(db, auth.WithRecorder(audit.New(db, nil)))
+	rec := func(action string, details map[string]any) *audit.Record {
+		return &audit.Record{Actor: cliActor, Action: action, Target: *username, Details: details}
+	}
 
 	switch sub {
 	case "add":
@@ -64,7 +70,8 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return err
 		}
-		u, err := users.Create(ctx, *username, password, parsedRole)
+		u, err := users.Create(ctx, *username, password, parsedRole,
+			rec(audit.ActionUserCreate, map[string]any{"after": map[string]any{"role": parsedRole.String(), "disabled": false}}))
 		if err != nil {
 			return err
 		}
@@ -74,18 +81,34 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return err
 		}
-		if err := users.SetPassword(ctx, *username, password); err != nil {
+		if err := users.SetPassword(ctx, *username, password, rec(audit.ActionUserUpdate, map[string]any{"change": "password"})); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "changed the password of %s; their other sessions are signed out\n", *username)
+		fmt.Fprintf(stdout, "changed the password of %s; their sessions are signed out\n", *username)
 	case "disable":
-		if err := users.Disable(ctx, *username); err != nil {
+		if err := users.Disable(ctx, *username, rec(audit.ActionUserUpdate,
+			map[string]any{"change": "disabled", "after": map[string]any{"disabled": true}})); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "disabled %s; their sessions are signed out\n", *username)
+	case "unlock":
+		if _, err := users.ByUsername(ctx, *username); err != nil {
+			return fmt.Errorf("user unlock %s: %w", *username, err)
+		}
+		n, err := auth.NewThrottle(db, auth.ThrottleConfig{}, nil).Unlock(ctx, *username)
+		if err != nil {
+			return err
+		}
+		if _, err := audit.New(db, nil).Append(ctx, *rec(audit.ActionUserUpdate, map[string]any{"change": "unlocked", "addresses": n})); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "cleared the failed sign-ins of %s from %d address(es)\n", *username, n)
 	}
 	return nil
 }
+
+// cliActor is who the audit log names for changes made with `dashboard user`.
+const cliActor = "cli"
 
 // readPassword takes the first line of stdin, so `echo pw | dashboard user
 // add …` and an interactive paste both work.

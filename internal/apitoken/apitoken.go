@@ -192,8 +192,9 @@ func (s *Service) List(ctx context.Context) ([]Token, error) {
 	return out, nil
 }
 
-// Verify checks a presented token: signature, issuer, audience and expiry,
-// then that its row exists, names the same owner and is not revoked. It
+// Verify checks a presented token: signature, issuer, audience, expiry and
+// an issue time that is not in the future, then that its row exists, names
+// the same owner and is not revoked. It
 // returns ErrInvalid, ErrExpired or ErrRevoked for a token that must be
 // refused, or another error when the check itself failed.
 func (s *Service) Verify(ctx context.Context, raw string) (Token, error) {
@@ -201,11 +202,11 @@ func (s *Service) Verify(ctx context.Context, raw string) (Token, error) {
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(issuer), jwt.WithAudience(audience),
-		jwt.WithExpirationRequired(), jwt.WithTimeFunc(s.clock.Now))
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(s.clock.Now))
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return Token{}, ErrExpired
-	case err != nil || c.ID == "":
+	case err != nil || c.ID == "" || c.IssuedAt == nil:
 		return Token{}, ErrInvalid
 	}
 	t, err := s.Get(ctx, c.ID)

@@ -123,6 +123,18 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 		"HS512 with the key": sign(s.key, jwt.SigningMethodHS512, good),
 		"no expiry":          sign(s.key, jwt.SigningMethodHS256, jwt.RegisteredClaims{Issuer: issuer, Audience: jwt.ClaimStrings{audience}, ID: "x"}),
 		"wrong audience":     sign(s.key, jwt.SigningMethodHS256, jwt.RegisteredClaims{Issuer: issuer, Audience: jwt.ClaimStrings{"other"}, ID: "x", ExpiresAt: good.ExpiresAt}),
+		"no issue time": func() string {
+			list, _ := s.List(ctx)
+			c := good
+			c.ID = list[0].ID
+			return sign(s.key, jwt.SigningMethodHS256, c)
+		}(),
+		"issued in the future": func() string {
+			list, _ := s.List(ctx)
+			c := good
+			c.ID, c.IssuedAt = list[0].ID, jwt.NewNumericDate(clk.Now().Add(time.Hour))
+			return sign(s.key, jwt.SigningMethodHS256, c)
+		}(),
 		"subject differs from row": func() string {
 			list, _ := s.List(ctx)
 			otherSubject.ID, otherSubject.Subject = list[0].ID, "admin"

@@ -7,6 +7,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ import (
 	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/prefs"
+	"github.com/teamlead/dashboard/internal/quota"
 	"github.com/teamlead/dashboard/internal/reassign"
 	"github.com/teamlead/dashboard/internal/simulator"
 	"github.com/teamlead/dashboard/internal/store"
@@ -77,7 +79,14 @@ type Tuning struct {
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
 	Throttle          auth.ThrottleConfig
-	ReassignConfirm   time.Duration // transfers without a callback: no confirmation; default 2 min
+	// AuditFailure, when set, is asked before every audit entry that
+	// accounts and sign-ins write (users, sessions, failed sign-ins); an
+	// error fails that write, as a full disk or a broken database would.
+	AuditFailure func(audit.Record) error
+	// UserUpstreamPerMinute caps the upstream calls one user's requests
+	// cause per minute; default quota.DefaultPerMinute.
+	UserUpstreamPerMinute int
+	ReassignConfirm       time.Duration // transfers without a callback: no confirmation; default 2 min
 	// BotPerMinute and BotPerHour replace upstream's bot-family limits
 	// (60 a minute, 1,800 an hour) the bot budget takes its share of.
 	BotPerMinute  int
@@ -109,6 +118,8 @@ type App struct {
 	DB       *store.DB
 	Users    *auth.Users
 	Sessions *auth.Sessions
+	Throttle *auth.Throttle
+	SSO      *auth.OIDC // disabled unless cfg.OIDC is set
 	Audit    *audit.Log
 	Tokens   *apitoken.Service
 	Metrics  *metrics.Metrics
@@ -180,6 +191,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if opts.PasswordCost > 0 {
 		userOpts = append(userOpts, auth.WithHashCost(opts.PasswordCost))
 	}
+	a.Audit = audit.New(a.DB, clk)
+	var accountAudit accountAuditLog = a.Audit
+	if f := opts.Tuning.AuditFailure; f != nil {
+		accountAudit = failingAudit{Log: a.Audit, fail: f}
+	}
+	userOpts = append(userOpts, auth.WithRecorder(accountAudit))
 	a.Users = auth.NewUsers(a.DB, userOpts...)
 	created, generated, err := a.Users.EnsureAdmin(ctx, opts.AdminPassword)
 	if err != nil {
@@ -196,9 +213,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err != nil {
 		return a, err
 	}
-	a.Sessions = auth.NewSessions(hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, clk)
-	throttle := auth.NewThrottle(opts.Tuning.Throttle, clk)
-	a.Audit = audit.New(a.DB, clk)
+	a.Sessions = auth.NewSessions(a.DB, hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, accountAudit, clk)
+	a.Throttle = auth.NewThrottle(a.DB, opts.Tuning.Throttle, clk)
+	if a.SSO, err = newSSO(cfg, hashKey, blockKey); err != nil {
+		return a, err
+	}
+	// Sessions that ended more than a week ago are of no more use.
+	if _, err := a.Sessions.Prune(ctx, clk.Now().Add(-7*24*time.Hour)); err != nil {
+		return a, err
+	}
 	tokenKey, err := apitoken.LoadOrCreateKey(cfg.DataDir)
 	if err != nil {
 		return a, err
@@ -233,10 +256,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, fmt.Errorf("upstream client: %w", err)
 	}
 
-	a.Directory = directory.New(a.Upstream, directory.Options{
+	// Upstream calls a person's page views cause are capped per person.
+	perUser := quota.New(opts.Tuning.UserUpstreamPerMinute, clk)
+	a.Directory = directory.New(quota.Agents{Source: a.Upstream, L: perUser}, directory.Options{
 		Interval: opts.Tuning.DirectoryInterval, Clock: clk, Logger: log.With("component", "directory"),
 	})
-	if a.Conversations, err = cache.New(a.DB, a.Upstream, cache.Options{
+	if a.Conversations, err = cache.New(a.DB, quota.Conversations{Upstream: a.Upstream, L: perUser}, cache.Options{
 		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
 		Clock: clk, Logger: log.With("component", "cache"),
 		// Pages showing a conversation hear of its new versions.
@@ -300,13 +325,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	botID := creds.BotID
 	a.Handler, err = handlers.New(handlers.Deps{
 		Clock: clk, Logger: log, Static: static.Files,
-		Info:  handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
-		Users: a.Users, Sessions: a.Sessions, Throttle: throttle, Tokens: a.Tokens,
+		Info:         handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
+		MetricsToken: cfg.MetricsToken,
+		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens, SSO: a.SSO,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
 		Live:     a.Floor, Targets: a.Targets,
-		Audit: a.Audit, Health: a.Health, Metrics: a.Metrics,
+		Audit: accountAudit, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 		Prefs:  a.Prefs,
 	})
@@ -402,9 +428,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // exports stream large files
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// The dashboard answers requests over handlers.MaxHeaderBytes
+		// itself, with its security headers; net/http's own limit only
+		// stops the absurd.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return ctx },
 	}
 	// Event streams never go idle by themselves: end them when shutting down.
 	srv.RegisterOnShutdown(a.Floor.Close)
@@ -456,4 +485,59 @@ type liveStore struct{ *cache.Cache }
 func (s liveStore) RefreshConversation(ctx context.Context, id string) error {
 	_, err := s.Refresh(ctx, id)
 	return err
+}
+
+// accountAuditLog is the audit log as the handlers and the account
+// services write to it.
+type accountAuditLog interface {
+	handlers.AuditLog
+	auth.Recorder
+}
+
+// failingAudit is the audit log with Tuning.AuditFailure in front of every
+// write.
+type failingAudit struct {
+	*audit.Log
+	fail func(audit.Record) error
+}
+
+func (f failingAudit) Append(ctx context.Context, rec audit.Record) (audit.Entry, error) {
+	if err := f.fail(rec); err != nil {
+		return audit.Entry{}, err
+	}
+	return f.Log.Append(ctx, rec)
+}
+
+func (f failingAudit) AppendTx(ctx context.Context, tx *sql.Tx, rec audit.Record) (audit.Entry, error) {
+	if err := f.fail(rec); err != nil {
+		return audit.Entry{}, err
+	}
+	return f.Log.AppendTx(ctx, tx, rec)
+}
+
+// newSSO builds single sign-on from the configuration (disabled when no
+// issuer is set).
+func newSSO(cfg config.Config, hashKey, blockKey []byte) (*auth.OIDC, error) {
+	o := cfg.OIDC
+	if !o.Enabled() {
+		return auth.NewOIDC(auth.OIDCConfig{}, hashKey, blockKey), nil
+	}
+	ac := auth.OIDCConfig{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL,
+		Scopes: o.Scopes, GroupsClaim: o.GroupsClaim, SecureCookie: strings.HasPrefix(cfg.PublicURL, "https://"),
+		HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	for _, g := range o.Groups {
+		role, err := auth.ParseRole(g.Role)
+		if err != nil {
+			return nil, fmt.Errorf("-oidc-groups %s=%s: %w", g.Role, g.Group, err)
+		}
+		ac.Groups = append(ac.Groups, auth.GroupRole{Role: role, Group: g.Group})
+	}
+	if o.DefaultRole != "" {
+		role, err := auth.ParseRole(o.DefaultRole)
+		if err != nil {
+			return nil, fmt.Errorf("-oidc-default-role: %w", err)
+		}
+		ac.DefaultRole = role
+	}
+	return auth.NewOIDC(ac, hashKey, blockKey), nil
 }

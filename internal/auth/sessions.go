@@ -1,13 +1,22 @@
 package auth
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/teamlead/dashboard/internal/clock"
-
 	"github.com/gorilla/sessions"
+
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/store"
 )
 
 // SessionConfig configures login sessions. Zero fields take the defaults
@@ -34,41 +43,56 @@ func (c SessionConfig) withDefaults() SessionConfig {
 	return c
 }
 
-// lastSeenGranularity limits how often Current rewrites the cookie just to
-// move LastSeen forward.
+// lastSeenGranularity limits how often Current writes a session's
+// last-seen time.
 const lastSeenGranularity = time.Minute
 
-// Cookie value keys. Values are int64 (Unix seconds for times) because gob
-// knows those without registration.
+// keySessionID is the one cookie value: the session's random id.
+const keySessionID = "sid"
+
+// Sign-in methods recorded with a session.
 const (
-	keyUserID   = "uid"
-	keyEpoch    = "epoch"
-	keyIssued   = "iat"
-	keyLastSeen = "seen"
+	MethodPassword = "password"
+	MethodOIDC     = "oidc"
 )
 
-// SessionInfo is what a login session cookie carries.
+// maxUserAgent bounds the user agent kept with a session, for display.
+const maxUserAgent = 200
+
+// SessionInfo is a valid login session as Current found it.
 type SessionInfo struct {
-	UserID int64
-	// Epoch is the user's SessionEpoch at login; see Users.ForSession.
-	Epoch    int64
-	IssuedAt time.Time
-	LastSeen time.Time
+	ID        int64 // the row id; never the cookie's secret id
+	UserID    int64
+	Method    string
+	CreatedAt time.Time
+	LastSeen  time.Time
 }
 
-// Sessions issues and checks login session cookies. The whole session lives
-// in the cookie, authenticated and encrypted, so there is no server-side
-// session table; revocation works through the user's session epoch.
+// Session is one login session as listed for its user.
+type Session struct {
+	SessionInfo
+	ClientAddr string
+	UserAgent  string
+}
+
+// Sessions issues and checks login sessions. Each session is a row of
+// login_sessions; the cookie (authenticated and encrypted by gorilla's
+// securecookie) only carries a random id whose hash names the row, so
+// revoking the row ends the session everywhere, copies of the cookie
+// included.
 type Sessions struct {
-	store *sessions.CookieStore
-	cfg   SessionConfig
-	clock clock.Clock
+	db       *store.DB
+	store    *sessions.CookieStore
+	cfg      SessionConfig
+	clock    clock.Clock
+	recorder Recorder
 }
 
-// NewSessions returns Sessions using the keys from LoadOrCreateKeys. now is
-// the clock for expiry (time.Now when nil). Bad key sizes surface as errors
-// from Login.
-func NewSessions(hashKey, blockKey []byte, cfg SessionConfig, clk clock.Clock) *Sessions {
+// NewSessions returns Sessions over db using the cookie keys from
+// LoadOrCreateKeys; rec writes the audit entries of sign-ins (nil: sign-ins
+// that ask for an entry fail). clk is the clock for expiry (the wall clock
+// when nil).
+func NewSessions(db *store.DB, hashKey, blockKey []byte, cfg SessionConfig, rec Recorder, clk clock.Clock) *Sessions {
 	cfg = cfg.withDefaults()
 	if clk == nil {
 		clk = clock.Real()
@@ -77,7 +101,7 @@ func NewSessions(hashKey, blockKey []byte, cfg SessionConfig, clk clock.Clock) *
 	// securecookie checks its own embedded timestamp against the real
 	// clock; it is only a backstop to the checks in Current.
 	st.MaxAge(int(cfg.AbsoluteTimeout / time.Second))
-	return &Sessions{store: st, cfg: cfg, clock: clk}
+	return &Sessions{db: db, store: st, cfg: cfg, clock: clk, recorder: rec}
 }
 
 func (s *Sessions) options(r *http.Request, maxAge int) *sessions.Options {
@@ -90,85 +114,197 @@ func (s *Sessions) options(r *http.Request, maxAge int) *sessions.Options {
 	}
 }
 
-// Login starts a new session for u, replacing any session cookie the request
-// carried (nothing from it is kept, which prevents session fixation).
-func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, u *User) error {
+// tokenHash is how a cookie's session id is stored.
+func tokenHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// Login starts a new session for u, signed in by method, from the
+// request's client addr, and sets its cookie; any session cookie the
+// request carried is replaced (nothing from it is kept, which prevents
+// session fixation). When rec is not nil its audit entry is written in the
+// same transaction as the session: if it cannot be written there is no
+// session and the error wraps ErrNotAudited.
+func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, u *User, method, addr string, rec *audit.Record) error {
 	if u == nil || u.Disabled {
 		return ErrInvalidCredentials
 	}
-	now := s.clock.Now().Unix()
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return fmt.Errorf("auth: session id: %w", err)
+	}
+	id := base64.RawURLEncoding.EncodeToString(raw)
+	now := store.Millis(s.clock.Now())
+	ua := r.UserAgent()
+	if len(ua) > maxUserAgent {
+		ua = ua[:maxUserAgent]
+	}
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(r.Context(), `INSERT INTO login_sessions
+			(token_hash, user_id, method, client_addr, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			tokenHash(id), u.ID, method, addr, ua, now, now); err != nil {
+			return fmt.Errorf("auth: store session: %w", err)
+		}
+		return record(r.Context(), tx, s.recorder, rec)
+	})
+	if err != nil {
+		return err
+	}
 	sess := sessions.NewSession(s.store, s.cfg.CookieName)
-	sess.Values[keyUserID] = u.ID
-	sess.Values[keyEpoch] = u.SessionEpoch
-	sess.Values[keyIssued] = now
-	sess.Values[keyLastSeen] = now
+	sess.Values[keySessionID] = id
 	sess.Options = s.options(r, int(s.cfg.AbsoluteTimeout/time.Second))
 	return s.store.Save(r, w, sess)
 }
 
-// Current returns the request's session if it is intact and has not passed
-// its idle or absolute timeout. An invalid or expired cookie is cleared. To
-// keep the idle timer running it re-saves the cookie when LastSeen is a
-// minute or more old, so call it before writing the response body.
-func (s *Sessions) Current(w http.ResponseWriter, r *http.Request) (SessionInfo, bool) {
+// cookieID returns the session id the request's cookie carries.
+func (s *Sessions) cookieID(r *http.Request) (string, bool) {
 	if _, err := r.Cookie(s.cfg.CookieName); err != nil {
-		return SessionInfo{}, false
+		return "", false
 	}
 	sess, err := s.store.New(r, s.cfg.CookieName)
 	if err != nil || sess.IsNew {
-		s.Logout(w, r)
+		return "", false
+	}
+	id, ok := sess.Values[keySessionID].(string)
+	return id, ok && id != ""
+}
+
+// Current returns the request's session if its cookie is intact and names a
+// session that is not revoked and has not passed its idle or absolute
+// timeout. Otherwise the cookie is cleared. It moves the session's
+// last-seen time forward at most once a minute.
+func (s *Sessions) Current(w http.ResponseWriter, r *http.Request) (SessionInfo, bool) {
+	id, ok := s.cookieID(r)
+	if !ok {
+		if _, err := r.Cookie(s.cfg.CookieName); err == nil {
+			s.clearCookie(w, r)
+		}
 		return SessionInfo{}, false
 	}
-	info, err := parseSession(sess.Values)
-	if err != nil {
-		s.Logout(w, r)
+	ctx := r.Context()
+	var (
+		info                   SessionInfo
+		created, seen, revoked int64
+	)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT id, user_id, method, created_at, last_seen_at, revoked_at
+		FROM login_sessions WHERE token_hash = ?`, tokenHash(id)).Scan(&info.ID, &info.UserID, &info.Method, &created, &seen, &revoked)
+	if err != nil || revoked != 0 {
+		s.clearCookie(w, r)
 		return SessionInfo{}, false
 	}
+	info.CreatedAt, info.LastSeen = store.TimeOf(created), store.TimeOf(seen)
 	now := s.clock.Now()
-	expires := info.IssuedAt.Add(s.cfg.AbsoluteTimeout)
-	if !now.Before(expires) ||
-		!now.Before(info.LastSeen.Add(s.cfg.IdleTimeout)) ||
-		// A cookie from the future was not issued by this clock.
-		info.IssuedAt.After(now.Add(lastSeenGranularity)) {
-		s.Logout(w, r)
+	if !now.Before(info.CreatedAt.Add(s.cfg.AbsoluteTimeout)) || !now.Before(info.LastSeen.Add(s.cfg.IdleTimeout)) {
+		s.clearCookie(w, r)
 		return SessionInfo{}, false
 	}
 	if now.Sub(info.LastSeen) >= lastSeenGranularity {
-		info.LastSeen = time.Unix(now.Unix(), 0).UTC()
-		sess.Values[keyLastSeen] = now.Unix()
-		// Count down to the absolute expiry rather than restarting it.
-		remaining := int((expires.Sub(now) + time.Second - 1) / time.Second)
-		sess.Options = s.options(r, max(remaining, 1))
-		// A failed refresh leaves the old cookie, which is still valid.
-		_ = s.store.Save(r, w, sess)
+		// A failed write leaves the old time, which is still valid.
+		if _, err := s.db.Write.ExecContext(ctx, `UPDATE login_sessions SET last_seen_at = ? WHERE id = ? AND revoked_at = 0`,
+			store.Millis(now), info.ID); err == nil {
+			info.LastSeen = store.TimeOf(store.Millis(now))
+		}
 	}
 	return info, true
 }
 
-// Logout clears the session cookie. Other copies of the cookie stay valid
-// until they expire; use Users.BumpEpoch to end those too.
-func (s *Sessions) Logout(w http.ResponseWriter, r *http.Request) {
+// Logout ends the request's session, on the server first, then clears the
+// cookie. The cookie is cleared even when the session could not be
+// revoked; the error says so, because a copy of the cookie would still
+// work.
+func (s *Sessions) Logout(w http.ResponseWriter, r *http.Request) error {
+	defer s.clearCookie(w, r)
+	id, ok := s.cookieID(r)
+	if !ok {
+		return nil
+	}
+	_, err := s.db.Write.ExecContext(r.Context(), `UPDATE login_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at = 0`,
+		store.Millis(s.clock.Now()), tokenHash(id))
+	if err != nil {
+		return fmt.Errorf("auth: end session: %w", err)
+	}
+	return nil
+}
+
+// EndAll ends every session of the user ("log out everywhere").
+func (s *Sessions) EndAll(ctx context.Context, userID int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return revokeSessions(ctx, tx, userID, store.Millis(s.clock.Now())) })
+}
+
+// List returns the user's sessions that still work, newest first.
+func (s *Sessions) List(ctx context.Context, userID int64) ([]Session, error) {
+	now := s.clock.Now()
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, user_id, method, created_at, last_seen_at, client_addr, user_agent
+		FROM login_sessions WHERE user_id = ? AND revoked_at = 0 AND created_at > ? AND last_seen_at > ?
+		ORDER BY created_at DESC, id DESC LIMIT 100`,
+		userID, store.Millis(now.Add(-s.cfg.AbsoluteTimeout)), store.Millis(now.Add(-s.cfg.IdleTimeout)))
+	if err != nil {
+		return nil, fmt.Errorf("auth: list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		var (
+			ss            Session
+			created, seen int64
+		)
+		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.Method, &created, &seen, &ss.ClientAddr, &ss.UserAgent); err != nil {
+			return nil, fmt.Errorf("auth: list sessions: %w", err)
+		}
+		ss.CreatedAt, ss.LastSeen = store.TimeOf(created), store.TimeOf(seen)
+		out = append(out, ss)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// Prune deletes sessions that ended (revoked or timed out) before cutoff,
+// and returns how many.
+func (s *Sessions) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	ms := store.Millis(cutoff)
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM login_sessions
+		WHERE (revoked_at <> 0 AND revoked_at < ?) OR created_at < ? OR last_seen_at < ?`,
+		ms, ms-s.cfg.AbsoluteTimeout.Milliseconds(), ms-s.cfg.IdleTimeout.Milliseconds())
+	if err != nil {
+		return 0, fmt.Errorf("auth: prune sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func (s *Sessions) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, sessions.NewCookie(s.cfg.CookieName, "", s.options(r, -1)))
 }
 
-var errBadSession = errors.New("auth: malformed session")
+// revokeSessions ends every session of userID inside tx.
+func revokeSessions(ctx context.Context, tx *sql.Tx, userID int64, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, now, userID); err != nil {
+		return fmt.Errorf("auth: end sessions: %w", err)
+	}
+	return nil
+}
 
-func parseSession(v map[any]any) (SessionInfo, error) {
-	get := func(k string) (int64, bool) {
-		n, ok := v[k].(int64)
-		return n, ok
+// Recorder writes audit entries inside a change's transaction (*audit.Log).
+type Recorder interface {
+	AppendTx(ctx context.Context, tx *sql.Tx, rec audit.Record) (audit.Entry, error)
+}
+
+// ErrNotAudited means a change was refused because its audit entry could
+// not be written: nothing was changed.
+var ErrNotAudited = errors.New("the audit log could not record this, so nothing was changed")
+
+// record writes rec, when there is one, inside tx.
+func record(ctx context.Context, tx *sql.Tx, r Recorder, rec *audit.Record) error {
+	if rec == nil {
+		return nil
 	}
-	uid, ok1 := get(keyUserID)
-	epoch, ok2 := get(keyEpoch)
-	iat, ok3 := get(keyIssued)
-	seen, ok4 := get(keyLastSeen)
-	if !ok1 || !ok2 || !ok3 || !ok4 || uid <= 0 {
-		return SessionInfo{}, errBadSession
+	if r == nil {
+		return fmt.Errorf("%w (no audit log)", ErrNotAudited)
 	}
-	return SessionInfo{
-		UserID:   uid,
-		Epoch:    epoch,
-		IssuedAt: time.Unix(iat, 0).UTC(),
-		LastSeen: time.Unix(seen, 0).UTC(),
-	}, nil
+	if _, err := r.AppendTx(ctx, tx, *rec); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotAudited, err)
+	}
+	return nil
 }

@@ -1,27 +1,40 @@
 package auth
 
 import (
+	"context"
 	"crypto/tls"
+	"database/sql"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/clock"
 )
 
-func newTestSessions(t *testing.T, cfg SessionConfig) (*Sessions, *clock.Manual) {
+// sessionFixture is a Sessions over a real database holding one user.
+type sessionFixture struct {
+	s     *Sessions
+	users *Users
+	clk   *clock.Manual
+	user  *User
+	log   *audit.Log
+}
+
+func newTestSessions(t *testing.T, cfg SessionConfig) sessionFixture {
 	t.Helper()
+	u, clk := newTestUsers(t)
 	hk, bk, err := LoadOrCreateKeys(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := newFakeClock()
-	return NewSessions(hk, bk, cfg, clk), clk
+	log := audit.New(u.db, clk)
+	usr := mustCreate(t, u, "alice", RoleLead)
+	return sessionFixture{s: NewSessions(u.db, hk, bk, cfg, log, clk), users: u, clk: clk, user: usr, log: log}
 }
-
-var testUser = &User{ID: 42, Username: "alice", Role: RoleLead, SessionEpoch: 3}
 
 // sessionCookie returns the session cookie set on rec, or nil.
 func sessionCookie(rec *httptest.ResponseRecorder, name string) *http.Cookie {
@@ -33,10 +46,10 @@ func sessionCookie(rec *httptest.ResponseRecorder, name string) *http.Cookie {
 	return nil
 }
 
-func login(t *testing.T, s *Sessions, u *User) *http.Cookie {
+func (f sessionFixture) login(t *testing.T, u *User) *http.Cookie {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	if err := s.Login(rec, httptest.NewRequest("POST", "/login", nil), u); err != nil {
+	if err := f.s.Login(rec, httptest.NewRequest("POST", "/login", nil), u, MethodPassword, "192.0.2.1", nil); err != nil {
 		t.Fatalf("Login: %v", err)
 	}
 	c := sessionCookie(rec, "dashboard_session")
@@ -48,14 +61,14 @@ func login(t *testing.T, s *Sessions, u *User) *http.Cookie {
 
 // current calls Current with cookie c and returns the result and the
 // cookie it set, if any.
-func current(s *Sessions, c *http.Cookie) (SessionInfo, bool, *http.Cookie) {
+func (f sessionFixture) current(c *http.Cookie) (SessionInfo, bool, *http.Cookie) {
 	req := httptest.NewRequest("GET", "/", nil)
 	if c != nil {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		req.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
-	info, ok := s.Current(rec, req)
-	return info, ok, sessionCookie(rec, c.Name)
+	info, ok := f.s.Current(rec, req)
+	return info, ok, sessionCookie(rec, "dashboard_session")
 }
 
 func TestLoginCookieFlags(t *testing.T) {
@@ -71,13 +84,13 @@ func TestLoginCookieFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, _ := newTestSessions(t, SessionConfig{SecureAlways: tt.always})
+			f := newTestSessions(t, SessionConfig{SecureAlways: tt.always})
 			req := httptest.NewRequest("POST", "/login", nil)
 			if tt.tls {
 				req.TLS = &tls.ConnectionState{}
 			}
 			rec := httptest.NewRecorder()
-			if err := s.Login(rec, req, testUser); err != nil {
+			if err := f.s.Login(rec, req, f.user, MethodPassword, "", nil); err != nil {
 				t.Fatal(err)
 			}
 			c := sessionCookie(rec, "dashboard_session")
@@ -90,119 +103,86 @@ func TestLoginCookieFlags(t *testing.T) {
 			if c.MaxAge != 12*3600 {
 				t.Errorf("MaxAge = %d, want %d", c.MaxAge, 12*3600)
 			}
-			if strings.Contains(c.Value, "alice") {
-				t.Error("cookie value is not encrypted")
+		})
+	}
+}
+
+func TestSessionStoresOnlyTheIDsHash(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{})
+	c := f.login(t, f.user)
+	id, ok := f.s.cookieID(func() *http.Request {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(c)
+		return r
+	}())
+	if !ok || len(id) < 40 {
+		t.Fatalf("cookie id %q", id)
+	}
+	var n int
+	if err := f.users.db.Read.QueryRow(`SELECT COUNT(*) FROM login_sessions WHERE token_hash = ? OR token_hash = ?`, id, tokenHash(id)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rows %d %v", n, err)
+	}
+	if err := f.users.db.Read.QueryRow(`SELECT COUNT(*) FROM login_sessions WHERE token_hash = ?`, id).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the raw id is stored")
+	}
+}
+
+func TestCurrent(t *testing.T) {
+	type step struct {
+		advance time.Duration
+		wantOK  bool
+	}
+	tests := []struct {
+		name  string
+		cfg   SessionConfig
+		steps []step
+	}{
+		{"fresh", SessionConfig{}, []step{{0, true}}},
+		{"idle just under", SessionConfig{}, []step{{29 * time.Minute, true}}},
+		{"idle exactly", SessionConfig{IdleTimeout: 10 * time.Minute}, []step{{10 * time.Minute, false}}},
+		{"activity keeps it alive", SessionConfig{}, []step{{29 * time.Minute, true}, {29 * time.Minute, true}, {29 * time.Minute, true}}},
+		{"absolute timeout despite activity", SessionConfig{AbsoluteTimeout: time.Hour},
+			[]step{{20 * time.Minute, true}, {20 * time.Minute, true}, {19 * time.Minute, true}, {time.Minute, false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newTestSessions(t, tt.cfg)
+			c := f.login(t, f.user)
+			start := f.clk.Now()
+			for i, st := range tt.steps {
+				f.clk.Advance(st.advance)
+				info, ok, set := f.current(c)
+				if ok != st.wantOK {
+					t.Fatalf("step %d: ok = %v, want %v", i, ok, st.wantOK)
+				}
+				if ok && (info.UserID != f.user.ID || !info.CreatedAt.Equal(start) || info.Method != MethodPassword) {
+					t.Errorf("step %d: info %+v", i, info)
+				}
+				if !ok && (set == nil || set.MaxAge >= 0) {
+					t.Errorf("step %d: ended session's cookie not cleared: %+v", i, set)
+				}
 			}
 		})
 	}
 }
 
-func TestCurrentRoundTrip(t *testing.T) {
-	s, clk := newTestSessions(t, SessionConfig{})
-	c := login(t, s, testUser)
-	info, ok, set := current(s, c)
-	if !ok {
-		t.Fatal("fresh session rejected")
+func TestLastSeenWrittenAtMostOncePerMinute(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{})
+	c := f.login(t, f.user)
+	start := f.clk.Now()
+	f.clk.Advance(59 * time.Second)
+	if info, _, _ := f.current(c); !info.LastSeen.Equal(start) {
+		t.Errorf("LastSeen moved within the first minute: %v", info.LastSeen)
 	}
-	if info.UserID != 42 || info.Epoch != 3 || !info.IssuedAt.Equal(clk.Now()) || !info.LastSeen.Equal(clk.Now()) {
-		t.Errorf("info = %+v", info)
-	}
-	if set != nil {
-		t.Error("cookie re-saved although LastSeen is fresh")
-	}
-}
-
-func TestCurrentWithoutCookie(t *testing.T) {
-	s, _ := newTestSessions(t, SessionConfig{})
-	rec := httptest.NewRecorder()
-	if _, ok := s.Current(rec, httptest.NewRequest("GET", "/", nil)); ok {
-		t.Error("no cookie accepted")
-	}
-	if len(rec.Result().Cookies()) != 0 {
-		t.Error("cookie set for an anonymous request")
-	}
-}
-
-func TestIdleTimeout(t *testing.T) {
-	s, clk := newTestSessions(t, SessionConfig{})
-	c := login(t, s, testUser)
-	clk.Advance(29 * time.Minute)
-	if _, ok, set := current(s, c); !ok || set == nil {
-		t.Fatalf("session rejected or not refreshed after 29m: ok=%v", ok)
-	} else {
-		// The refreshed cookie restarts the idle timer...
-		clk.Advance(29 * time.Minute)
-		info, ok, _ := current(s, set)
-		if !ok {
-			t.Fatal("refreshed session rejected 58m after login")
-		}
-		if !info.IssuedAt.Equal(clk.Now().Add(-58 * time.Minute)) {
-			t.Errorf("IssuedAt changed on refresh: %v", info.IssuedAt)
-		}
-	}
-	// ...but the original cookie, idle for 58m, is dead and gets cleared.
-	_, ok, set := current(s, c)
-	if ok {
-		t.Fatal("idle session accepted")
-	}
-	if set == nil || set.MaxAge >= 0 {
-		t.Errorf("expired cookie not cleared: %+v", set)
-	}
-}
-
-func TestIdleTimeoutExactBoundary(t *testing.T) {
-	s, clk := newTestSessions(t, SessionConfig{IdleTimeout: 10 * time.Minute})
-	c := login(t, s, testUser)
-	clk.Advance(10 * time.Minute)
-	if _, ok, _ := current(s, c); ok {
-		t.Error("session accepted at exactly the idle timeout")
-	}
-}
-
-func TestLastSeenRefreshedAtMostOncePerMinute(t *testing.T) {
-	s, clk := newTestSessions(t, SessionConfig{})
-	c := login(t, s, testUser)
-	clk.Advance(59 * time.Second)
-	if _, _, set := current(s, c); set != nil {
-		t.Error("cookie re-saved within the first minute")
-	}
-	clk.Advance(time.Second)
-	info, _, set := current(s, c)
-	if set == nil {
-		t.Fatal("cookie not re-saved after a minute")
-	}
-	if !info.LastSeen.Equal(clk.Now()) {
-		t.Errorf("LastSeen = %v, want %v", info.LastSeen, clk.Now())
-	}
-	if want := 12*3600 - 60; set.MaxAge != want {
-		t.Errorf("refreshed MaxAge = %d, want %d (absolute expiry kept)", set.MaxAge, want)
-	}
-	if !set.HttpOnly || set.SameSite != http.SameSiteLaxMode {
-		t.Error("refreshed cookie lost its flags")
-	}
-}
-
-func TestAbsoluteTimeout(t *testing.T) {
-	s, clk := newTestSessions(t, SessionConfig{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 2 * time.Hour})
-	c := login(t, s, testUser)
-	// Stay active every 20 minutes; the session must still end at 2h.
-	for elapsed := 20 * time.Minute; elapsed < 2*time.Hour; elapsed += 20 * time.Minute {
-		clk.Advance(20 * time.Minute)
-		_, ok, set := current(s, c)
-		if !ok {
-			t.Fatalf("active session rejected after %v", elapsed)
-		}
-		c = set
-	}
-	clk.Advance(20 * time.Minute)
-	if _, ok, set := current(s, c); ok || set == nil || set.MaxAge >= 0 {
-		t.Errorf("session past the absolute timeout: ok=%v, clear cookie=%+v", ok, set)
+	f.clk.Advance(time.Second)
+	if info, _, _ := f.current(c); !info.LastSeen.Equal(f.clk.Now()) {
+		t.Errorf("LastSeen = %v, want %v", info.LastSeen, f.clk.Now())
 	}
 }
 
 func TestTamperedCookieRejected(t *testing.T) {
-	s, _ := newTestSessions(t, SessionConfig{})
-	c := login(t, s, testUser)
+	f := newTestSessions(t, SessionConfig{})
+	c := f.login(t, f.user)
 	flip := func(v string) string {
 		b := []byte(v)
 		i := len(b) / 2
@@ -213,8 +193,8 @@ func TestTamperedCookieRejected(t *testing.T) {
 		}
 		return string(b)
 	}
-	other, _ := newTestSessions(t, SessionConfig{})
-	foreign := login(t, other, testUser)
+	other := newTestSessions(t, SessionConfig{})
+	foreign := other.login(t, other.user)
 	tests := map[string]string{
 		"flipped byte":   flip(c.Value),
 		"truncated":      c.Value[:len(c.Value)-4],
@@ -224,7 +204,7 @@ func TestTamperedCookieRejected(t *testing.T) {
 	}
 	for name, value := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, ok, set := current(s, &http.Cookie{Name: c.Name, Value: value})
+			_, ok, set := f.current(&http.Cookie{Name: c.Name, Value: value})
 			if ok {
 				t.Fatal("tampered cookie accepted")
 			}
@@ -235,31 +215,114 @@ func TestTamperedCookieRejected(t *testing.T) {
 	}
 }
 
+func TestCurrentWithoutCookie(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{})
+	if _, ok, set := f.current(nil); ok || set != nil {
+		t.Errorf("anonymous request: ok=%v cookie=%+v", ok, set)
+	}
+}
+
+// TestEndedSessionsStayEnded: whatever ends a session ends it for every
+// copy of its cookie.
+func TestEndedSessionsStayEnded(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		end  func(f sessionFixture, c *http.Cookie) error
+	}{
+		{"Logout", func(f sessionFixture, c *http.Cookie) error {
+			req := httptest.NewRequest("POST", "/logout", nil)
+			req.AddCookie(c)
+			return f.s.Logout(httptest.NewRecorder(), req)
+		}},
+		{"EndAll", func(f sessionFixture, _ *http.Cookie) error { return f.s.EndAll(ctx, f.user.ID) }},
+		{"SetPassword", func(f sessionFixture, _ *http.Cookie) error {
+			return f.users.SetPassword(ctx, "alice", "a brand new passphrase", nil)
+		}},
+		{"SetRole", func(f sessionFixture, _ *http.Cookie) error { return f.users.SetRole(ctx, "alice", RoleViewer, nil) }},
+		{"Disable", func(f sessionFixture, _ *http.Cookie) error { return f.users.Disable(ctx, "alice", nil) }},
+		{"Disable then Enable", func(f sessionFixture, _ *http.Cookie) error {
+			if err := f.users.Disable(ctx, "alice", nil); err != nil {
+				return err
+			}
+			return f.users.Enable(ctx, "alice", nil)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newTestSessions(t, SessionConfig{})
+			mustCreate(t, f.users, "root", RoleAdmin)
+			c := f.login(t, f.user)
+			copied := *c
+			if err := tt.end(f, c); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := f.current(&copied); ok {
+				t.Error("a copy of the cookie still works")
+			}
+			if list, err := f.s.List(ctx, f.user.ID); err != nil || len(list) != 0 {
+				t.Errorf("List = %v, %v; want none", list, err)
+			}
+			// A new sign-in works again (unless disabled).
+			if tt.name != "Disable" {
+				fresh, _ := f.users.ByID(ctx, f.user.ID)
+				if _, ok, _ := f.current(f.login(t, fresh)); !ok {
+					t.Error("a fresh session does not work")
+				}
+			}
+		})
+	}
+}
+
+func TestListAndPrune(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{IdleTimeout: time.Hour})
+	ctx := context.Background()
+	a := f.login(t, f.user)
+	f.clk.Advance(10 * time.Minute)
+	b := f.login(t, f.user)
+	list, err := f.s.List(ctx, f.user.ID)
+	if err != nil || len(list) != 2 || !list[0].CreatedAt.After(list[1].CreatedAt) || list[0].ClientAddr != "192.0.2.1" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	req := httptest.NewRequest("POST", "/logout", nil)
+	req.AddCookie(b)
+	if err := f.s.Logout(httptest.NewRecorder(), req); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(30 * time.Minute)
+	if n, err := f.s.Prune(ctx, f.clk.Now()); err != nil || n != 1 {
+		t.Errorf("Prune = %d, %v; want the ended one", n, err)
+	}
+	if _, ok, _ := f.current(a); !ok {
+		t.Error("the live session was pruned")
+	}
+}
+
 func TestLoginReplacesOldSession(t *testing.T) {
-	s, _ := newTestSessions(t, SessionConfig{})
-	old := login(t, s, testUser)
+	f := newTestSessions(t, SessionConfig{})
+	bob := mustCreate(t, f.users, "bob", RoleViewer)
+	old := f.login(t, f.user)
 	req := httptest.NewRequest("POST", "/login", nil)
 	req.AddCookie(old)
 	rec := httptest.NewRecorder()
-	bob := &User{ID: 7, Username: "bob", Role: RoleViewer, SessionEpoch: 1}
-	if err := s.Login(rec, req, bob); err != nil {
+	if err := f.s.Login(rec, req, bob, MethodOIDC, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	c := sessionCookie(rec, "dashboard_session")
 	if c == nil || c.Value == old.Value {
 		t.Fatal("Login did not issue a new cookie")
 	}
-	info, ok, _ := current(s, c)
-	if !ok || info.UserID != 7 || info.Epoch != 1 {
+	info, ok, _ := f.current(c)
+	if !ok || info.UserID != bob.ID || info.Method != MethodOIDC {
 		t.Errorf("new session = %+v, %v; want bob's", info, ok)
 	}
 }
 
 func TestLoginRejectsDisabledOrNil(t *testing.T) {
-	s, _ := newTestSessions(t, SessionConfig{})
-	for _, u := range []*User{nil, {ID: 1, Disabled: true}} {
+	f := newTestSessions(t, SessionConfig{})
+	for _, u := range []*User{nil, {ID: f.user.ID, Disabled: true}} {
 		rec := httptest.NewRecorder()
-		if err := s.Login(rec, httptest.NewRequest("POST", "/login", nil), u); err == nil {
+		if err := f.s.Login(rec, httptest.NewRequest("POST", "/login", nil), u, MethodPassword, "", nil); err == nil {
 			t.Errorf("Login(%+v) succeeded", u)
 		}
 		if len(rec.Result().Cookies()) != 0 {
@@ -268,19 +331,56 @@ func TestLoginRejectsDisabledOrNil(t *testing.T) {
 	}
 }
 
+// failingRecorder refuses every audit entry.
+type failingRecorder struct{}
+
+func (failingRecorder) AppendTx(context.Context, *sql.Tx, audit.Record) (audit.Entry, error) {
+	return audit.Entry{}, errors.New("disk full")
+}
+
+func TestLoginWithoutAuditEntryStartsNoSession(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{})
+	f.s.recorder = failingRecorder{}
+	rec := httptest.NewRecorder()
+	err := f.s.Login(rec, httptest.NewRequest("POST", "/login", nil), f.user, MethodPassword, "",
+		&audit.Record{Actor: "alice", Action: audit.ActionLogin})
+	if !errors.Is(err, ErrNotAudited) || len(rec.Result().Cookies()) != 0 {
+		t.Fatalf("Login = %v, cookies %v", err, rec.Result().Cookies())
+	}
+	if list, _ := f.s.List(context.Background(), f.user.ID); len(list) != 0 {
+		t.Errorf("sessions %v", list)
+	}
+	// With a working log, the entry commits with the session.
+	f.s.recorder = f.log
+	if err := f.s.Login(httptest.NewRecorder(), httptest.NewRequest("POST", "/login", nil), f.user, MethodPassword, "",
+		&audit.Record{Actor: "alice", Action: audit.ActionLogin, Target: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := f.log.Query(context.Background(), audit.Filter{Action: audit.ActionLogin})
+	if err != nil || len(entries) != 1 {
+		t.Errorf("entries %v %v", entries, err)
+	}
+}
+
 func TestLoginBadKeys(t *testing.T) {
-	s := NewSessions([]byte("hash"), []byte("not an aes key size"), SessionConfig{}, nil)
-	if err := s.Login(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), testUser); err == nil {
+	f := newTestSessions(t, SessionConfig{})
+	s := NewSessions(f.users.db, []byte("hash"), []byte("not an aes key size"), SessionConfig{}, nil, f.clk)
+	if err := s.Login(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), f.user, MethodPassword, "", nil); err == nil {
 		t.Error("Login with an invalid AES key size succeeded")
 	}
 }
 
-func TestLogout(t *testing.T) {
-	s, _ := newTestSessions(t, SessionConfig{CookieName: "custom", SecureAlways: true})
+func TestLogoutClearsCookie(t *testing.T) {
+	f := newTestSessions(t, SessionConfig{CookieName: "custom", SecureAlways: true})
 	rec := httptest.NewRecorder()
-	s.Logout(rec, httptest.NewRequest("POST", "/logout", nil))
+	if err := f.s.Logout(rec, httptest.NewRequest("POST", "/logout", nil)); err != nil {
+		t.Fatal(err)
+	}
 	c := sessionCookie(rec, "custom")
 	if c == nil || c.MaxAge >= 0 || c.Value != "" || c.Path != "/" || !c.Secure || !c.HttpOnly {
 		t.Errorf("logout cookie = %+v", c)
+	}
+	if strings.Contains(c.String(), "alice") {
+		t.Error("cookie names the user")
 	}
 }

@@ -1,162 +1,164 @@
 package auth
 
 import (
-	"fmt"
+	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/store"
 )
 
-func newTestThrottle(cfg ThrottleConfig) (*Throttle, *clock.Manual) {
-	clk := newFakeClock()
-	return NewThrottle(cfg, clk), clk
+func openThrottleDB(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
-func TestThrottlePerAccount(t *testing.T) {
-	th, clk := newTestThrottle(ThrottleConfig{})
-	for i := range 4 {
-		// Different addresses: only the account limit (5) applies.
-		th.Failure("Alice", fmt.Sprintf("10.0.0.%d", i))
-		if _, ok := th.Check("alice", "10.9.9.9"); !ok {
-			t.Fatalf("locked after %d failures, want 5", i+1)
+func newTestThrottle(t *testing.T, cfg ThrottleConfig) (*Throttle, *clock.Manual) {
+	t.Helper()
+	clk := newFakeClock()
+	return NewThrottle(openThrottleDB(t, filepath.Join(t.TempDir(), "d.db")), cfg, clk), clk
+}
+
+func mustWait(t *testing.T, th *Throttle, account, addr string) time.Duration {
+	t.Helper()
+	d, err := th.Check(context.Background(), account, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func fail(t *testing.T, th *Throttle, account, addr string, n int) {
+	t.Helper()
+	for range n {
+		if err := th.Failure(context.Background(), account, addr); err != nil {
+			t.Fatal(err)
 		}
 	}
-	th.Failure("ALICE", "10.0.0.4")
-	retry, ok := th.Check("alice", "10.9.9.9")
-	if ok || retry != 15*time.Minute {
-		t.Fatalf("after 5 failures Check = %v, %v; want 15m lockout", retry, ok)
+}
+
+// TestThrottleBackoffGrowsPerPair: free failures, then a wait that doubles
+// with each failure up to the cap.
+func TestThrottleBackoffGrowsPerPair(t *testing.T) {
+	th, _ := newTestThrottle(t, ThrottleConfig{FreeFailures: 3, BaseDelay: time.Second, MaxDelay: 10 * time.Second})
+	want := []time.Duration{0, 0, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		fail(t, th, "alice", "192.0.2.1", 1)
+		if got := mustWait(t, th, "ALICE", "192.0.2.1"); got != w {
+			t.Errorf("after %d failures: wait %v, want %v", i+1, got, w)
+		}
 	}
-	if _, ok := th.Check("bob", "10.9.9.9"); !ok {
-		t.Error("another account is locked too")
+	// Other pairs are untouched: the owner from elsewhere, and another
+	// account from the same address.
+	if got := mustWait(t, th, "alice", "198.51.100.7"); got != 0 {
+		t.Errorf("alice from another address waits %v", got)
+	}
+	if got := mustWait(t, th, "bob", "192.0.2.1"); got != 0 {
+		t.Errorf("bob from the attacker's address waits %v", got)
+	}
+}
+
+func TestThrottleWaitRunsOutAndSuccessForgets(t *testing.T) {
+	th, clk := newTestThrottle(t, ThrottleConfig{FreeFailures: 1, BaseDelay: time.Minute})
+	fail(t, th, "alice", "a", 2)
+	if got := mustWait(t, th, "alice", "a"); got != 2*time.Minute {
+		t.Fatalf("wait %v", got)
+	}
+	clk.Advance(90 * time.Second)
+	if got := mustWait(t, th, "alice", "a"); got != 30*time.Second {
+		t.Errorf("wait after 90s: %v", got)
+	}
+	clk.Advance(30 * time.Second)
+	if got := mustWait(t, th, "alice", "a"); got != 0 {
+		t.Errorf("wait after it ran out: %v", got)
+	}
+	if err := th.Success(context.Background(), "alice", "a"); err != nil {
+		t.Fatal(err)
+	}
+	fail(t, th, "alice", "a", 1)
+	if got := mustWait(t, th, "alice", "a"); got != time.Minute {
+		t.Errorf("after a success the count did not restart: %v", got)
+	}
+}
+
+func TestThrottleForgetsOldFailures(t *testing.T) {
+	th, clk := newTestThrottle(t, ThrottleConfig{FreeFailures: 2, BaseDelay: time.Second, Forget: time.Hour})
+	fail(t, th, "alice", "a", 2)
+	clk.Advance(time.Hour)
+	fail(t, th, "alice", "a", 1)
+	if got := mustWait(t, th, "alice", "a"); got != 0 {
+		t.Errorf("failures older than Forget still count: %v", got)
+	}
+}
+
+func TestThrottlePerAddressCap(t *testing.T) {
+	th, clk := newTestThrottle(t, ThrottleConfig{FreeFailures: 100, PerAddress: 5, Window: 10 * time.Minute})
+	for i := range 5 {
+		fail(t, th, string(rune('a'+i))+"-user", "192.0.2.9", 1)
+	}
+	if got := mustWait(t, th, "anyone", "192.0.2.9"); got != 10*time.Minute {
+		t.Errorf("spraying address waits %v, want the rest of the window", got)
+	}
+	if got := mustWait(t, th, "anyone", "192.0.2.10"); got != 0 {
+		t.Errorf("another address waits %v", got)
 	}
 	clk.Advance(10 * time.Minute)
-	if retry, ok := th.Check("alice", ""); ok || retry != 5*time.Minute {
-		t.Errorf("10m later Check = %v, %v; want 5m left", retry, ok)
-	}
-	// Failures while locked do not extend the lockout.
-	th.Failure("alice", "")
-	clk.Advance(5 * time.Minute)
-	if _, ok := th.Check("alice", ""); !ok {
-		t.Error("still locked after the lockout expired")
-	}
-	// And the count starts over.
-	for range 4 {
-		th.Failure("alice", "")
-	}
-	if _, ok := th.Check("alice", ""); !ok {
-		t.Error("locked again before 5 new failures")
+	if got := mustWait(t, th, "anyone", "192.0.2.9"); got != 0 {
+		t.Errorf("after the window: %v", got)
 	}
 }
 
-func TestThrottleWindowSlides(t *testing.T) {
-	th, clk := newTestThrottle(ThrottleConfig{PerAccount: 3, Window: 10 * time.Minute})
-	th.Failure("alice", "")
-	clk.Advance(6 * time.Minute)
-	th.Failure("alice", "")
-	clk.Advance(6 * time.Minute) // first failure now outside the window
-	th.Failure("alice", "")
-	if _, ok := th.Check("alice", ""); !ok {
-		t.Fatal("locked although only 2 failures are within the window")
+// TestThrottleSurvivesRestartAndUnlock: counts live in the database, and
+// Unlock clears an account from every address.
+func TestThrottleSurvivesRestartAndUnlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	clk := newFakeClock()
+	cfg := ThrottleConfig{FreeFailures: 1, BaseDelay: time.Minute}
+	first := NewThrottle(openThrottleDB(t, path), cfg, clk)
+	fail(t, first, "admin", "a", 3)
+	fail(t, first, "admin", "b", 3)
+	fail(t, first, "bob", "a", 3)
+	second := NewThrottle(openThrottleDB(t, path), cfg, clk)
+	if got := mustWait(t, second, "admin", "a"); got != 4*time.Minute {
+		t.Fatalf("after a restart: wait %v", got)
 	}
-	th.Failure("alice", "")
-	if _, ok := th.Check("alice", ""); ok {
-		t.Error("not locked after 3 failures within the window")
+	n, err := second.Unlock(context.Background(), "Admin")
+	if err != nil || n != 2 {
+		t.Fatalf("Unlock = %d, %v", n, err)
 	}
-}
-
-func TestThrottlePerAddress(t *testing.T) {
-	th, clk := newTestThrottle(ThrottleConfig{})
-	const addr = "192.0.2.7"
-	for i := range 19 {
-		th.Failure(fmt.Sprintf("user%d", i), addr)
+	for _, addr := range []string{"a", "b"} {
+		if got := mustWait(t, second, "admin", addr); got != 0 {
+			t.Errorf("admin from %s waits %v after unlock", addr, got)
+		}
 	}
-	if _, ok := th.Check("someone", addr); !ok {
-		t.Fatal("address locked after 19 failures, want 20")
-	}
-	th.Failure("user19", addr)
-	if retry, ok := th.Check("someone", addr); ok || retry != 15*time.Minute {
-		t.Fatalf("after 20 failures Check = %v, %v", retry, ok)
-	}
-	if _, ok := th.Check("someone", "192.0.2.8"); !ok {
-		t.Error("another address is locked too")
-	}
-	// A success from the address clears the account, not the address.
-	th.Success("someone", addr)
-	if _, ok := th.Check("someone", addr); ok {
-		t.Error("Success cleared the address lockout")
-	}
-	clk.Advance(15 * time.Minute)
-	if _, ok := th.Check("someone", addr); !ok {
-		t.Error("address still locked after the lockout")
-	}
-}
-
-func TestThrottleSuccessClearsAccount(t *testing.T) {
-	th, _ := newTestThrottle(ThrottleConfig{})
-	for range 4 {
-		th.Failure("alice", "")
-	}
-	th.Success("ALICE", "")
-	for range 4 {
-		th.Failure("alice", "")
-	}
-	if _, ok := th.Check("alice", ""); !ok {
-		t.Error("failures before Success still counted")
-	}
-}
-
-func TestThrottleRetryAfterIsLongerOfBoth(t *testing.T) {
-	th, clk := newTestThrottle(ThrottleConfig{PerAccount: 1, PerAddress: 1, Lockout: 10 * time.Minute})
-	th.Failure("alice", "")
-	clk.Advance(4 * time.Minute)
-	th.Failure("", "192.0.2.1")
-	if retry, ok := th.Check("alice", "192.0.2.1"); ok || retry != 10*time.Minute {
-		t.Errorf("Check = %v, %v; want the address's 10m", retry, ok)
-	}
-}
-
-func TestThrottleBoundedMemory(t *testing.T) {
-	th, clk := newTestThrottle(ThrottleConfig{PerAccount: 2, PerAddress: 1000, MaxEntries: 10})
-	th.Failure("victim", "")
-	th.Failure("victim", "") // locked
-	for i := range 100 {
-		th.Failure(fmt.Sprintf("spray%d", i), "192.0.2.1")
-		clk.Advance(time.Second)
-	}
-	if n := len(th.accounts); n > 10 {
-		t.Errorf("%d accounts tracked, cap is 10", n)
-	}
-	if _, ok := th.Check("victim", ""); ok {
-		t.Error("active lockout was evicted in favour of one-off failures")
-	}
-	// Once everything is stale a sweep empties the maps.
-	clk.Advance(time.Hour)
-	th.Failure("late", "192.0.2.2")
-	if len(th.accounts) != 1 || len(th.addrs) != 1 {
-		t.Errorf("after sweep: %d accounts, %d addrs; want 1 and 1", len(th.accounts), len(th.addrs))
+	if got := mustWait(t, second, "bob", "a"); got == 0 {
+		t.Error("unlocking admin unlocked bob")
 	}
 }
 
 func TestThrottleConcurrent(t *testing.T) {
-	th := NewThrottle(ThrottleConfig{}, nil)
+	th, _ := newTestThrottle(t, ThrottleConfig{FreeFailures: 50, PerAddress: 1000})
 	var wg sync.WaitGroup
-	for g := range 8 {
+	for range 8 {
 		wg.Go(func() {
-			for i := range 200 {
-				acct := fmt.Sprintf("u%d", i%7)
-				addr := fmt.Sprintf("10.0.%d.%d", g, i%5)
-				th.Check(acct, addr)
-				th.Failure(acct, addr)
-				if i%11 == 0 && acct != "u1" {
-					th.Success(acct, addr)
+			for range 5 {
+				if err := th.Failure(context.Background(), "alice", "a"); err != nil {
+					t.Error(err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if _, ok := th.Check("u1", ""); ok {
-		t.Error("u1 not locked after many failures")
+	var n int
+	if err := th.db.Read.QueryRow(`SELECT failures FROM login_failures WHERE account = 'alice'`).Scan(&n); err != nil || n != 40 {
+		t.Errorf("failures = %d, %v; want 40", n, err)
 	}
 }

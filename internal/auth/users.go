@@ -11,10 +11,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/teamlead/dashboard/internal/clock"
-
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/teamlead/dashboard/internal/audit"
+	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/store"
 )
 
@@ -28,7 +28,10 @@ var (
 	ErrUserNotFound       = errors.New("user not found")
 	ErrInvalidUsername    = fmt.Errorf("username must be %d-%d characters: letters, digits, '.', '_', '@' or '-'", minUsernameLen, maxUsernameLen)
 	ErrWeakPassword       = fmt.Errorf("password must be at least %d characters and at most %d bytes", minPasswordChars, maxPasswordBytes)
-	ErrInvalidTimeZone    = errors.New("unknown time zone")
+	// ErrCommonPassword is a password of the right length that is still
+	// easy to guess.
+	ErrCommonPassword  = fmt.Errorf("%w; this one is too easy to guess (a common password, one repeated character or pattern, or only spaces): choose another", ErrWeakPassword)
+	ErrInvalidTimeZone = errors.New("unknown time zone")
 	// ErrSessionRevoked means the login session no longer grants access: the
 	// user was disabled or deleted, or their sessions were ended.
 	ErrSessionRevoked = errors.New("your session has ended, please sign in again")
@@ -53,9 +56,6 @@ type User struct {
 	Username string
 	Role     Role
 	Disabled bool
-	// SessionEpoch is copied into each login session; bumping it ends all
-	// sessions issued before.
-	SessionEpoch int64
 	// TimeZone is an IANA name, or "" to use the browser's zone.
 	TimeZone  string
 	CreatedAt time.Time
@@ -64,9 +64,10 @@ type User struct {
 
 // Users manages accounts stored in the users table.
 type Users struct {
-	db    *store.DB
-	cost  int
-	clock clock.Clock
+	db       *store.DB
+	cost     int
+	clock    clock.Clock
+	recorder Recorder
 
 	// dummyHash is compared against when the username is unknown, so a
 	// failed login takes as long whether or not the account exists. Built
@@ -98,6 +99,12 @@ func WithClock(clk clock.Clock) UsersOption {
 	}
 }
 
+// WithRecorder sets where changes write their audit entries, inside the
+// change's own transaction.
+func WithRecorder(r Recorder) UsersOption {
+	return func(u *Users) { u.recorder = r }
+}
+
 // NewUsers returns a Users backed by db.
 func NewUsers(db *store.DB, opts ...UsersOption) *Users {
 	u := &Users{db: db, cost: bcrypt.DefaultCost, clock: clock.Real()}
@@ -126,10 +133,14 @@ func ValidateUsername(name string) error {
 }
 
 // ValidatePassword reports ErrWeakPassword unless password has at least 12
-// characters and at most 72 bytes (the most bcrypt uses).
+// characters and at most 72 bytes (the most bcrypt uses), and
+// ErrCommonPassword when it is easy to guess anyway (see commonPassword).
 func ValidatePassword(password string) error {
 	if utf8.RuneCountInString(password) < minPasswordChars || len(password) > maxPasswordBytes {
 		return ErrWeakPassword
+	}
+	if commonPassword(password) {
+		return ErrCommonPassword
 	}
 	return nil
 }
@@ -147,8 +158,10 @@ func (u *Users) hash(password string) (string, error) {
 
 func (u *Users) timestamp() int64 { return store.Millis(u.clock.Now()) }
 
-// Create adds an enabled user.
-func (u *Users) Create(ctx context.Context, username, password string, role Role) (*User, error) {
+// Create adds an enabled user. When rec is not nil its audit entry is
+// written in the same transaction: without it there is no user and the
+// error wraps ErrNotAudited. The same holds for every change below.
+func (u *Users) Create(ctx context.Context, username, password string, role Role, rec *audit.Record) (*User, error) {
 	if err := ValidateUsername(username); err != nil {
 		return nil, err
 	}
@@ -163,8 +176,10 @@ func (u *Users) Create(ctx context.Context, username, password string, role Role
 	var id int64
 	err = u.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, err = insertUser(ctx, tx, username, hash, role, u.timestamp())
-		return err
+		if id, err = insertUser(ctx, tx, username, hash, role, u.timestamp()); err != nil {
+			return err
+		}
+		return record(ctx, tx, u.recorder, rec)
 	})
 	if err != nil {
 		return nil, err
@@ -191,7 +206,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, username, hash string, role Rol
 	return res.LastInsertId()
 }
 
-const userColumns = `id, username, role, disabled, session_epoch, time_zone, created_at, updated_at`
+const userColumns = `id, username, role, disabled, time_zone, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -201,7 +216,7 @@ func scanUser(row scanner, extra ...any) (*User, error) {
 		role             string
 		created, updated int64
 	)
-	dest := append([]any{&usr.ID, &usr.Username, &role, &usr.Disabled, &usr.SessionEpoch,
+	dest := append([]any{&usr.ID, &usr.Username, &role, &usr.Disabled,
 		&usr.TimeZone, &created, &updated}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -288,9 +303,8 @@ func (u *Users) Authenticate(ctx context.Context, username, password string) (*U
 	return usr, nil
 }
 
-// ForSession returns the user a login session belongs to, or
-// ErrSessionRevoked when the user is gone, disabled, or has had their
-// sessions ended since the session was issued.
+// ForSession returns the user a valid login session belongs to, or
+// ErrSessionRevoked when the user is gone or disabled.
 func (u *Users) ForSession(ctx context.Context, info SessionInfo) (*User, error) {
 	usr, err := u.ByID(ctx, info.UserID)
 	if errors.Is(err, ErrUserNotFound) {
@@ -299,7 +313,7 @@ func (u *Users) ForSession(ctx context.Context, info SessionInfo) (*User, error)
 	if err != nil {
 		return nil, err
 	}
-	if usr.Disabled || usr.SessionEpoch != info.Epoch {
+	if usr.Disabled {
 		return nil, ErrSessionRevoked
 	}
 	return usr, nil
@@ -321,49 +335,81 @@ func updateOne(ctx context.Context, tx *sql.Tx, query string, args ...any) error
 	return nil
 }
 
-func (u *Users) exec(ctx context.Context, query string, args ...any) error {
-	return u.db.Tx(ctx, func(tx *sql.Tx) error { return updateOne(ctx, tx, query, args...) })
+// change runs fn in a write transaction, then writes rec's audit entry in
+// it, so both commit or neither.
+func (u *Users) change(ctx context.Context, rec *audit.Record, fn func(tx *sql.Tx) error) error {
+	return u.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return record(ctx, tx, u.recorder, rec)
+	})
 }
 
-// SetPassword replaces the user's password and ends their other sessions.
-func (u *Users) SetPassword(ctx context.Context, username, password string) error {
+// idOf returns the id of username inside tx, or ErrUserNotFound.
+func idOf(ctx context.Context, tx *sql.Tx, username string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, username).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrUserNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("auth: read user: %w", err)
+	}
+	return id, nil
+}
+
+// updateEnding runs a single-row UPDATE of username and ends the user's
+// sessions, inside tx.
+func (u *Users) updateEnding(ctx context.Context, tx *sql.Tx, username, query string, args ...any) error {
+	id, err := idOf(ctx, tx, username)
+	if err != nil {
+		return err
+	}
+	if err := updateOne(ctx, tx, query, args...); err != nil {
+		return err
+	}
+	return revokeSessions(ctx, tx, id, u.timestamp())
+}
+
+// SetPassword replaces the user's password and ends all their sessions.
+func (u *Users) SetPassword(ctx context.Context, username, password string, rec *audit.Record) error {
 	hash, err := u.hash(password)
 	if err != nil {
 		return err
 	}
-	return u.exec(ctx,
-		`UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE username = ?`,
-		hash, u.timestamp(), username)
+	return u.change(ctx, rec, func(tx *sql.Tx) error {
+		return u.updateEnding(ctx, tx, username,
+			`UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?`, hash, u.timestamp(), username)
+	})
 }
 
 // SetRole changes the user's role and ends their sessions, so a demotion
 // takes effect at once. Demoting the last enabled admin is ErrLastAdmin.
-func (u *Users) SetRole(ctx context.Context, username string, role Role) error {
+func (u *Users) SetRole(ctx context.Context, username string, role Role, rec *audit.Record) error {
 	if !role.Valid() {
 		return ErrInvalidRole
 	}
-	return u.db.Tx(ctx, func(tx *sql.Tx) error {
+	return u.change(ctx, rec, func(tx *sql.Tx) error {
 		if role != RoleAdmin {
 			if err := keepAnAdmin(ctx, tx, username); err != nil {
 				return err
 			}
 		}
-		return updateOne(ctx, tx,
-			`UPDATE users SET role = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE username = ?`,
-			role.String(), u.timestamp(), username)
+		return u.updateEnding(ctx, tx, username,
+			`UPDATE users SET role = ?, updated_at = ? WHERE username = ?`, role.String(), u.timestamp(), username)
 	})
 }
 
 // Disable blocks the user from logging in and ends their sessions at once.
 // Disabling the last enabled admin is ErrLastAdmin.
-func (u *Users) Disable(ctx context.Context, username string) error {
-	return u.db.Tx(ctx, func(tx *sql.Tx) error {
+func (u *Users) Disable(ctx context.Context, username string, rec *audit.Record) error {
+	return u.change(ctx, rec, func(tx *sql.Tx) error {
 		if err := keepAnAdmin(ctx, tx, username); err != nil {
 			return err
 		}
-		return updateOne(ctx, tx,
-			`UPDATE users SET disabled = 1, session_epoch = session_epoch + 1, updated_at = ? WHERE username = ?`,
-			u.timestamp(), username)
+		return u.updateEnding(ctx, tx, username,
+			`UPDATE users SET disabled = 1, updated_at = ? WHERE username = ?`, u.timestamp(), username)
 	})
 }
 
@@ -385,15 +431,17 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, username string) error {
 
 // Enable lets a disabled user log in again. Sessions ended by Disable stay
 // ended.
-func (u *Users) Enable(ctx context.Context, username string) error {
-	return u.exec(ctx, `UPDATE users SET disabled = 0, updated_at = ? WHERE username = ?`, u.timestamp(), username)
+func (u *Users) Enable(ctx context.Context, username string, rec *audit.Record) error {
+	return u.change(ctx, rec, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, `UPDATE users SET disabled = 0, updated_at = ? WHERE username = ?`, u.timestamp(), username)
+	})
 }
 
 // SetTimeZone sets the user's display time zone: an IANA name such as
 // "Europe/Berlin", or "" to follow the browser. The name must be known to
 // the time package (the binary should embed time/tzdata for hosts without
 // a zoneinfo database).
-func (u *Users) SetTimeZone(ctx context.Context, id int64, tz string) error {
+func (u *Users) SetTimeZone(ctx context.Context, id int64, tz string, rec *audit.Record) error {
 	if tz != "" {
 		// "Local" would mean the server's zone, which is not what a user
 		// picking a zone wants.
@@ -404,13 +452,132 @@ func (u *Users) SetTimeZone(ctx context.Context, id int64, tz string) error {
 			return ErrInvalidTimeZone
 		}
 	}
-	return u.exec(ctx, `UPDATE users SET time_zone = ?, updated_at = ? WHERE id = ?`, tz, u.timestamp(), id)
+	return u.change(ctx, rec, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, `UPDATE users SET time_zone = ?, updated_at = ? WHERE id = ?`, tz, u.timestamp(), id)
+	})
 }
 
-// BumpEpoch ends every session of the user ("log out everywhere").
-func (u *Users) BumpEpoch(ctx context.Context, id int64) error {
-	return u.exec(ctx, `UPDATE users SET session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`,
-		u.timestamp(), id)
+// ErrAccountDisabled refuses a single sign-on to a disabled account; the
+// provider proved who it is, so saying so reveals nothing.
+var ErrAccountDisabled = errors.New("your dashboard account is disabled; ask an administrator")
+
+// oidcActor is who the audit log names for changes single sign-on makes.
+const oidcActor = "oidc"
+
+// SignInOIDC returns the dashboard user for an identity the provider
+// vouched for, in one transaction with the audit entries of what it
+// changes: the user linked to (issuer, subject); on the first sign-in, the
+// user of that username (linked now, unless another identity of the same
+// issuer has it) or a new user without a password. The user's role
+// follows the provider's groups on every sign-in; a changed role ends
+// their other sessions. addr is the client's address, for the audit log.
+func (u *Users) SignInOIDC(ctx context.Context, id Identity, addr string) (*User, error) {
+	if id.Issuer == "" || id.Subject == "" || !id.Role.Valid() {
+		return nil, ErrOIDCNoRole
+	}
+	if err := ValidateUsername(id.Username); err != nil {
+		return nil, ErrOIDCUsername
+	}
+	via := map[string]any{"via": "oidc", "issuer": id.Issuer, "subject": id.Subject}
+	details := func(extra map[string]any) map[string]any {
+		m := map[string]any{}
+		for k, v := range via {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	var usr *User
+	err := u.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := u.timestamp()
+		byID := func(uid int64) (*User, error) {
+			return scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, uid))
+		}
+		var uid int64
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?`, id.Issuer, id.Subject).Scan(&uid)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			existing, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, id.Username))
+			switch {
+			case errors.Is(err, ErrUserNotFound):
+				hash, err := unusableHash()
+				if err != nil {
+					return err
+				}
+				if uid, err = insertUser(ctx, tx, id.Username, hash, id.Role, now); err != nil {
+					return err
+				}
+				if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserCreate,
+					Target: id.Username, Details: details(map[string]any{"after": map[string]any{"role": id.Role.String(), "disabled": false}})}); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			default:
+				var n int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM oidc_identities WHERE user_id = ? AND issuer = ?`, existing.ID, id.Issuer).Scan(&n); err != nil {
+					return fmt.Errorf("auth: single sign-on: %w", err)
+				}
+				if n > 0 {
+					return ErrOIDCTaken
+				}
+				uid = existing.ID
+				if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserUpdate,
+					Target: existing.Username, Details: details(map[string]any{"change": "linked"})}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)`,
+				id.Issuer, id.Subject, uid, now); err != nil {
+				return fmt.Errorf("auth: single sign-on: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("auth: single sign-on: %w", err)
+		}
+		before, err := byID(uid)
+		if err != nil {
+			return err
+		}
+		if before.Disabled {
+			return ErrAccountDisabled
+		}
+		if before.Role != id.Role {
+			if id.Role != RoleAdmin {
+				if err := keepAnAdmin(ctx, tx, before.Username); err != nil {
+					return err
+				}
+			}
+			if err := updateOne(ctx, tx, `UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, id.Role.String(), now, uid); err != nil {
+				return err
+			}
+			if err := revokeSessions(ctx, tx, uid, now); err != nil {
+				return err
+			}
+			if err := record(ctx, tx, u.recorder, &audit.Record{Actor: oidcActor, ClientAddr: addr, Action: audit.ActionUserUpdate,
+				Target: before.Username, Details: details(map[string]any{"change": "role",
+					"before": map[string]any{"role": before.Role.String()}, "after": map[string]any{"role": id.Role.String()}})}); err != nil {
+				return err
+			}
+		}
+		usr, err = byID(uid)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return usr, nil
+}
+
+// unusableHash is the password hash of a user created by single sign-on:
+// not a bcrypt hash, so no password matches it.
+func unusableHash() (string, error) {
+	p, err := randomPassword()
+	if err != nil {
+		return "", err
+	}
+	return "!oidc:" + p, nil
 }
 
 // EnsureAdmin bootstraps an empty database: when there are no users it

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/store"
 )
@@ -36,7 +37,7 @@ func newTestUsers(t *testing.T) (*Users, *clock.Manual) {
 
 func mustCreate(t *testing.T, u *Users, name string, role Role) *User {
 	t.Helper()
-	usr, err := u.Create(context.Background(), name, goodPassword, role)
+	usr, err := u.Create(context.Background(), name, goodPassword, role, nil)
 	if err != nil {
 		t.Fatalf("Create(%q): %v", name, err)
 	}
@@ -64,16 +65,27 @@ func TestCreateValidation(t *testing.T) {
 		{"password 11 chars", "bob", "abcdefghijk", RoleViewer, ErrWeakPassword},
 		{"password 12 chars", "bob12", "abcdefghijkl", RoleViewer, nil},
 		// 12 characters but 24 bytes: length is counted in characters.
-		{"password 12 multibyte chars", "bob13", strings.Repeat("é", 12), RoleViewer, nil},
-		{"password 72 bytes", "bob72", strings.Repeat("x", 72), RoleViewer, nil},
-		{"password 73 bytes", "bob73", strings.Repeat("x", 73), RoleViewer, ErrWeakPassword},
+		{"password 12 multibyte chars", "bob13", "éàüöçñåøæßèì", RoleViewer, nil},
+		{"password 72 bytes", "bob72", strings.Repeat("x", 71) + "y", RoleViewer, nil},
+		{"password 73 bytes", "bob73", strings.Repeat("x", 72) + "y", RoleViewer, ErrWeakPassword},
+		{"one character repeated", "bob14", strings.Repeat("x", 20), RoleViewer, ErrCommonPassword},
+		{"one multibyte character repeated", "bob15", strings.Repeat("é", 12), RoleViewer, ErrCommonPassword},
+		{"only whitespace", "bob16", " \t  \t      \t  ", RoleViewer, ErrCommonPassword},
+		{"a pattern repeated", "bob17", "abcabcabcabc", RoleViewer, ErrCommonPassword},
+		{"a common word doubled", "bob18", "passwordpassword", RoleViewer, ErrCommonPassword},
+		{"common list entry, any case", "bob19", "WinnieThePooh", RoleViewer, ErrCommonPassword},
+		{"list entry followed by letters", "bob24", "Sample123ABC", RoleViewer, nil},
+		{"common word and digits", "bob20", "iloveyou2024!", RoleViewer, ErrCommonPassword},
+		{"common word and symbols", "bob21", "Password!!!!", RoleViewer, ErrCommonPassword},
+		{"common digits run", "bob22", "123456789012", RoleViewer, ErrCommonPassword},
+		{"common word inside a phrase", "bob23", "password is not enough", RoleViewer, nil},
 		{"invalid role", "carol", goodPassword, Role(0), ErrInvalidRole},
 	}
 	u, _ := newTestUsers(t)
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			usr, err := u.Create(ctx, tt.username, tt.password, tt.role)
+			usr, err := u.Create(ctx, tt.username, tt.password, tt.role, nil)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Create error = %v, want %v", err, tt.wantErr)
 			}
@@ -83,7 +95,7 @@ func TestCreateValidation(t *testing.T) {
 				}
 				return
 			}
-			if usr.Username != tt.username || usr.Role != tt.role || usr.Disabled || usr.SessionEpoch != 1 {
+			if usr.Username != tt.username || usr.Role != tt.role || usr.Disabled {
 				t.Errorf("Create returned %+v", usr)
 			}
 			if _, err := u.Authenticate(ctx, tt.username, tt.password); err != nil {
@@ -96,7 +108,7 @@ func TestCreateValidation(t *testing.T) {
 func TestCreateDuplicate(t *testing.T) {
 	u, _ := newTestUsers(t)
 	mustCreate(t, u, "Alice", RoleViewer)
-	if _, err := u.Create(context.Background(), "aLiCe", goodPassword, RoleAdmin); !errors.Is(err, ErrUserExists) {
+	if _, err := u.Create(context.Background(), "aLiCe", goodPassword, RoleAdmin, nil); !errors.Is(err, ErrUserExists) {
 		t.Errorf("duplicate Create error = %v, want ErrUserExists", err)
 	}
 }
@@ -108,7 +120,7 @@ func TestCreateRecordsClock(t *testing.T) {
 		t.Errorf("timestamps = %v / %v, want %v", usr.CreatedAt, usr.UpdatedAt, clk.Now())
 	}
 	clk.Advance(time.Hour)
-	if err := u.SetRole(context.Background(), "alice", RoleLead); err != nil {
+	if err := u.SetRole(context.Background(), "alice", RoleLead, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := u.ByID(context.Background(), usr.ID)
@@ -125,7 +137,7 @@ func TestAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	alice := mustCreate(t, u, "alice", RoleLead)
 	mustCreate(t, u, "mallory", RoleViewer)
-	if err := u.Disable(ctx, "mallory"); err != nil {
+	if err := u.Disable(ctx, "mallory", nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -221,13 +233,13 @@ func TestSetPassword(t *testing.T) {
 	ctx := context.Background()
 	mustCreate(t, u, "alice", RoleViewer)
 	const newPW = "an even better passphrase"
-	if err := u.SetPassword(ctx, "alice", "short"); !errors.Is(err, ErrWeakPassword) {
+	if err := u.SetPassword(ctx, "alice", "short", nil); !errors.Is(err, ErrWeakPassword) {
 		t.Errorf("weak SetPassword err = %v", err)
 	}
-	if err := u.SetPassword(ctx, "nobody", newPW); !errors.Is(err, ErrUserNotFound) {
+	if err := u.SetPassword(ctx, "nobody", newPW, nil); !errors.Is(err, ErrUserNotFound) {
 		t.Errorf("SetPassword(nobody) err = %v", err)
 	}
-	if err := u.SetPassword(ctx, "alice", newPW); err != nil {
+	if err := u.SetPassword(ctx, "alice", newPW, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := u.Authenticate(ctx, "alice", goodPassword); !errors.Is(err, ErrInvalidCredentials) {
@@ -238,70 +250,81 @@ func TestSetPassword(t *testing.T) {
 	}
 }
 
-func TestEpochChangesRevokeSessions(t *testing.T) {
-	ctx := context.Background()
-	tests := []struct {
-		name   string
-		change func(u *Users, usr *User) error
-	}{
-		{"SetPassword", func(u *Users, usr *User) error {
-			return u.SetPassword(ctx, usr.Username, "a brand new password")
-		}},
-		{"SetRole", func(u *Users, usr *User) error { return u.SetRole(ctx, usr.Username, RoleViewer) }},
-		{"Disable", func(u *Users, usr *User) error { return u.Disable(ctx, usr.Username) }},
-		{"Disable then Enable", func(u *Users, usr *User) error {
-			if err := u.Disable(ctx, usr.Username); err != nil {
-				return err
-			}
-			return u.Enable(ctx, usr.Username)
-		}},
-		{"BumpEpoch", func(u *Users, usr *User) error { return u.BumpEpoch(ctx, usr.ID) }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			u, _ := newTestUsers(t)
-			mustCreate(t, u, "admin2", RoleAdmin) // keeps the last-admin guard out of the way
-			usr := mustCreate(t, u, "alice", RoleLead)
-			info := SessionInfo{UserID: usr.ID, Epoch: usr.SessionEpoch}
-			if got, err := u.ForSession(ctx, info); err != nil || got.ID != usr.ID {
-				t.Fatalf("ForSession before change = %+v, %v", got, err)
-			}
-			if err := tt.change(u, usr); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := u.ForSession(ctx, info); !errors.Is(err, ErrSessionRevoked) {
-				t.Errorf("old session after %s: err = %v, want ErrSessionRevoked", tt.name, err)
-			}
-		})
-	}
-}
-
 func TestForSession(t *testing.T) {
 	u, _ := newTestUsers(t)
 	ctx := context.Background()
+	mustCreate(t, u, "root", RoleAdmin)
 	usr := mustCreate(t, u, "alice", RoleLead)
-	if _, err := u.ForSession(ctx, SessionInfo{UserID: 999, Epoch: 1}); !errors.Is(err, ErrSessionRevoked) {
+	if got, err := u.ForSession(ctx, SessionInfo{UserID: usr.ID}); err != nil || got.ID != usr.ID {
+		t.Errorf("enabled user: %+v %v", got, err)
+	}
+	if _, err := u.ForSession(ctx, SessionInfo{UserID: 999}); !errors.Is(err, ErrSessionRevoked) {
 		t.Errorf("unknown user: %v", err)
 	}
-	if _, err := u.ForSession(ctx, SessionInfo{UserID: usr.ID, Epoch: 0}); !errors.Is(err, ErrSessionRevoked) {
-		t.Errorf("wrong epoch: %v", err)
-	}
-	// A fresh login after the bump carries the new epoch and works.
-	if err := u.BumpEpoch(ctx, usr.ID); err != nil {
+	if err := u.Disable(ctx, "alice", nil); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := u.Authenticate(ctx, "alice", goodPassword)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := u.ForSession(ctx, SessionInfo{UserID: usr.ID}); !errors.Is(err, ErrSessionRevoked) {
+		t.Errorf("disabled user: %v", err)
 	}
-	if fresh.SessionEpoch != usr.SessionEpoch+1 {
-		t.Errorf("epoch = %d, want %d", fresh.SessionEpoch, usr.SessionEpoch+1)
+}
+
+// TestChangesCommitWithTheirAuditEntry: a change whose audit entry cannot
+// be written does not happen; with a working log, both are stored.
+func TestChangesCommitWithTheirAuditEntry(t *testing.T) {
+	ctx := context.Background()
+	rec := &audit.Record{Actor: "root", Action: audit.ActionUserUpdate, Target: "alice"}
+	tests := []struct {
+		name    string
+		change  func(u *Users) error
+		changed func(u *User) bool
+	}{
+		{"Create", func(u *Users) error {
+			_, err := u.Create(ctx, "carol", goodPassword, RoleViewer, rec)
+			return err
+		}, nil},
+		{"SetRole", func(u *Users) error { return u.SetRole(ctx, "alice", RoleAdmin, rec) }, func(u *User) bool { return u.Role == RoleAdmin }},
+		{"Disable", func(u *Users) error { return u.Disable(ctx, "alice", rec) }, func(u *User) bool { return u.Disabled }},
+		{"SetTimeZone", func(u *Users) error {
+			a, _ := u.ByUsername(ctx, "alice")
+			return u.SetTimeZone(ctx, a.ID, "Asia/Tokyo", rec)
+		}, func(u *User) bool { return u.TimeZone == "Asia/Tokyo" }},
+		{"SetPassword", func(u *Users) error { return u.SetPassword(ctx, "alice", "a brand new passphrase", rec) }, nil},
 	}
-	if _, err := u.ForSession(ctx, SessionInfo{UserID: usr.ID, Epoch: fresh.SessionEpoch}); err != nil {
-		t.Errorf("fresh session rejected: %v", err)
-	}
-	if err := u.BumpEpoch(ctx, 999); !errors.Is(err, ErrUserNotFound) {
-		t.Errorf("BumpEpoch(999) = %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, works := range []bool{false, true} {
+				u, clk := newTestUsers(t)
+				mustCreate(t, u, "root", RoleAdmin)
+				mustCreate(t, u, "alice", RoleLead)
+				log := audit.New(u.db, clk)
+				u.recorder = failingRecorder{}
+				if works {
+					u.recorder = log
+				}
+				err := tt.change(u)
+				if works != (err == nil) || (!works && !errors.Is(err, ErrNotAudited)) {
+					t.Fatalf("works=%v: err = %v", works, err)
+				}
+				entries, _, _ := log.Query(ctx, audit.Filter{})
+				if (len(entries) == 1) != works {
+					t.Errorf("works=%v: %d audit entries", works, len(entries))
+				}
+				alice, _ := u.ByUsername(ctx, "alice")
+				_, carolErr := u.ByUsername(ctx, "carol")
+				_, pwErr := u.Authenticate(ctx, "alice", "a brand new passphrase")
+				changed := map[string]bool{
+					"Create":      carolErr == nil,
+					"SetPassword": pwErr == nil,
+				}[tt.name]
+				if tt.changed != nil {
+					changed = tt.changed(alice)
+				}
+				if changed != works {
+					t.Errorf("works=%v: changed = %v", works, changed)
+				}
+			}
+		})
 	}
 }
 
@@ -309,27 +332,27 @@ func TestDisableEnable(t *testing.T) {
 	u, _ := newTestUsers(t)
 	ctx := context.Background()
 	mustCreate(t, u, "alice", RoleViewer)
-	if err := u.Disable(ctx, "alice"); err != nil {
+	if err := u.Disable(ctx, "alice", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := u.ByUsername(ctx, "alice"); !got.Disabled {
 		t.Error("not disabled")
 	}
-	if err := u.Enable(ctx, "alice"); err != nil {
+	if err := u.Enable(ctx, "alice", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := u.Authenticate(ctx, "alice", goodPassword); err != nil {
 		t.Errorf("Authenticate after Enable: %v", err)
 	}
-	for name, fn := range map[string]func(context.Context, string) error{"Disable": u.Disable, "Enable": u.Enable} {
-		if err := fn(ctx, "nobody"); !errors.Is(err, ErrUserNotFound) {
+	for name, fn := range map[string]func(context.Context, string, *audit.Record) error{"Disable": u.Disable, "Enable": u.Enable} {
+		if err := fn(ctx, "nobody", nil); !errors.Is(err, ErrUserNotFound) {
 			t.Errorf("%s(nobody) = %v", name, err)
 		}
 	}
-	if err := u.SetRole(ctx, "nobody", RoleLead); !errors.Is(err, ErrUserNotFound) {
+	if err := u.SetRole(ctx, "nobody", RoleLead, nil); !errors.Is(err, ErrUserNotFound) {
 		t.Errorf("SetRole(nobody) = %v", err)
 	}
-	if err := u.SetRole(ctx, "alice", Role(7)); !errors.Is(err, ErrInvalidRole) {
+	if err := u.SetRole(ctx, "alice", Role(7), nil); !errors.Is(err, ErrInvalidRole) {
 		t.Errorf("SetRole(invalid) = %v", err)
 	}
 }
@@ -339,30 +362,30 @@ func TestLastAdminGuard(t *testing.T) {
 	ctx := context.Background()
 	mustCreate(t, u, "root", RoleAdmin)
 	mustCreate(t, u, "alice", RoleLead)
-	if err := u.Disable(ctx, "ROOT"); !errors.Is(err, ErrLastAdmin) {
+	if err := u.Disable(ctx, "ROOT", nil); !errors.Is(err, ErrLastAdmin) {
 		t.Errorf("Disable last admin = %v, want ErrLastAdmin", err)
 	}
-	if err := u.SetRole(ctx, "root", RoleLead); !errors.Is(err, ErrLastAdmin) {
+	if err := u.SetRole(ctx, "root", RoleLead, nil); !errors.Is(err, ErrLastAdmin) {
 		t.Errorf("demote last admin = %v, want ErrLastAdmin", err)
 	}
-	if got, _ := u.ByUsername(ctx, "root"); got.Role != RoleAdmin || got.Disabled || got.SessionEpoch != 1 {
+	if got, _ := u.ByUsername(ctx, "root"); got.Role != RoleAdmin || got.Disabled {
 		t.Errorf("guarded change leaked: %+v", got)
 	}
 	// Non-admins are unaffected, and with a second admin the first may go.
-	if err := u.Disable(ctx, "alice"); err != nil {
+	if err := u.Disable(ctx, "alice", nil); err != nil {
 		t.Errorf("Disable non-admin: %v", err)
 	}
-	if err := u.SetRole(ctx, "alice", RoleAdmin); err != nil {
+	if err := u.SetRole(ctx, "alice", RoleAdmin, nil); err != nil {
 		t.Fatal(err)
 	}
 	// alice is an admin but disabled, so she does not count.
-	if err := u.Disable(ctx, "root"); !errors.Is(err, ErrLastAdmin) {
+	if err := u.Disable(ctx, "root", nil); !errors.Is(err, ErrLastAdmin) {
 		t.Errorf("disabled admin counted as remaining: %v", err)
 	}
-	if err := u.Enable(ctx, "alice"); err != nil {
+	if err := u.Enable(ctx, "alice", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := u.SetRole(ctx, "root", RoleViewer); err != nil {
+	if err := u.SetRole(ctx, "root", RoleViewer, nil); err != nil {
 		t.Errorf("demote with another admin: %v", err)
 	}
 }
@@ -383,7 +406,7 @@ func TestSetTimeZone(t *testing.T) {
 		{"../../etc/passwd", ErrInvalidTimeZone},
 	}
 	for _, tt := range tests {
-		err := u.SetTimeZone(ctx, usr.ID, tt.tz)
+		err := u.SetTimeZone(ctx, usr.ID, tt.tz, nil)
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("SetTimeZone(%q) = %v, want %v", tt.tz, err, tt.wantErr)
 			continue
@@ -395,7 +418,7 @@ func TestSetTimeZone(t *testing.T) {
 			}
 		}
 	}
-	if err := u.SetTimeZone(ctx, 999, "UTC"); !errors.Is(err, ErrUserNotFound) {
+	if err := u.SetTimeZone(ctx, 999, "UTC", nil); !errors.Is(err, ErrUserNotFound) {
 		t.Errorf("SetTimeZone(999) = %v", err)
 	}
 }

@@ -391,10 +391,12 @@ func (q Query) build() (string, []any) {
 
 // FTSQuery turns what someone typed into an FTS5 query: every word must
 // appear, each quoted so no input is an FTS syntax error, the last one as a
-// prefix.
+// prefix. Spaces, double quotes and control characters separate words.
 func FTSQuery(text string) string {
+	// Control characters separate words too: a NUL inside a quoted word
+	// ends SQLite's string early ("unterminated string").
 	words := strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '"'
+		return unicode.IsSpace(r) || r == '"' || unicode.IsControl(r)
 	})
 	if len(words) > 12 {
 		words = words[:12]

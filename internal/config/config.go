@@ -38,6 +38,61 @@ type Config struct {
 	// alerts to; empty: none. Its path is a secret: read like ClientSecret,
 	// never printed.
 	AlertWebhook string
+	// MetricsToken lets a scraper read /metrics from anywhere with
+	// "Authorization: Bearer <token>"; from a file (-metrics-token-file) or
+	// the environment, never printed.
+	MetricsToken string
+	// OIDC is sign-in with an OpenID Connect provider; off when Issuer is
+	// empty.
+	OIDC OIDC
+}
+
+// OIDC configures sign-in with an OpenID Connect provider.
+type OIDC struct {
+	Issuer   string // the provider's issuer URL (discovery at /.well-known/openid-configuration)
+	ClientID string
+	// ClientSecret is read from a file (-oidc-client-secret-file) or the
+	// environment; never printed.
+	ClientSecret string
+	// RedirectURL is where the provider sends the browser back; default
+	// the public URL + /login/oidc/callback.
+	RedirectURL string
+	// Groups maps the provider's groups to dashboard roles, in the order
+	// given; a user gets the highest role any of their groups maps to.
+	Groups []GroupRole
+	// GroupsClaim names the ID token claim listing the user's groups
+	// ("groups").
+	GroupsClaim string
+	// Scopes are asked for besides openid (profile, email, groups).
+	Scopes []string
+	// DefaultRole is the role of a user none of whose groups is mapped:
+	// "viewer", "lead", "admin", or "" to refuse them.
+	DefaultRole string
+}
+
+// GroupRole is one entry of -oidc-groups: members of Group get Role.
+type GroupRole struct{ Role, Group string }
+
+// Enabled reports whether OIDC sign-in is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// ParseGroups parses "lead=cc-leads,admin=cc-admins": comma-separated
+// role=group pairs; a role may appear more than once.
+func ParseGroups(s string) ([]GroupRole, error) {
+	var out []GroupRole
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		role, group, ok := strings.Cut(part, "=")
+		role, group = strings.ToLower(strings.TrimSpace(role)), strings.TrimSpace(group)
+		if !ok || group == "" || (role != "viewer" && role != "lead" && role != "admin") {
+			return nil, fmt.Errorf("-oidc-groups entry %q must be role=group with role viewer, lead or admin", part)
+		}
+		out = append(out, GroupRole{Role: role, Group: group})
+	}
+	return out, nil
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator
@@ -50,9 +105,17 @@ func (c Config) String() string {
 	if c.Demo() {
 		mode = "demo"
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% alert-webhook=%s",
+	metrics := "unset"
+	if c.MetricsToken != "" {
+		metrics = "set"
+	}
+	sso := "off"
+	if c.OIDC.Enabled() {
+		sso = fmt.Sprintf("%s client=%q", c.OIDC.Issuer, c.OIDC.ClientID)
+	}
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% metrics-token=%s sso=%s alert-webhook=%s",
 		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
-		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, setOrUnset(c.AlertWebhook))
+		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, metrics, sso, setOrUnset(c.AlertWebhook))
 }
 
 func setOrUnset(secret string) string {
@@ -78,6 +141,16 @@ const (
 	EnvRateLimit    = "SMARTASSIST_RATE_LIMIT"
 	EnvRateShare    = "SMARTASSIST_RATE_SHARE"
 	EnvAlertWebhook = "DASHBOARD_ALERT_WEBHOOK"
+	EnvMetricsToken = "DASHBOARD_METRICS_TOKEN"
+
+	EnvOIDCIssuer       = "DASHBOARD_OIDC_ISSUER"
+	EnvOIDCClientID     = "DASHBOARD_OIDC_CLIENT_ID"
+	EnvOIDCClientSecret = "DASHBOARD_OIDC_CLIENT_SECRET"
+	EnvOIDCRedirectURL  = "DASHBOARD_OIDC_REDIRECT_URL"
+	EnvOIDCGroups       = "DASHBOARD_OIDC_GROUPS"
+	EnvOIDCGroupsClaim  = "DASHBOARD_OIDC_GROUPS_CLAIM"
+	EnvOIDCScopes       = "DASHBOARD_OIDC_SCOPES"
+	EnvOIDCDefaultRole  = "DASHBOARD_OIDC_DEFAULT_ROLE"
 )
 
 const (
@@ -98,7 +171,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare string
+	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -113,6 +186,13 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"public-url", EnvPublicURL, "how upstream reaches this dashboard, for callback URLs (default from -addr)", &c.PublicURL},
 		{"rate-limit", EnvRateLimit, "upstream requests per minute (default 60)", &rateLimit},
 		{"rate-share", EnvRateShare, "percent of upstream's rate limits this dashboard uses, 10-100 (default 80)", &rateShare},
+		{"oidc-issuer", EnvOIDCIssuer, "OpenID Connect issuer URL for single sign-on; empty turns it off", &c.OIDC.Issuer},
+		{"oidc-client-id", EnvOIDCClientID, "the dashboard's client id at the OpenID Connect provider", &c.OIDC.ClientID},
+		{"oidc-redirect-url", EnvOIDCRedirectURL, "where the provider sends browsers back (default <public-url>/login/oidc/callback)", &c.OIDC.RedirectURL},
+		{"oidc-groups", EnvOIDCGroups, "roles from provider groups, e.g. lead=cc-leads,admin=cc-admins", &oidcGroups},
+		{"oidc-scopes", EnvOIDCScopes, "scopes to ask for besides openid, comma-separated (default profile,email,groups)", &oidcScopes},
+		{"oidc-groups-claim", EnvOIDCGroupsClaim, "the ID token claim listing groups (default groups)", &c.OIDC.GroupsClaim},
+		{"oidc-default-role", EnvOIDCDefaultRole, "role of users in no mapped group: viewer, lead, admin or none to refuse them (default none)", &c.OIDC.DefaultRole},
 	}
 	for _, o := range opts {
 		fs.StringVar(o.dst, o.flag, "", o.usage+" [$"+o.env+"]")
@@ -122,6 +202,8 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	fs.StringVar(&secretFile, "client-secret-file", "", "file holding the API app's client secret [$"+EnvClientSecret+" holds the secret itself]")
 	fs.StringVar(&botSecretFile, "bot-client-secret-file", "", "file holding the bot API app's client secret [$"+EnvBotSecret+" holds the secret itself]")
 	fs.StringVar(&webhookFile, "alert-webhook-file", "", "file holding a Slack-compatible webhook URL for the live floor's alerts [$"+EnvAlertWebhook+" holds the URL itself]")
+	fs.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a bearer token that may read /metrics from anywhere [$"+EnvMetricsToken+" holds the token itself]")
+	fs.StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "file holding the OpenID Connect client secret [$"+EnvOIDCClientSecret+" holds the secret itself]")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -137,15 +219,23 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		*o.dst = strings.TrimSpace(*o.dst)
 	}
 
-	var err error
-	if c.ClientSecret, err = readSecret("client-secret-file", secretFile, given, getenv(EnvClientSecret)); err != nil {
-		return Config{}, err
+	for _, sec := range []struct {
+		flag, file, env string
+		dst             *string
+	}{
+		{"client-secret-file", secretFile, EnvClientSecret, &c.ClientSecret},
+		{"bot-client-secret-file", botSecretFile, EnvBotSecret, &c.BotClientSecret},
+		{"metrics-token-file", metricsTokenFile, EnvMetricsToken, &c.MetricsToken},
+		{"oidc-client-secret-file", oidcSecretFile, EnvOIDCClientSecret, &c.OIDC.ClientSecret},
+		{"alert-webhook-file", webhookFile, EnvAlertWebhook, &c.AlertWebhook},
+	} {
+		var err error
+		if *sec.dst, err = readSecret(sec.flag, sec.file, given, getenv(sec.env)); err != nil {
+			return Config{}, err
+		}
 	}
-	if c.BotClientSecret, err = readSecret("bot-client-secret-file", botSecretFile, given, getenv(EnvBotSecret)); err != nil {
-		return Config{}, err
-	}
-	if c.AlertWebhook, err = readSecret("alert-webhook-file", webhookFile, given, getenv(EnvAlertWebhook)); err != nil {
-		return Config{}, err
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return Config{}, fmt.Errorf("the metrics token (-metrics-token-file, %s) must be at least 16 characters", EnvMetricsToken)
 	}
 	if c.AlertWebhook != "" {
 		// The URL is the secret: say what is wrong without echoing it.
@@ -189,6 +279,14 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	if err := c.validateMode(); err != nil {
 		return Config{}, err
 	}
+	for _, sc := range strings.Split(oidcScopes, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" && sc != "openid" {
+			c.OIDC.Scopes = append(c.OIDC.Scopes, sc)
+		}
+	}
+	if err := c.validateOIDC(oidcGroups); err != nil {
+		return Config{}, err
+	}
 	return c, nil
 }
 
@@ -208,6 +306,55 @@ func readSecret(flagName, file string, given map[string]bool, fromEnv string) (s
 		return "", fmt.Errorf("-%s %s is empty", flagName, file)
 	}
 	return secret, nil
+}
+
+// validateOIDC checks the single sign-on settings: all or nothing.
+func (c *Config) validateOIDC(groups string) error {
+	o := &c.OIDC
+	if !o.Enabled() {
+		if o.ClientID != "" || o.ClientSecret != "" || groups != "" || len(o.Scopes) > 0 {
+			return fmt.Errorf("OpenID Connect settings given but no -oidc-issuer (%s)", EnvOIDCIssuer)
+		}
+		return nil
+	}
+	if err := checkURL("-oidc-issuer", o.Issuer); err != nil {
+		return err
+	}
+	var missing []string
+	if o.ClientID == "" {
+		missing = append(missing, "-oidc-client-id ("+EnvOIDCClientID+")")
+	}
+	if o.ClientSecret == "" {
+		missing = append(missing, "-oidc-client-secret-file ("+EnvOIDCClientSecret+")")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("single sign-on with -oidc-issuer %s is missing %s", o.Issuer, strings.Join(missing, ", "))
+	}
+	if o.RedirectURL == "" {
+		o.RedirectURL = c.PublicURL + "/login/oidc/callback"
+	}
+	if err := checkURL("-oidc-redirect-url", o.RedirectURL); err != nil {
+		return err
+	}
+	if o.GroupsClaim == "" {
+		o.GroupsClaim = "groups"
+	}
+	switch strings.ToLower(o.DefaultRole) {
+	case "", "none":
+		o.DefaultRole = ""
+	case "viewer", "lead", "admin":
+		o.DefaultRole = strings.ToLower(o.DefaultRole)
+	default:
+		return fmt.Errorf("-oidc-default-role %q must be viewer, lead, admin or none", o.DefaultRole)
+	}
+	var err error
+	if o.Groups, err = ParseGroups(groups); err != nil {
+		return err
+	}
+	if len(o.Groups) == 0 && o.DefaultRole == "" {
+		return errors.New("single sign-on would let nobody in: set -oidc-groups (e.g. lead=cc-leads) or -oidc-default-role")
+	}
+	return nil
 }
 
 // validateMode checks that live mode has every credential and that demo mode

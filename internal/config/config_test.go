@@ -206,3 +206,52 @@ func TestParseAlertWebhook(t *testing.T) {
 		t.Fatalf("bad URL: %v", err)
 	}
 }
+
+func TestParseSingleSignOnAndMetricsToken(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "oidc-secret")
+	if err := os.WriteFile(secretFile, []byte("oidc-secret-value\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := func() map[string]string {
+		return map[string]string{EnvOIDCIssuer: "https://login.example/realms/cc", EnvOIDCClientID: "dashboard",
+			EnvOIDCClientSecret: "from-env", EnvOIDCGroups: "lead=cc-leads, admin=cc-admins,lead=supervisors"}
+	}
+	c, err := Parse([]string{"-oidc-client-secret-file", secretFile, "-public-url", "https://dash.example/"}, env(base()), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.OIDC
+	want := []GroupRole{{"lead", "cc-leads"}, {"admin", "cc-admins"}, {"lead", "supervisors"}}
+	if !o.Enabled() || o.ClientSecret != "oidc-secret-value" || o.RedirectURL != "https://dash.example/login/oidc/callback" ||
+		o.GroupsClaim != "groups" || o.DefaultRole != "" || len(o.Groups) != 3 || o.Groups[2] != want[2] {
+		t.Errorf("oidc = %+v", o)
+	}
+	if s := c.String(); strings.Contains(s, "oidc-secret-value") || strings.Contains(s, "from-env") {
+		t.Errorf("String shows the secret: %s", s)
+	}
+	tok := map[string]string{EnvMetricsToken: "a-long-enough-metrics-token"}
+	if c, err := Parse(nil, env(tok), io.Discard); err != nil || c.MetricsToken != tok[EnvMetricsToken] || strings.Contains(c.String(), tok[EnvMetricsToken]) {
+		t.Errorf("metrics token: %v %q", err, c.String())
+	}
+
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"client id missing":        {nil, map[string]string{EnvOIDCIssuer: "https://x.example", EnvOIDCClientSecret: "s", EnvOIDCDefaultRole: "viewer"}, "missing -oidc-client-id"},
+		"secret missing":           {nil, map[string]string{EnvOIDCIssuer: "https://x.example", EnvOIDCClientID: "c", EnvOIDCDefaultRole: "viewer"}, "missing -oidc-client-secret-file"},
+		"settings without issuer":  {nil, map[string]string{EnvOIDCClientID: "c"}, "no -oidc-issuer"},
+		"bad issuer":               {[]string{"-oidc-issuer", "login.example"}, map[string]string{EnvOIDCClientID: "c", EnvOIDCClientSecret: "s"}, "-oidc-issuer"},
+		"bad group entry":          {nil, map[string]string{EnvOIDCIssuer: "https://x.example", EnvOIDCClientID: "c", EnvOIDCClientSecret: "s", EnvOIDCGroups: "root=wheel"}, "role=group"},
+		"bad default role":         {nil, map[string]string{EnvOIDCIssuer: "https://x.example", EnvOIDCClientID: "c", EnvOIDCClientSecret: "s", EnvOIDCDefaultRole: "owner"}, "-oidc-default-role"},
+		"nobody let in":            {nil, map[string]string{EnvOIDCIssuer: "https://x.example", EnvOIDCClientID: "c", EnvOIDCClientSecret: "s"}, "let nobody in"},
+		"short metrics token":      {nil, map[string]string{EnvMetricsToken: "short"}, "at least 16"},
+		"empty metrics token file": {[]string{"-metrics-token-file", filepath.Join(dir, "nope")}, nil, "-metrics-token-file"},
+	} {
+		if _, err := Parse(tc.args, env(tc.env), io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error with %q", name, err, tc.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -36,7 +37,11 @@ const (
 	DefaultAgentTTL        = 30 * time.Second
 	DefaultAvailabilityTTL = 5 * time.Second
 	DefaultRetryAfter      = 10 * time.Second
+	DefaultNotFoundTTL     = 30 * time.Second
 )
+
+// maxNotFound bounds how many unknown agent ids are remembered.
+const maxNotFound = 10000
 
 // Options tune a Directory; zero values pick the defaults.
 type Options struct {
@@ -45,6 +50,9 @@ type Options struct {
 	Interval time.Duration
 	// AgentTTL is how long one agent fetched by Agent is reused.
 	AgentTTL time.Duration
+	// NotFoundTTL is how long upstream's "no such agent" is believed, so
+	// repeated lookups of an id that does not exist cost one call.
+	NotFoundTTL time.Duration
 	// AvailabilityTTL is how long an availability answer is reused.
 	AvailabilityTTL time.Duration
 	// RetryAfter is how long after a failed load reads serve the old copy
@@ -131,6 +139,7 @@ type Directory struct {
 	lastAttempt time.Time
 	flight      chan struct{}
 	agents      map[string]agentEntry
+	notFound    map[string]time.Time // unknown agent id → when upstream said so
 	avail       *AvailabilityResult
 	availErr    error
 	availTried  time.Time
@@ -146,6 +155,9 @@ func New(src Source, opts Options) *Directory {
 	if opts.AgentTTL <= 0 {
 		opts.AgentTTL = DefaultAgentTTL
 	}
+	if opts.NotFoundTTL <= 0 {
+		opts.NotFoundTTL = DefaultNotFoundTTL
+	}
 	if opts.AvailabilityTTL <= 0 {
 		opts.AvailabilityTTL = DefaultAvailabilityTTL
 	}
@@ -158,7 +170,7 @@ func New(src Source, opts Options) *Directory {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Directory{src: src, opts: opts, kick: make(chan struct{}, 1), agents: map[string]agentEntry{}}
+	return &Directory{src: src, opts: opts, kick: make(chan struct{}, 1), agents: map[string]agentEntry{}, notFound: map[string]time.Time{}}
 }
 
 // Run refreshes the directory every Interval, and soon after Invalidate,
@@ -310,9 +322,13 @@ func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
 	d.mu.Lock()
 	e, ok := d.agents[id]
 	now := d.opts.Clock.Now()
+	missingAt, missing := d.notFound[id]
 	d.mu.Unlock()
 	if ok && now.Sub(e.at) < d.opts.AgentTTL {
 		return AgentResult{Agent: e.agent, FetchedAt: e.at}, nil
+	}
+	if missing && now.Sub(missingAt) < d.opts.NotFoundTTL {
+		return AgentResult{}, fmt.Errorf("agent %s: %w (upstream said so %s ago)", id, api.ErrNotFound, now.Sub(missingAt).Round(time.Second))
 	}
 	a, err := d.src.Agent(ctx, id)
 	if err == nil {
@@ -323,6 +339,7 @@ func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
 		return AgentResult{Agent: a, FetchedAt: at}, nil
 	}
 	if errors.Is(err, api.ErrNotFound) {
+		d.rememberNotFound(id)
 		return AgentResult{}, err
 	}
 	if ok {
@@ -339,6 +356,25 @@ func (d *Directory) Agent(ctx context.Context, id string) (AgentResult, error) {
 	return AgentResult{}, err
 }
 
+// rememberNotFound notes that upstream has no agent id. When the set is
+// full, entries past their TTL go first, then all of them.
+func (d *Directory) rememberNotFound(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.opts.Clock.Now()
+	if len(d.notFound) >= maxNotFound {
+		for k, at := range d.notFound {
+			if now.Sub(at) >= d.opts.NotFoundTTL {
+				delete(d.notFound, k)
+			}
+		}
+		if len(d.notFound) >= maxNotFound {
+			clear(d.notFound)
+		}
+	}
+	d.notFound[id] = now
+}
+
 // Put stores an agent upstream has just returned (e.g. after an update) as
 // the current copy, in the agent cache and in the list.
 func (d *Directory) Put(a *api.Agent) {
@@ -349,6 +385,7 @@ func (d *Directory) Put(a *api.Agent) {
 	defer d.mu.Unlock()
 	now := d.opts.Clock.Now()
 	d.agents[a.ID()] = agentEntry{agent: a, at: now}
+	delete(d.notFound, a.ID())
 	if d.snap == nil {
 		return
 	}
@@ -367,6 +404,7 @@ func (d *Directory) Put(a *api.Agent) {
 func (d *Directory) Invalidate(agentID string) {
 	d.mu.Lock()
 	delete(d.agents, agentID)
+	delete(d.notFound, agentID)
 	d.gen++
 	d.mu.Unlock()
 	select {

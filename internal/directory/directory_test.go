@@ -242,3 +242,26 @@ func TestKnownNeverWaitsForUpstream(t *testing.T) {
 		t.Errorf("outdated copy: %d agents, %d → %d calls", len(s.Agents), calls, len(e.sim.Requests()))
 	}
 }
+
+// TestUnknownAgentIsRememberedBriefly: an agent upstream does not have is
+// asked for once per NotFoundTTL, however often it is looked up.
+func TestUnknownAgentIsRememberedBriefly(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const id = "a-00000000-0000-0000-0000-000000000000"
+	for range 5 {
+		if _, err := e.dir.Agent(ctx, id); !errors.Is(err, api.ErrNotFound) {
+			t.Fatalf("unknown agent: %v", err)
+		}
+	}
+	if got := e.upstreamCalls(id); got != 1 {
+		t.Errorf("5 lookups of an unknown agent made %d upstream calls, want 1", got)
+	}
+	e.clock.Advance(DefaultNotFoundTTL)
+	if _, err := e.dir.Agent(ctx, id); !errors.Is(err, api.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if got := e.upstreamCalls(id); got != 2 {
+		t.Errorf("after the TTL: %d upstream calls, want 2", got)
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
@@ -42,6 +43,22 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	}
 	if u.TimeZone == "" {
 		vm.Effective += " (from your browser)"
+	}
+	loc := viewerLocation(r)
+	sessions, err := h.sessions.List(r.Context(), u.ID)
+	if err != nil {
+		h.logger.Warn("list sessions", "err", err)
+	}
+	cur, _ := currentSession(r)
+	for _, s := range sessions {
+		browser := s.UserAgent
+		if len(browser) > 60 {
+			browser = browser[:60] + "…"
+		}
+		vm.Sessions = append(vm.Sessions, pages.AccountSession{
+			Started: display.Time(s.CreatedAt, loc), LastSeen: display.Time(s.LastSeen, loc),
+			Method: s.Method, From: s.ClientAddr, Browser: browser, Current: s.ID == cur.ID,
+		})
 	}
 	h.render(w, r, status, h.adminPage(r, "Account", "account", banners...), pages.AccountPage(vm))
 }

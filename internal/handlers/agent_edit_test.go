@@ -511,7 +511,7 @@ func TestAgentProfile(t *testing.T) {
 	if got := doc.Find("[data-testid=agent-last-online]").Text(); !strings.HasSuffix(got, " UTC") {
 		t.Errorf("last online %q, want UTC with no zone chosen", got)
 	}
-	if err := h.App.Users.SetTimeZone(context.Background(), h.UserID("lead"), "Asia/Kolkata"); err != nil {
+	if err := h.App.Users.SetTimeZone(context.Background(), h.UserID("lead"), "Asia/Kolkata", nil); err != nil {
 		t.Fatal(err)
 	}
 	doc = readDoc(t, h.Get(c, "/agents/"+info.ID))

@@ -17,6 +17,7 @@ import (
 	"github.com/teamlead/dashboard/internal/casefile"
 	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/internal/quota"
 )
 
 // The token API: GET-only JSON for audit scripts and ticketing systems,
@@ -90,7 +91,7 @@ func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind ids
 		fail(http.StatusBadRequest, apiError{"bad_request", "Not a " + casefile.ID{Kind: kind}.KindName() + " id: " + help + "."})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(quota.WithUser(r.Context(), owner.Username), 60*time.Second)
 	defer cancel()
 	cid := casefile.ID{Kind: kind, Value: id}
 	rd := casefile.Reader{Actor: rec.Actor, ClientAddr: clientAddr(r), Privacy: owner.Role.Privacy(), Route: r.Pattern}

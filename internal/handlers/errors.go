@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
+	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/quota"
 )
 
 // problem is how the dashboard shows one kind of failure, on a page or in
@@ -33,6 +34,21 @@ func explain(err error, what string) problem {
 		detail = ae.Error()
 	}
 	switch {
+	case errors.Is(err, quota.ErrExceeded):
+		p := problem{Status: http.StatusTooManyRequests, Code: "too_many_lookups", Title: "Slow down",
+			Message: "You have opened many conversations or agents that had to be fetched from SmartAssist in the last minute, " +
+				"and each person's share of the upstream rate limit is used up for now, so " + what + " was not fetched.",
+			Hint: "Wait a moment and try again; pages already fetched keep working."}
+		var qe *quota.ExceededError
+		if errors.As(err, &qe) {
+			p.RetryAfter = qe.RetryAfter
+			p.Hint = "Try again in " + humanWait(qe.RetryAfter) + "; pages already fetched keep working."
+		}
+		return p
+	case errors.Is(err, auth.ErrNotAudited):
+		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
+			Message: "The audit log could not record this, so nothing was changed.",
+			Hint:    "Try again; if it keeps happening, tell an administrator."}
 	case errors.Is(err, casefile.ErrNotRecorded):
 		return problem{Status: http.StatusServiceUnavailable, Code: "not_recorded", Title: "Not recorded",
 			Message: "The audit log could not record this, so nothing is shown.",
@@ -73,11 +89,11 @@ func explain(err error, what string) problem {
 // renderProblem shows err as an error page.
 func (h *Handler) renderProblem(w http.ResponseWriter, r *http.Request, what string, err error) {
 	p := explain(err, what)
-	if p.Status == http.StatusInternalServerError {
+	if p.Status == http.StatusInternalServerError && r.Context().Err() == nil {
 		h.logger.Error("request failed", "path", r.URL.Path, "what", what, "err", err)
 	}
 	if p.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(p.RetryAfter.Round(time.Second).Seconds())))
+		setRetryAfter(w, p.RetryAfter)
 	}
 	h.renderError(w, r, p.Status, p.Title, p.Message, p.Hint)
 }

@@ -41,27 +41,42 @@ type UserStore interface {
 	ByID(ctx context.Context, id int64) (*auth.User, error)
 	ByUsername(ctx context.Context, name string) (*auth.User, error)
 	List(ctx context.Context) ([]auth.User, error)
-	Create(ctx context.Context, username, password string, role auth.Role) (*auth.User, error)
-	SetRole(ctx context.Context, username string, role auth.Role) error
-	Disable(ctx context.Context, username string) error
-	Enable(ctx context.Context, username string) error
-	SetPassword(ctx context.Context, username, password string) error
-	SetTimeZone(ctx context.Context, id int64, tz string) error
-	BumpEpoch(ctx context.Context, id int64) error
+	// The changes below write rec's audit entry in their own transaction:
+	// when it cannot be written nothing changes (auth.ErrNotAudited).
+	Create(ctx context.Context, username, password string, role auth.Role, rec *audit.Record) (*auth.User, error)
+	SetRole(ctx context.Context, username string, role auth.Role, rec *audit.Record) error
+	Disable(ctx context.Context, username string, rec *audit.Record) error
+	Enable(ctx context.Context, username string, rec *audit.Record) error
+	SetPassword(ctx context.Context, username, password string, rec *audit.Record) error
+	SetTimeZone(ctx context.Context, id int64, tz string, rec *audit.Record) error
+	// SignInOIDC finds, links or creates the user of a provider identity.
+	SignInOIDC(ctx context.Context, id auth.Identity, addr string) (*auth.User, error)
 }
 
-// SessionManager keeps who is signed in, in a cookie (*auth.Sessions).
+// SingleSignOn is sign-in with an OpenID Connect provider (*auth.OIDC);
+// Enabled is false when none is configured.
+type SingleSignOn interface {
+	Enabled() bool
+	Begin(w http.ResponseWriter, r *http.Request, next string) (string, error)
+	Complete(w http.ResponseWriter, r *http.Request) (auth.Identity, string, error)
+}
+
+// SessionManager keeps who is signed in: a server-side session named by a
+// random id in a cookie (*auth.Sessions).
 type SessionManager interface {
-	Login(w http.ResponseWriter, r *http.Request, u *auth.User) error
+	Login(w http.ResponseWriter, r *http.Request, u *auth.User, method, addr string, rec *audit.Record) error
 	Current(w http.ResponseWriter, r *http.Request) (auth.SessionInfo, bool)
-	Logout(w http.ResponseWriter, r *http.Request)
+	Logout(w http.ResponseWriter, r *http.Request) error
+	EndAll(ctx context.Context, userID int64) error
+	List(ctx context.Context, userID int64) ([]auth.Session, error)
 }
 
-// LoginThrottle slows down password guessing (*auth.Throttle).
+// LoginThrottle slows down password guessing (*auth.Throttle): Check says
+// how long an attempt must wait, zero when it may go ahead.
 type LoginThrottle interface {
-	Check(account, addr string) (retryAfter time.Duration, ok bool)
-	Failure(account, addr string)
-	Success(account, addr string)
+	Check(ctx context.Context, account, addr string) (time.Duration, error)
+	Failure(ctx context.Context, account, addr string) error
+	Success(ctx context.Context, account, addr string) error
 }
 
 // TokenService issues and checks personal API tokens (*apitoken.Service).
@@ -203,12 +218,16 @@ type Deps struct {
 	Logger *slog.Logger
 	Static fs.FS // the files served under /static/
 	Info   UpstreamInfo
+	// MetricsToken lets a scraper read /metrics from anywhere as a bearer
+	// token; "" allows only loopback scrapers and admins.
+	MetricsToken string
 
 	// Accounts.
 	Users    UserStore
 	Sessions SessionManager
 	Throttle LoginThrottle
 	Tokens   TokenService
+	SSO      SingleSignOn
 
 	// Conversations.
 	CaseFiles     CaseFiles
@@ -243,10 +262,13 @@ type Handler struct {
 	info   UpstreamInfo
 	assets layouts.Assets
 
+	metricsToken string
+
 	users    UserStore
 	sessions SessionManager
 	throttle LoginThrottle
 	tokens   TokenService
+	sso      SingleSignOn
 
 	casefiles CaseFiles
 	convs     ConversationIndex
@@ -288,8 +310,8 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets,
-		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens,
+		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken,
+		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens, sso: d.SSO,
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,

@@ -13,7 +13,14 @@ import (
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
+// notAuditedLogin is what the sign-in form says when the audit log cannot
+// record the attempt.
+const notAuditedLogin = "Sign-in is not possible right now: the audit log cannot record it. Try again in a moment; if it keeps happening, tell an administrator."
+
 // loginSubmit answers POST /login (form fields username, password, next).
+// Both outcomes are audited before they take effect: a failed attempt whose
+// entry cannot be written is answered 503, and so is a good one, without a
+// session.
 func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
@@ -28,15 +35,23 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusBadRequest, vm)
 		return
 	}
+	ctx := r.Context()
 	addr := clientAddr(r)
-	if wait, ok := h.throttle.Check(username, addr); !ok {
+	wait, err := h.throttle.Check(ctx, username, addr)
+	if err != nil {
+		h.logger.Error("login throttle", "err", err)
+		vm.Error = "Sign-in is not possible right now; please try again."
+		h.renderLogin(w, r, http.StatusServiceUnavailable, vm)
+		return
+	}
+	if wait > 0 {
 		h.logger.Warn("login throttled", "username", username, "remote", addr, "retry_after", wait)
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		vm.Error = "Too many failed sign-in attempts. Try again in " + humanWait(wait) + "."
+		setRetryAfter(w, wait)
+		vm.Error = "Too many failed sign-in attempts from here. Try again in " + humanWait(wait) + "."
 		h.renderLogin(w, r, http.StatusTooManyRequests, vm)
 		return
 	}
-	user, err := h.users.Authenticate(r.Context(), username, password)
+	user, err := h.users.Authenticate(ctx, username, password)
 	if err != nil {
 		if !errors.Is(err, auth.ErrInvalidCredentials) {
 			h.logger.Error("login", "username", username, "err", err)
@@ -44,29 +59,50 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			h.renderLogin(w, r, http.StatusServiceUnavailable, vm)
 			return
 		}
-		h.throttle.Failure(username, addr)
+		if err := h.throttle.Failure(ctx, username, addr); err != nil {
+			h.logger.Error("login throttle", "err", err)
+		}
 		h.logger.Warn("login failed", "username", username, "remote", addr)
-		_ = h.record(r, "anonymous", audit.Record{Action: audit.ActionLoginFailed, Target: username})
+		if err := h.record(r, "anonymous", audit.Record{Action: audit.ActionLoginFailed, Target: username}); err != nil {
+			vm.Error = notAuditedLogin
+			h.renderLogin(w, r, http.StatusServiceUnavailable, vm)
+			return
+		}
 		// One message for unknown user, wrong password and disabled account:
 		// the form must not tell which accounts exist.
 		vm.Error = "Wrong username or password."
 		h.renderLogin(w, r, http.StatusUnauthorized, vm)
 		return
 	}
-	h.throttle.Success(username, addr)
-	if err := h.sessions.Login(w, r, user); err != nil {
-		h.logger.Error("save session", "err", err)
+	rec := &audit.Record{Actor: user.Username, ClientAddr: addr, Action: audit.ActionLogin, Target: user.Username,
+		Details: map[string]any{"method": auth.MethodPassword}}
+	if err := h.sessions.Login(w, r, user, auth.MethodPassword, addr, rec); err != nil {
+		h.logger.Error("start session", "username", user.Username, "err", err)
 		vm.Error = "Sign-in is not possible right now; please try again."
-		h.renderLogin(w, r, http.StatusInternalServerError, vm)
+		if errors.Is(err, auth.ErrNotAudited) {
+			vm.Error = notAuditedLogin
+		}
+		h.renderLogin(w, r, http.StatusServiceUnavailable, vm)
 		return
 	}
+	if err := h.throttle.Success(ctx, username, addr); err != nil {
+		h.logger.Warn("login throttle", "err", err)
+	}
 	h.logger.Info("login", "username", user.Username, "role", user.Role.String(), "remote", addr)
-	_ = h.record(r, user.Username, audit.Record{Action: audit.ActionLogin, Target: user.Username})
 	http.Redirect(w, r, vm.Next, http.StatusSeeOther)
+}
+
+// setRetryAfter sets Retry-After to wait in whole seconds, rounded up.
+func setRetryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", fmt.Sprint(max(1, int(math.Ceil(wait.Seconds())))))
 }
 
 func humanWait(d time.Duration) string {
 	switch {
+	case d <= time.Second:
+		return "a second"
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds", int(math.Ceil(d.Seconds())))
 	case d <= time.Minute:
 		return "a minute"
 	default:

@@ -42,7 +42,7 @@ func TestLoginSetsHardenedCookieAndRedirects(t *testing.T) {
 
 func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
-	if err := h.App.Users.Disable(context.Background(), "viewer"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "viewer", nil); err != nil {
 		t.Fatal(err)
 	}
 	messages := map[string]string{}
@@ -124,7 +124,7 @@ func TestDisablingUserEndsTheirSessionAtOnce(t *testing.T) {
 	if resp := h.Get(c, "/"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signed in: %d", resp.StatusCode)
 	}
-	if err := h.App.Users.Disable(context.Background(), "lead"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "lead", nil); err != nil {
 		t.Fatal(err)
 	}
 	resp := h.Get(c, "/")
@@ -155,5 +155,55 @@ func TestLoginsAreAudited(t *testing.T) {
 	want := []string{"lead:" + audit.ActionLogout, "lead:" + audit.ActionLogin, "anonymous:" + audit.ActionLoginFailed}
 	if strings.Join(actions, ",") != strings.Join(want, ",") {
 		t.Errorf("audit %v, want %v", actions, want)
+	}
+}
+
+// TestSignedInLoginNeverRedirectsOffSite: a signed-in user following a
+// crafted /login?next= link stays on the dashboard.
+func TestSignedInLoginNeverRedirectsOffSite(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	c := h.Login("viewer")
+	for _, next := range []string{
+		"/%09/evil.example",
+		"/%0a/evil.example",
+		"/%0d%0a/evil.example",
+		"//evil.example",
+		"/%5Cevil.example",
+		"/\\evil.example",
+		"https://evil.example/",
+		"/%2F%2Fevil.example",
+		"/%252F%252Fevil.example",
+		"%2F%2Fevil.example",
+		"/%09%2Fevil.example",
+		"/%20/evil.example",
+		"javascript:alert(1)",
+		"/.//evil.example",
+	} {
+		// A round trip of its own: http.Client refuses to read some of
+		// the Locations this test must see.
+		target, err := url.Parse(h.URL() + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequest(http.MethodGet, h.URL()+"/login?next="+next, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ck := range c.Jar.Cookies(target) {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		// What a browser does with the Location: strip tabs and newlines,
+		// treat backslashes as slashes, resolve against the page.
+		cleaned := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(loc)
+		u, err := target.Parse(cleaned)
+		if resp.StatusCode != http.StatusSeeOther || err != nil || u.Host != target.Host {
+			t.Errorf("next=%s: %d Location %q leaves the site", next, resp.StatusCode, loc)
+		}
 	}
 }

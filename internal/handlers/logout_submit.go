@@ -6,10 +6,19 @@ import (
 	"github.com/teamlead/dashboard/internal/audit"
 )
 
-// logoutSubmit answers POST /logout: the cookie is cleared and the browser
-// goes back to the sign-in page, which confirms the sign-out.
+// logoutSubmit answers POST /logout: the session ends on the server, so
+// copies of its cookie stop working too, the cookie is cleared and the
+// browser goes back to the sign-in page, which confirms the sign-out.
+// Ending a session never waits on the audit log: an entry that cannot be
+// written is logged.
 func (h *Handler) logoutSubmit(w http.ResponseWriter, r *http.Request) {
-	h.sessions.Logout(w, r)
+	if err := h.sessions.Logout(w, r); err != nil {
+		h.logger.Error("logout", "err", err)
+		h.renderError(w, r, http.StatusServiceUnavailable, "Not signed out",
+			"Your session could not be ended on the server; this browser forgot it, but a copy of it would still work.",
+			"Try again, or use “Sign out everywhere” on your account page.")
+		return
+	}
 	if u := currentUser(r); u != nil {
 		h.logger.Info("logout", "username", u.Username)
 		_ = h.record(r, u.Username, audit.Record{Action: audit.ActionLogout, Target: u.Username})

@@ -15,13 +15,17 @@ func TestMetricsExposition(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
 	conv := h.Conversation(apptest.ClosedWithAgent)
 	c := h.Login("viewer")
-	h.Get(c, "/").Body.Close()
-	h.Get(c, "/nope").Body.Close()
+	// Each answer is read to the end, so its keep-alive connection carries
+	// the next request: the server reads that only after the middleware
+	// has counted the one before. Bodies closed unread would leave the
+	// count racing the scrape below.
+	readBody(t, h.Get(c, "/"))
+	readBody(t, h.Get(c, "/nope"))
 	// One conversation viewed twice: one cache miss (an upstream call by
 	// conversation id), then one hit; one entry.
-	h.Get(c, "/conversations/"+conv.ID).Body.Close()
-	h.Get(c, "/conversations/"+conv.ID).Body.Close()
-	h.BearerGet("/api/v1/sessions/"+conv.SessionID, "").Body.Close() // no token: 401
+	readBody(t, h.Get(c, "/conversations/"+conv.ID))
+	readBody(t, h.Get(c, "/conversations/"+conv.ID))
+	readBody(t, h.BearerGet("/api/v1/sessions/"+conv.SessionID, "")) // no token: 401
 	// An upstream call of a known duration, as the client reports it.
 	h.App.Metrics.UpstreamObserver()("conversations.session", "GET", "ok", 120*time.Millisecond)
 
@@ -66,28 +70,38 @@ func TestMetricsExposition(t *testing.T) {
 }
 
 func TestMetricsAccessFromElsewhere(t *testing.T) {
-	h := apptest.New(t, apptest.Options{})
+	const token = "metrics-scrape-token-0123456789"
+	h := apptest.New(t, apptest.Options{MetricsToken: token})
 	cookies := func(user string) []*http.Cookie {
 		return h.Login(user).Jar.Cookies(mustURL(t, h.URL()))
 	}
 	tests := []struct {
 		name    string
 		remote  string
+		host    string
 		header  []string
 		cookies []*http.Cookie
 		want    int
 	}{
-		{"loopback", "127.0.0.1:5000", nil, nil, http.StatusOK},
-		{"loopback v6", "[::1]:5000", nil, nil, http.StatusOK},
-		{"remote anonymous", "192.0.2.7:5000", nil, nil, http.StatusSeeOther},
-		{"proxied from loopback", "127.0.0.1:5000", []string{"X-Forwarded-For", "192.0.2.7"}, nil, http.StatusSeeOther},
-		{"remote viewer", "192.0.2.7:5000", nil, cookies("viewer"), http.StatusForbidden},
-		{"remote admin", "192.0.2.7:5000", nil, cookies("admin"), http.StatusOK},
+		{"loopback", "127.0.0.1:5000", "127.0.0.1:8080", nil, nil, http.StatusOK},
+		{"loopback v6", "[::1]:5000", "[::1]:8080", nil, nil, http.StatusOK},
+		{"loopback by name", "127.0.0.1:5000", "localhost:8080", nil, nil, http.StatusOK},
+		// A page on another site whose name now resolves to 127.0.0.1 (DNS
+		// rebinding) reaches the server from loopback with its own Host.
+		{"loopback, foreign host", "127.0.0.1:5000", "evil.example", nil, nil, http.StatusSeeOther},
+		{"loopback, foreign host with port", "127.0.0.1:5000", "evil.example:8080", nil, nil, http.StatusSeeOther},
+		{"remote anonymous", "192.0.2.7:5000", "dash.example", nil, nil, http.StatusSeeOther},
+		{"proxied from loopback", "127.0.0.1:5000", "127.0.0.1:8080", []string{"X-Forwarded-For", "192.0.2.7"}, nil, http.StatusSeeOther},
+		{"remote viewer", "192.0.2.7:5000", "dash.example", nil, cookies("viewer"), http.StatusForbidden},
+		{"remote admin", "192.0.2.7:5000", "dash.example", nil, cookies("admin"), http.StatusOK},
+		{"remote with the token", "192.0.2.7:5000", "dash.example", []string{"Authorization", "Bearer " + token}, nil, http.StatusOK},
+		{"remote with a wrong token", "192.0.2.7:5000", "dash.example", []string{"Authorization", "Bearer " + token + "x"}, nil, http.StatusUnauthorized},
+		{"remote with an empty token", "192.0.2.7:5000", "dash.example", []string{"Authorization", "Bearer "}, nil, http.StatusUnauthorized},
 	}
 	handler := h.App.Handler // in process, to send from other addresses
 	for _, tt := range tests {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-		req.RemoteAddr = tt.remote
+		req.RemoteAddr, req.Host = tt.remote, tt.host
 		for i := 0; i+1 < len(tt.header); i += 2 {
 			req.Header.Set(tt.header[i], tt.header[i+1])
 		}
@@ -98,6 +112,9 @@ func TestMetricsAccessFromElsewhere(t *testing.T) {
 		handler.ServeHTTP(rec, req)
 		if rec.Code != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, rec.Code, tt.want)
+		}
+		if rec.Code == http.StatusUnauthorized && rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: 401 without WWW-Authenticate", tt.name)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,11 +12,15 @@ import (
 
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/clock"
+	"github.com/teamlead/dashboard/internal/quota"
 )
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
 
 // currentUser returns who is signed in; require guarantees it is set.
 func currentUser(r *http.Request) *auth.User {
@@ -23,15 +28,22 @@ func currentUser(r *http.Request) *auth.User {
 	return u
 }
 
+// currentSession returns the signed-in session, as require found it.
+func currentSession(r *http.Request) (auth.SessionInfo, bool) {
+	s, ok := r.Context().Value(sessionKey).(auth.SessionInfo)
+	return s, ok
+}
+
 // require lets a request through only with a valid session of a user whose
 // role is at least min. Anonymous GETs are sent to the sign-in page.
 func (h *Handler) require(min auth.Role, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, ok := h.sessionUser(w, r)
+		user, info, ok := h.sessionUser(w, r)
 		if !ok {
 			h.unauthenticated(w, r)
 			return
 		}
+		r = r.WithContext(quota.WithUser(context.WithValue(r.Context(), sessionKey, info), user.Username))
 		if !user.Role.AtLeast(min) {
 			h.renderError(w, r, http.StatusForbidden, "Not allowed",
 				fmt.Sprintf("This needs the %s role; you are signed in as %s.", min, user.Role), "Ask an administrator if you need more access.")
@@ -46,17 +58,19 @@ func (h *Handler) require(min auth.Role, next http.HandlerFunc) http.Handler {
 
 // sessionUser resolves the session cookie to an enabled user whose sessions
 // have not been revoked since the cookie was issued.
-func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*auth.User, bool) {
+func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*auth.User, auth.SessionInfo, bool) {
 	info, ok := h.sessions.Current(w, r)
 	if !ok {
-		return nil, false
+		return nil, auth.SessionInfo{}, false
 	}
 	user, err := h.users.ForSession(r.Context(), info)
 	if err != nil {
-		h.sessions.Logout(w, r)
-		return nil, false
+		if err := h.sessions.Logout(w, r); err != nil {
+			h.logger.Warn("end session of a disabled user", "err", err)
+		}
+		return nil, auth.SessionInfo{}, false
 	}
-	return user, true
+	return user, info, true
 }
 
 func (h *Handler) unauthenticated(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +118,38 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// MaxHeaderBytes is how large a request's line and headers may be. The
+// dashboard answers a larger one itself (limitHeaders), so the 431 carries
+// the security headers; the server's own limit (net/http's
+// MaxHeaderBytes) must be set well above it, and what exceeds that is
+// answered by net/http without them.
+const MaxHeaderBytes = 64 << 10
+
+// limitHeaders refuses requests whose request line and headers exceed
+// MaxHeaderBytes with a readable 431.
+func (h *Handler) limitHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host) + 16
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			w.Header().Set("Connection", "close")
+			h.renderError(w, r, http.StatusRequestHeaderFieldsTooLarge, "Request too large",
+				"The request's headers are larger than the dashboard accepts.",
+				"Clear this site's cookies and try again; if it keeps happening, tell an administrator.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// StatusClientClosedRequest is how the request log and metrics record a
+// request whose client went away before it was answered.
+const StatusClientClosedRequest = 499
+
 // loggingWriter records what a handler answered, for the request log.
 type loggingWriter struct {
 	http.ResponseWriter
@@ -138,6 +184,12 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(lw, r)
 		if lw.status == 0 {
 			lw.status = http.StatusOK
+		}
+		if lw.status >= 500 && errors.Is(r.Context().Err(), context.Canceled) {
+			// The client went away (or the server is shutting down): its
+			// failure is no fault of the dashboard's. Logged and counted
+			// as 499, nginx's "client closed request".
+			lw.status = StatusClientClosedRequest
 		}
 		// r.Pattern was set by the ServeMux on this same request.
 		h.metrics.ObserveRequest(r.Pattern, lw.status, sw.Elapsed())

@@ -60,7 +60,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p l
 
 // renderError shows a readable error page with the right status code.
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message, hint string) {
-	if status >= 500 {
+	if status >= 500 && r.Context().Err() == nil {
 		h.logger.Error("error page", "path", r.URL.Path, "status", status, "message", message)
 	}
 	h.renderErrorPage(w, r, status, h.page(r, title, ""), title, message, hint)
@@ -75,7 +75,7 @@ func (h *Handler) renderErrorPage(w http.ResponseWriter, r *http.Request, status
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	// Show the frame with navigation to signed-in users; the page never
 	// says whether something exists to anyone else.
-	if u, ok := h.sessionUser(w, r); ok {
+	if u, _, ok := h.sessionUser(w, r); ok {
 		r = r.WithContext(contextWithUser(r, u))
 	}
 	h.renderError(w, r, http.StatusNotFound, "Not found", "There is no page at this address.", "Check the link, or use the search box to look up a session.")

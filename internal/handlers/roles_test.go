@@ -43,6 +43,9 @@ var roleMatrix = []roleCase{
 	{"GET /healthz", "/healthz", nil, [4]int{200, 200, 200, 200}},
 	{"GET /login", "/login", nil, [4]int{200, toLogin, toLogin, toLogin}},
 	{"POST /login", "/login", url.Values{}, [4]int{400, 400, 400, 400}},
+	// Single sign-on is not configured here (see login_sso_test.go).
+	{"GET /login/oidc", "/login/oidc", nil, [4]int{404, 404, 404, 404}},
+	{"GET /login/oidc/callback", "/login/oidc/callback", nil, [4]int{404, 404, 404, 404}},
 	{"POST /logout", "/logout", url.Values{}, [4]int{noAuth, 303, 303, 303}},
 	{"GET /{$}", "/", nil, [4]int{toLogin, 200, 200, 200}},
 	{"GET /search", "/search?q=nonsense", nil, [4]int{toLogin, 303, 303, 303}},

@@ -18,6 +18,8 @@ func (h *Handler) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", h.healthShow)
 	mux.HandleFunc("GET /login", h.loginShow)
 	mux.HandleFunc("POST /login", h.loginSubmit)
+	mux.HandleFunc("GET /login/oidc", h.ssoStart)
+	mux.HandleFunc("GET /login/oidc/callback", h.ssoCallback)
 	mux.Handle("POST /logout", h.require(viewer, h.logoutSubmit))
 	mux.Handle("GET /{$}", h.require(viewer, h.homeShow))
 	mux.Handle("GET /search", h.require(viewer, h.searchSubmit))
@@ -95,7 +97,7 @@ func (h *Handler) routes() http.Handler {
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
 	// Compression wraps the request log, so a request is logged and
 	// counted before the compressed answer's last bytes reach the client.
-	return h.recoverPanics(compressed(h.logRequests(securityHeaders(cop.Handler(mux)))))
+	return h.recoverPanics(compressed(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux))))))
 }
 
 // compressed gzips answers of 1 KiB or more for browsers that accept it

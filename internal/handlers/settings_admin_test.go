@@ -138,7 +138,7 @@ func TestSettingsTestResultIsTheTesters(t *testing.T) {
 	resp := h.PostForm(admin, "/admin/settings/test", url.Values{})
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if _, err := h.App.Users.Create(context.Background(), "admin2", apptest.Password, auth.RoleAdmin); err != nil {
+	if _, err := h.App.Users.Create(context.Background(), "admin2", apptest.Password, auth.RoleAdmin, nil); err != nil {
 		t.Fatal(err)
 	}
 	doc := readDoc(t, h.Get(h.Login("admin2"), loc))

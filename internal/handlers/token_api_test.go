@@ -129,7 +129,7 @@ func TestTokenAPI(t *testing.T) {
 	if resp := h.BearerGet("/api/v1/sessions/"+conv.SessionID, viewerTok); resp.StatusCode != http.StatusOK {
 		t.Errorf("viewer's token before the owner is disabled: %d", resp.StatusCode)
 	}
-	if err := h.App.Users.Disable(context.Background(), "viewer"); err != nil {
+	if err := h.App.Users.Disable(context.Background(), "viewer", nil); err != nil {
 		t.Fatal(err)
 	}
 	refused("disabled owner", viewerTok, "disabled")

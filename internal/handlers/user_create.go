@@ -22,8 +22,15 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) {
 		h.renderUsers(w, r, http.StatusBadRequest, form, errorBanner(err.Error()))
 		return
 	}
-	u, err := h.users.Create(r.Context(), form.Username, r.PostForm.Get("password"), role)
+	after := auth.User{Username: form.Username, Role: role}
+	rec := h.auditRecord(r, audit.Record{Action: audit.ActionUserCreate, Target: form.Username,
+		Details: map[string]any{"after": userSnapshot(&after)}})
+	u, err := h.users.Create(r.Context(), form.Username, r.PostForm.Get("password"), role, rec)
 	switch {
+	case errors.Is(err, auth.ErrNotAudited):
+		h.logger.Error("create user", "username", form.Username, "err", err)
+		h.renderUsers(w, r, http.StatusServiceUnavailable, form, errorBanner(err.Error()+"; try again in a moment."))
+		return
 	case errors.Is(err, auth.ErrUserExists):
 		h.renderUsers(w, r, http.StatusConflict, form, errorBanner(err.Error()))
 		return
@@ -36,8 +43,6 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.logger.Info("user created", "username", u.Username, "role", u.Role.String(), "by", currentUser(r).Username)
-	_ = h.record(r, "", audit.Record{Action: audit.ActionUserCreate, Target: u.Username,
-		Details: map[string]any{"after": userSnapshot(u)}})
 	seeOther(w, r, "/admin/users?done=created&user="+url.QueryEscape(u.Username))
 }
 

@@ -24,25 +24,25 @@ func (h *Handler) userRole(w http.ResponseWriter, r *http.Request) {
 		h.renderUsers(w, r, http.StatusBadRequest, defaultUserForm(), errorBanner(err.Error()))
 		return
 	}
-	h.updateUser(w, r, "role", map[string]any{"role": role.String()}, func(ctx context.Context, u *auth.User) error {
-		return h.users.SetRole(ctx, u.Username, role)
+	h.updateUser(w, r, "role", nil, func(u *auth.User) { u.Role = role }, func(ctx context.Context, u *auth.User, rec *audit.Record) error {
+		return h.users.SetRole(ctx, u.Username, role, rec)
 	})
 }
 
 // userDisable answers POST /admin/users/{username}/disable.
 func (h *Handler) userDisable(w http.ResponseWriter, r *http.Request) {
-	h.updateUser(w, r, "disabled", nil, func(ctx context.Context, u *auth.User) error {
+	h.updateUser(w, r, "disabled", nil, func(u *auth.User) { u.Disabled = true }, func(ctx context.Context, u *auth.User, rec *audit.Record) error {
 		if u.ID == currentUser(r).ID {
 			return errDisableSelf
 		}
-		return h.users.Disable(ctx, u.Username)
+		return h.users.Disable(ctx, u.Username, rec)
 	})
 }
 
 // userEnable answers POST /admin/users/{username}/enable.
 func (h *Handler) userEnable(w http.ResponseWriter, r *http.Request) {
-	h.updateUser(w, r, "enabled", nil, func(ctx context.Context, u *auth.User) error {
-		return h.users.Enable(ctx, u.Username)
+	h.updateUser(w, r, "enabled", nil, func(u *auth.User) { u.Disabled = false }, func(ctx context.Context, u *auth.User, rec *audit.Record) error {
+		return h.users.Enable(ctx, u.Username, rec)
 	})
 }
 
@@ -52,17 +52,20 @@ func (h *Handler) userPasswordReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	password := r.PostForm.Get("password")
-	h.updateUser(w, r, "password", map[string]any{"password": "changed"}, func(ctx context.Context, u *auth.User) error {
-		return h.users.SetPassword(ctx, u.Username, password)
+	h.updateUser(w, r, "password", map[string]any{"password": "changed"}, func(*auth.User) {}, func(ctx context.Context, u *auth.User, rec *audit.Record) error {
+		return h.users.SetPassword(ctx, u.Username, password, rec)
 	})
 }
 
 var errDisableSelf = errors.New("you cannot disable your own account; ask another administrator")
 
-// updateUser loads the user named in the path, applies change, and audits
-// the user as it was and is. extra adds what the snapshot does not show
-// (e.g. that the password changed).
-func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, done string, extra map[string]any, change func(context.Context, *auth.User) error) {
+// updateUser loads the user named in the path and applies change, which
+// writes the audit entry it is given in the change's own transaction: the
+// user as it was and as apply leaves it, plus extra for what the snapshot
+// does not show (e.g. that the password changed). When the entry cannot be
+// written nothing changes and the answer is 503.
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, done string, extra map[string]any,
+	apply func(*auth.User), change func(context.Context, *auth.User, *audit.Record) error) {
 	ctx := r.Context()
 	name := r.PathValue("username")
 	before, err := h.users.ByUsername(ctx, name)
@@ -75,10 +78,20 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, done string
 		h.renderUsers(w, r, http.StatusInternalServerError, defaultUserForm(), errorBanner("The user could not be read; try again."))
 		return
 	}
-	if err := change(ctx, before); err != nil {
+	after := *before
+	apply(&after)
+	details := map[string]any{"change": done, "before": userSnapshot(before), "after": userSnapshot(&after)}
+	for k, v := range extra {
+		details[k] = v
+	}
+	rec := h.auditRecord(r, audit.Record{Action: audit.ActionUserUpdate, Target: before.Username, Details: details})
+	if err := change(ctx, before, rec); err != nil {
 		status := http.StatusInternalServerError
 		msg := "The change could not be saved; try again."
 		switch {
+		case errors.Is(err, auth.ErrNotAudited):
+			h.logger.Error("update user", "username", name, "change", done, "err", err)
+			status, msg = http.StatusServiceUnavailable, err.Error()+"; try again in a moment."
 		case errors.Is(err, auth.ErrLastAdmin):
 			status, msg = http.StatusConflict, err.Error()+": make someone else an admin first."
 		case errors.Is(err, errDisableSelf):
@@ -93,17 +106,8 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, done string
 		h.renderUsers(w, r, status, defaultUserForm(), errorBanner(msg))
 		return
 	}
-	after, err := h.users.ByUsername(ctx, name)
-	if err != nil {
-		after = before
-	}
-	details := map[string]any{"change": done, "before": userSnapshot(before), "after": userSnapshot(after)}
-	for k, v := range extra {
-		details[k] = v
-	}
 	me := currentUser(r)
 	h.logger.Info("user changed", "username", before.Username, "change", done, "by", me.Username)
-	_ = h.record(r, "", audit.Record{Action: audit.ActionUserUpdate, Target: before.Username, Details: details})
 	if before.ID == me.ID && done != "enabled" {
 		// The change ended this admin's own sessions too; keep this one.
 		h.renewSession(w, r, before.ID)
@@ -120,7 +124,11 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, done string
 func (h *Handler) renewSession(w http.ResponseWriter, r *http.Request, id int64) {
 	u, err := h.users.ByID(r.Context(), id)
 	if err == nil && !u.Disabled {
-		err = h.sessions.Login(w, r, u)
+		method := auth.MethodPassword
+		if s, ok := currentSession(r); ok {
+			method = s.Method
+		}
+		err = h.sessions.Login(w, r, u, method, clientAddr(r), nil)
 	}
 	if err != nil {
 		h.logger.Warn("renew session after own change", "err", err)

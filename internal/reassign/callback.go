@@ -3,6 +3,7 @@ package reassign
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // callbackOutcome is what a callback body says, as far as it can be read.
@@ -71,7 +72,12 @@ func parseCallback(body []byte) callbackOutcome {
 		out.Message = "upstream's callback did not say whether the transfer worked"
 	}
 	if len(out.Message) > 500 {
-		out.Message = out.Message[:500] + "…"
+		// Cut at a rune boundary, so the message stays valid UTF-8.
+		cut := 500
+		for cut > 0 && !utf8.RuneStart(out.Message[cut]) {
+			cut--
+		}
+		out.Message = out.Message[:cut] + "…"
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -66,6 +67,12 @@ type Options struct {
 	// prebuilt conversation index for benchmarks. Whatever the directory
 	// holds is kept; the test users are created only where missing.
 	DataDir string
+	// MetricsToken is the bearer token that may read /metrics from
+	// anywhere (DASHBOARD_METRICS_TOKEN).
+	MetricsToken string
+	// OIDC configures single sign-on; RedirectURL defaults to the
+	// harness's own callback.
+	OIDC config.OIDC
 }
 
 // OutcomeTimeout bounds WaitOutcome. The simulator carries out a transfer
@@ -108,6 +115,10 @@ func New(tb testing.TB, opts Options) *Harness {
 		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
 		AlertWebhook: opts.AlertWebhook,
+		MetricsToken: opts.MetricsToken, OIDC: opts.OIDC,
+	}
+	if cfg.OIDC.Enabled() && cfg.OIDC.RedirectURL == "" {
+		cfg.OIDC.RedirectURL = cfg.PublicURL + "/login/oidc/callback"
 	}
 	if opts.UpstreamDown {
 		// Live mode against a port nothing listens on.
@@ -153,8 +164,8 @@ func New(tb testing.TB, opts Options) *Harness {
 	}
 	// Fast failures: no retries, no waiting on the budget.
 	tuning.ClientOptions = append([]api.Option{api.WithRetries(0, time.Millisecond)}, tuning.ClientOptions...)
-	if tuning.Throttle.PerAccount == 0 {
-		tuning.Throttle = auth.ThrottleConfig{PerAccount: 3, PerAddress: 50}
+	if tuning.Throttle == (auth.ThrottleConfig{}) {
+		tuning.Throttle = auth.ThrottleConfig{FreeFailures: 3, BaseDelay: time.Second, PerAddress: 50}
 	}
 
 	a, err := app.New(context.Background(), cfg, app.Options{
@@ -170,7 +181,7 @@ func New(tb testing.TB, opts Options) *Harness {
 		name string
 		role auth.Role
 	}{{"viewer", auth.RoleViewer}, {"lead", auth.RoleLead}} {
-		if _, err := a.Users.Create(context.Background(), u.name, Password, u.role); err != nil &&
+		if _, err := a.Users.Create(context.Background(), u.name, Password, u.role, nil); err != nil &&
 			(opts.DataDir == "" || !errors.Is(err, auth.ErrUserExists)) {
 			tb.Fatal(err)
 		}
@@ -437,4 +448,38 @@ func (h *Harness) PollFloor() {
 	if err := h.App.Floor.Poll(context.Background()); err != nil {
 		h.T.Fatal(err)
 	}
+}
+
+// ClientFrom is Client whose connections come from ip, an address of the
+// loopback range such as 127.0.0.2, so the dashboard sees another client
+// address.
+func (h *Harness) ClientFrom(ip string) *http.Client {
+	c := h.Client()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
+}
+
+// LoginFrom is Login from the client address ip (see ClientFrom).
+func (h *Harness) LoginFrom(ip, username string) *http.Client {
+	h.T.Helper()
+	c := h.ClientFrom(ip)
+	resp := h.PostForm(c, "/login", url.Values{"username": {username}, "password": {Password}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		h.T.Fatalf("login %s from %s: status %d", username, ip, resp.StatusCode)
+	}
+	return c
+}
+
+// CopyCookies returns a fresh client holding the cookies c holds for the
+// dashboard: a stolen or copied session cookie.
+func (h *Harness) CopyCookies(c *http.Client) *http.Client {
+	u, err := url.Parse(h.Server.URL)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	cp := h.Client()
+	cp.Jar.SetCookies(u, c.Jar.Cookies(u))
+	return cp
 }

@@ -49,6 +49,17 @@ type Account struct {
 	Effective string   // the zone times are shown in now
 	Zones     []string // suggestions for the time zone field
 	Theme     string   // light, dark or system
+	Sessions  []AccountSession
+}
+
+// AccountSession is one of the user's sessions that still work.
+type AccountSession struct {
+	Started  string
+	LastSeen string
+	Method   string // "password" or "oidc"
+	From     string // client address
+	Browser  string // user agent, shortened
+	Current  bool   // the session this page was loaded with
 }
 
 // AuditList is the audit log page.

@@ -8,6 +8,8 @@ type Login struct {
 	Next     string // local path to return to
 	Error    string
 	Notice   string // e.g. "You are signed out."
+	SSO      bool   // single sign-on is configured
+	SSOHref  string // starts it, returning to Next
 }
 
 // Home is the landing page after sign-in.
