@@ -186,6 +186,34 @@
   doc.addEventListener("htmx:afterSettle", function (ev) { readServerNow(ev.detail.elt); tick(); });
   setInterval(tick, 1000);
 
+  // Streams reconnect by themselves (the server's retry field, and
+  // Last-Event-ID spares a state already shown): an error while the
+  // browser is reconnecting is part of that, so the SSE extension hears of
+  // errors only once the stream is closed for good, when it reconnects it
+  // itself. The page says it is reconnecting meanwhile.
+  if (window.htmx && window.EventSource) {
+    htmx.createEventSource = function (url) {
+      var src = new EventSource(url, { withCredentials: true });
+      var handler = null;
+      Object.defineProperty(src, "onerror", {
+        configurable: true,
+        get: function () { return handler; },
+        set: function (fn) { handler = fn; }
+      });
+      src.addEventListener("error", function (ev) {
+        if (src.readyState === EventSource.CLOSED) {
+          if (handler) handler.call(src, ev);
+          return;
+        }
+        doc.querySelectorAll("[data-live-conn][data-state=live]").forEach(function (el) {
+          el.textContent = "Reconnecting for live updates…";
+          el.setAttribute("data-state", "reconnecting");
+        });
+      });
+      return src;
+    };
+  }
+
   // A page that subscribes to the live stream says whether updates arrive,
   // and polls its fragment instead when no event comes through within
   // data-live-fallback-after seconds (a proxy that buffers the stream).
