@@ -137,13 +137,13 @@ type Directory struct {
 	cleanGen    uint64 // gen the current snapshot was loaded at
 	lastErr     error
 	lastAttempt time.Time
-	flight      chan struct{}
+	flight      [2]chan struct{} // loads in progress: [interactive, background]
 	agents      map[string]agentEntry
 	notFound    map[string]time.Time // unknown agent id → when upstream said so
 	avail       *AvailabilityResult
 	availErr    error
 	availTried  time.Time
-	availFlight chan struct{}
+	availFlight [2]chan struct{} // availability requests in progress, likewise
 }
 
 // New returns a directory reading from src. It loads nothing until first
@@ -255,7 +255,8 @@ func (d *Directory) Known() Snapshot {
 
 func (d *Directory) load(ctx context.Context) error {
 	d.mu.Lock()
-	if ch := d.flight; ch != nil {
+	class := priority(ctx)
+	if ch := joinable(d.flight, class); ch != nil {
 		d.mu.Unlock()
 		select {
 		case <-ch:
@@ -267,7 +268,7 @@ func (d *Directory) load(ctx context.Context) error {
 		return d.lastErr
 	}
 	ch := make(chan struct{})
-	d.flight = ch
+	d.flight[class] = ch
 	gen := d.gen
 	d.mu.Unlock()
 
@@ -275,7 +276,7 @@ func (d *Directory) load(ctx context.Context) error {
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.flight = nil
+	d.flight[class] = nil
 	close(ch)
 	d.lastAttempt = d.opts.Clock.Now()
 	if err != nil {
@@ -428,7 +429,8 @@ func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error
 		if d.availErr != nil && now.Sub(d.availTried) < d.opts.AvailabilityTTL {
 			return d.staleAvailabilityLocked()
 		}
-		if ch := d.availFlight; ch != nil {
+		class := priority(ctx)
+		if ch := joinable(d.availFlight, class); ch != nil {
 			d.mu.Unlock()
 			select {
 			case <-ch:
@@ -438,13 +440,13 @@ func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error
 			}
 		}
 		ch := make(chan struct{})
-		d.availFlight = ch
+		d.availFlight[class] = ch
 		d.mu.Unlock()
 
 		a, err := d.src.Availability(ctx, api.AvailabilityQuery{})
 
 		d.mu.Lock()
-		d.availFlight = nil
+		d.availFlight[class] = nil
 		close(ch)
 		d.availTried = d.opts.Clock.Now()
 		if err == nil {
@@ -469,4 +471,26 @@ func (d *Directory) staleAvailabilityLocked() (AvailabilityResult, error) {
 	r := *d.avail
 	r.Err = d.availErr
 	return r, nil
+}
+
+// priority is 0 for an interactive caller, 1 for background work.
+func priority(ctx context.Context) int {
+	if api.IsBackground(ctx) {
+		return 1
+	}
+	return 0
+}
+
+// joinable is the request in progress a caller of class may wait for:
+// an interactive one always; a background one only for background
+// callers, since it waits its turn behind every other background call and
+// a page must not wait with it (interactive lookups go first).
+func joinable(flights [2]chan struct{}, class int) chan struct{} {
+	if flights[0] != nil {
+		return flights[0]
+	}
+	if class == 1 {
+		return flights[1]
+	}
+	return nil
 }
