@@ -1,10 +1,13 @@
--- wrk script: every request carries the dashboard session cookie and asks
--- for LOAD_PATH (default "/"). Set by scripts/load.sh.
+-- wrk script: every request asks for LOAD_PATH (default "/") and carries
+-- COOKIE (the dashboard session cookie) when it is set. Set by
+-- scripts/load.sh.
 local cookie = os.getenv("COOKIE") or ""
 local path = os.getenv("LOAD_PATH") or "/"
 
 wrk.method = "GET"
-wrk.headers["Cookie"] = cookie
+if cookie ~= "" then
+  wrk.headers["Cookie"] = cookie
+end
 
 request = function()
   return wrk.format(nil, path)

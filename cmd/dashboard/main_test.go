@@ -243,6 +243,9 @@ func TestUserCommands(t *testing.T) {
 		err := runIO(context.Background(), append([]string{"user"}, args...), getenv, strings.NewReader(stdin), &stdout, &stderr)
 		return stdout.String(), err
 	}
+	// The commands work beside a running server, on the database it
+	// created.
+	base, _ := startServer(t, dir, map[string]string{EnvAdminPassword: adminPassword})
 	if out, err := runUser("lead-password-123\n", "add", "-username", "carol", "-role", "lead"); err != nil || !strings.Contains(out, "added user carol (lead)") {
 		t.Fatalf("add: %q %v", out, err)
 	}
@@ -260,7 +263,6 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	// The new password works and the server agrees; then disabling locks carol out.
-	base, _ := startServer(t, dir, map[string]string{EnvAdminPassword: adminPassword})
 	resp := login(t, newClient(t), base, "carol", "new-password-4567")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -7,14 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/teamlead/dashboard/internal/app"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/config"
-	"github.com/teamlead/dashboard/internal/store"
 )
 
 // userCommand manages dashboard accounts from the shell: add, passwd,
@@ -54,7 +51,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("unknown user subcommand %q: use add, passwd, disable or unlock", sub)
 	}
 
-	db, err := store.Open(ctx, filepath.Join(dir, app.DatabaseFile))
+	db, err := openExisting(ctx, dir)
 	if err != nil {
 		return err
 	}

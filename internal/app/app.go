@@ -7,7 +7,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -79,10 +78,6 @@ type Tuning struct {
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
 	Throttle          auth.ThrottleConfig
-	// AuditFailure, when set, is asked before every audit entry that
-	// accounts and sign-ins write (users, sessions, failed sign-ins); an
-	// error fails that write, as a full disk or a broken database would.
-	AuditFailure func(audit.Record) error
 	// UserUpstreamPerMinute caps the upstream calls one user's requests
 	// cause per minute; default quota.DefaultPerMinute.
 	UserUpstreamPerMinute int
@@ -92,6 +87,9 @@ type Tuning struct {
 	BotPerMinute  int
 	BotPerHour    int
 	ClientOptions []api.Option // appended to the upstream client's options
+	// AuditFault, when set, can make audit writes fail on demand, to test
+	// that audited actions fail closed on a full disk (see audit.Fault).
+	AuditFault *audit.Fault
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
@@ -121,6 +119,9 @@ type App struct {
 	Throttle *auth.Throttle
 	SSO      *auth.OIDC // disabled unless cfg.OIDC is set
 	Audit    *audit.Log
+	// Refusals counts refused unauthenticated requests into one audit
+	// entry per source address per minute.
+	Refusals *audit.Aggregator
 	Tokens   *apitoken.Service
 	Metrics  *metrics.Metrics
 
@@ -182,6 +183,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return a, fmt.Errorf("data directory: %w", err)
 	}
+	// One server per data directory: a second would run every background
+	// worker again and spend the upstream budget twice.
+	lock, err := store.LockDir(cfg.DataDir)
+	if err != nil {
+		return a, err
+	}
+	a.onClose(func() { _ = lock.Release() })
 	if a.DB, err = store.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.WithClock(clk)); err != nil {
 		return a, err
 	}
@@ -191,12 +199,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if opts.PasswordCost > 0 {
 		userOpts = append(userOpts, auth.WithHashCost(opts.PasswordCost))
 	}
-	a.Audit = audit.New(a.DB, clk)
-	var accountAudit accountAuditLog = a.Audit
-	if f := opts.Tuning.AuditFailure; f != nil {
-		accountAudit = failingAudit{Log: a.Audit, fail: f}
+	if err := a.openAudit(); err != nil {
+		return a, err
 	}
-	userOpts = append(userOpts, auth.WithRecorder(accountAudit))
+	userOpts = append(userOpts, auth.WithRecorder(a.Audit))
 	a.Users = auth.NewUsers(a.DB, userOpts...)
 	created, generated, err := a.Users.EnsureAdmin(ctx, opts.AdminPassword)
 	if err != nil {
@@ -213,7 +219,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err != nil {
 		return a, err
 	}
-	a.Sessions = auth.NewSessions(a.DB, hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, accountAudit, clk)
+	a.Sessions = auth.NewSessions(a.DB, hashKey, blockKey, auth.SessionConfig{SecureAlways: strings.HasPrefix(cfg.PublicURL, "https://")}, a.Audit, clk)
 	a.Throttle = auth.NewThrottle(a.DB, opts.Tuning.Throttle, clk)
 	if a.SSO, err = newSSO(cfg, hashKey, blockKey); err != nil {
 		return a, err
@@ -332,7 +338,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
 		Live:     a.Floor, Targets: a.Targets,
-		Audit: accountAudit, Health: a.Health, Metrics: a.Metrics,
+		Audit: a.Audit, Refusals: a.Refusals, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 		Prefs:  a.Prefs,
 	})
@@ -340,6 +346,53 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, err
 	}
 	return a, nil
+}
+
+// openAudit opens the audit log with its anchor (signed checkpoints in the
+// data directory and the configured sinks) and the aggregator of refused
+// requests. The log closes after everything that writes to it and before
+// the database; its Close writes the last checkpoint.
+func (a *App) openAudit() error {
+	log := a.Logger.With("component", "audit")
+	var sinks []audit.Sink
+	if a.Config.AuditWebhook != "" {
+		wh, err := audit.NewWebhook(a.Config.AuditWebhook)
+		if err != nil {
+			return err
+		}
+		sinks = append(sinks, wh)
+	}
+	if a.Config.AuditSyslog != "" {
+		sl, err := audit.DialSyslog(a.Config.AuditSyslog)
+		if err != nil {
+			return err
+		}
+		a.onClose(func() { _ = sl.Close() })
+		sinks = append(sinks, sl)
+	}
+	anchor, err := audit.OpenAnchor(a.Config.DataDir, audit.AnchorOptions{
+		Every: int64(a.Config.AuditCheckpointEvery), Sinks: sinks, Clock: a.Clock, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	opts := []audit.Option{audit.WithAnchor(anchor)}
+	if f := a.opts.Tuning.AuditFault; f != nil {
+		opts = append(opts, audit.WithFault(f))
+	}
+	a.Audit = audit.New(a.DB, a.Clock, opts...)
+	a.onClose(func() {
+		if err := a.Audit.Close(); err != nil {
+			log.Error("audit log close: last checkpoint not written", "err", err)
+		}
+	})
+	a.Refusals = audit.NewAggregator(a.Audit, a.Clock, audit.AggregatorOptions{Logger: log})
+	a.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer cancel()
+		_ = a.Refusals.Flush(ctx)
+	})
+	return nil
 }
 
 // startSimulator runs the built-in upstream on a loopback port of its own, so
@@ -403,8 +456,8 @@ func (a *App) refreshAfterOutcome(t reassign.Transfer) {
 
 // Start runs the background workers until Close: the agent directory's
 // refresh, the conversation index sync, the reassign loop (sweeps for
-// transfers that never hear back, bulk queues) and the live floor's
-// poller.
+// transfers that never hear back, bulk queues), the minute flush of
+// refused requests' counts to the audit log, and the live floor's poller.
 func (a *App) Start() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -414,7 +467,7 @@ func (a *App) Start() {
 	a.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopWork = cancel
-	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Floor.Run} {
+	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Refusals.Run, a.Floor.Run} {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); run(ctx) }()
 	}
@@ -485,34 +538,6 @@ type liveStore struct{ *cache.Cache }
 func (s liveStore) RefreshConversation(ctx context.Context, id string) error {
 	_, err := s.Refresh(ctx, id)
 	return err
-}
-
-// accountAuditLog is the audit log as the handlers and the account
-// services write to it.
-type accountAuditLog interface {
-	handlers.AuditLog
-	auth.Recorder
-}
-
-// failingAudit is the audit log with Tuning.AuditFailure in front of every
-// write.
-type failingAudit struct {
-	*audit.Log
-	fail func(audit.Record) error
-}
-
-func (f failingAudit) Append(ctx context.Context, rec audit.Record) (audit.Entry, error) {
-	if err := f.fail(rec); err != nil {
-		return audit.Entry{}, err
-	}
-	return f.Log.Append(ctx, rec)
-}
-
-func (f failingAudit) AppendTx(ctx context.Context, tx *sql.Tx, rec audit.Record) (audit.Entry, error) {
-	if err := f.fail(rec); err != nil {
-		return audit.Entry{}, err
-	}
-	return f.Log.AppendTx(ctx, tx, rec)
 }
 
 // newSSO builds single sign-on from the configuration (disabled when no

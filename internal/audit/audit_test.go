@@ -12,14 +12,15 @@ import (
 	"github.com/teamlead/dashboard/internal/store"
 )
 
-func newLog(t *testing.T) (*Log, *store.DB) {
+func newLog(t *testing.T, opts ...Option) (*Log, *store.DB) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "audit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return New(db, &steppingClock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}), db
+	l := New(db, &steppingClock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}, opts...)
+	t.Cleanup(func() { l.Close(); db.Close() })
+	return l, db
 }
 
 func seed(t *testing.T, l *Log) {

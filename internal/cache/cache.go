@@ -146,6 +146,8 @@ type Cache struct {
 	cancelBg context.CancelFunc
 	wg       sync.WaitGroup
 
+	reads reads
+
 	mu         sync.Mutex
 	refreshing map[string]bool
 	failures   map[string]failure
@@ -201,13 +203,19 @@ func New(db *store.DB, up Upstream, opts Options) (*Cache, error) {
 		return nil, fmt.Errorf("cache: read size: %w", err)
 	}
 	c.bytes.Store(total.Int64)
+	var err error
+	if c.reads, err = prepareReads(context.Background(), db.Read); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// Close stops background refreshes and waits for them.
+// Close stops background refreshes and waits for them, and releases the
+// prepared statements.
 func (c *Cache) Close() {
 	c.cancelBg()
 	c.wg.Wait()
+	c.reads.close()
 }
 
 // Hash returns the content hash the cache uses for upstream JSON: SHA-256
@@ -243,12 +251,7 @@ func (c *Cache) GetSession(ctx context.Context, sessionID string) (Result, error
 	// Prefer a cached long shape, then a cached session answer, then an id
 	// the index knows.
 	var key string
-	err := c.db.Read.QueryRowContext(ctx, `
-		SELECT key FROM (
-			SELECT key, endpoint = 'conversation' AS long, 1 AS cached, fetched_at FROM cache_entries WHERE session_id = ?1
-			UNION ALL
-			SELECT 'conversation:' || id, 1, 0, 0 FROM conv_index WHERE session_id = ?1
-		) ORDER BY long DESC, cached DESC, fetched_at DESC LIMIT 1`, sessionID).Scan(&key)
+	err := c.reads.sessionKey.QueryRowContext(ctx, sessionID).Scan(&key)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Result{}, fmt.Errorf("cache: %w", err)
 	}
@@ -268,6 +271,52 @@ func (c *Cache) GetSession(ctx context.Context, sessionID string) (Result, error
 		res.SessionID = sessionID
 	}
 	return res, err
+}
+
+// sqlSessionKey finds the cache key of a session id. cache_entries'
+// session index is partial (WHERE session_id <> ”); SQLite uses a partial
+// index only when the query's WHERE implies the index's, and "session_id =
+// ?1" alone does not (?1 could be ”), so the condition is repeated.
+// Without it every audit view scanned the whole cache.
+const sqlSessionKey = `
+	SELECT key FROM (
+		SELECT key, endpoint = 'conversation' AS long, 1 AS cached, fetched_at FROM cache_entries
+		WHERE session_id = ?1 AND session_id <> ''
+		UNION ALL
+		SELECT 'conversation:' || id, 1, 0, 0 FROM conv_index WHERE session_id = ?1
+	) ORDER BY long DESC, cached DESC, fetched_at DESC LIMIT 1`
+
+const sqlLoad = `
+	SELECT e.key, e.endpoint, e.conversation_id, e.session_id, e.sha256, e.conv_status, e.fetched_at, b.body
+	FROM cache_entries e JOIN cache_blobs b ON b.sha256 = e.sha256
+	WHERE e.key = ?`
+
+// reads are the statements every cached page view runs, prepared once on
+// the reader pool: parsing them anew cost as much as running them.
+type reads struct{ sessionKey, load, snapshots *sql.Stmt }
+
+func prepareReads(ctx context.Context, db *sql.DB) (reads, error) {
+	var r reads
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{{&r.sessionKey, sqlSessionKey}, {&r.load, sqlLoad}, {&r.snapshots, sqlSnapshots}} {
+		s, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			r.close()
+			return reads{}, fmt.Errorf("cache: prepare: %w", err)
+		}
+		*p.dst = s
+	}
+	return r, nil
+}
+
+func (r reads) close() {
+	for _, s := range []*sql.Stmt{r.sessionKey, r.load, r.snapshots} {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
 }
 
 func cutKey(key string) (endpoint, id string, ok bool) {
@@ -291,10 +340,7 @@ type entry struct {
 func (c *Cache) load(ctx context.Context, key string) (entry, bool, error) {
 	var e entry
 	var fetched int64
-	err := c.db.Read.QueryRowContext(ctx, `
-		SELECT e.key, e.endpoint, e.conversation_id, e.session_id, e.sha256, e.conv_status, e.fetched_at, b.body
-		FROM cache_entries e JOIN cache_blobs b ON b.sha256 = e.sha256
-		WHERE e.key = ?`, key).Scan(&e.key, &e.endpoint, &e.convID, &e.sessionID, &e.sha, &e.status, &fetched, &e.body)
+	err := c.reads.load.QueryRowContext(ctx, key).Scan(&e.key, &e.endpoint, &e.convID, &e.sessionID, &e.sha, &e.status, &fetched, &e.body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return entry{}, false, nil
 	}

@@ -26,12 +26,14 @@ type Snapshot struct {
 	First bool
 }
 
+const sqlSnapshots = `
+	SELECT s.endpoint, s.sha256, s.conv_status, s.first_seen_at, s.last_seen_at, b.body
+	FROM cache_snapshots s LEFT JOIN cache_blobs b ON b.sha256 = s.sha256
+	WHERE s.conversation_id = ? ORDER BY s.id`
+
 // Snapshots lists every stored version of a conversation, newest first.
 func (c *Cache) Snapshots(ctx context.Context, conversationID string) ([]Snapshot, error) {
-	rows, err := c.db.Read.QueryContext(ctx, `
-		SELECT s.endpoint, s.sha256, s.conv_status, s.first_seen_at, s.last_seen_at, b.body
-		FROM cache_snapshots s LEFT JOIN cache_blobs b ON b.sha256 = s.sha256
-		WHERE s.conversation_id = ? ORDER BY s.id`, conversationID)
+	rows, err := c.reads.snapshots.QueryContext(ctx, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("cache: snapshots: %w", err)
 	}

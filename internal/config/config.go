@@ -45,6 +45,13 @@ type Config struct {
 	// OIDC is sign-in with an OpenID Connect provider; off when Issuer is
 	// empty.
 	OIDC OIDC
+
+	// AuditCheckpointEvery is how many audit entries pass between signed
+	// checkpoints of the hash chain (written to the data directory, and to
+	// AuditWebhook and AuditSyslog when set).
+	AuditCheckpointEvery int
+	AuditWebhook         string // URL every checkpoint is POSTed to; empty: none
+	AuditSyslog          string // "local" or a syslog URL (udp://host:514); empty: none
 }
 
 // OIDC configures sign-in with an OpenID Connect provider.
@@ -113,9 +120,14 @@ func (c Config) String() string {
 	if c.OIDC.Enabled() {
 		sso = fmt.Sprintf("%s client=%q", c.OIDC.Issuer, c.OIDC.ClientID)
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% metrics-token=%s sso=%s alert-webhook=%s",
+	webhook := "none"
+	if u, err := url.Parse(c.AuditWebhook); err == nil && c.AuditWebhook != "" {
+		webhook = u.Scheme + "://" + u.Host // the path or query may hold a secret
+	}
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% metrics-token=%s sso=%s audit-checkpoint-every=%d audit-webhook=%s audit-syslog=%q alert-webhook=%s",
 		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
-		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, metrics, sso, setOrUnset(c.AlertWebhook))
+		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, metrics, sso,
+		c.AuditCheckpointEvery, webhook, c.AuditSyslog, setOrUnset(c.AlertWebhook))
 }
 
 func setOrUnset(secret string) string {
@@ -151,6 +163,10 @@ const (
 	EnvOIDCGroupsClaim  = "DASHBOARD_OIDC_GROUPS_CLAIM"
 	EnvOIDCScopes       = "DASHBOARD_OIDC_SCOPES"
 	EnvOIDCDefaultRole  = "DASHBOARD_OIDC_DEFAULT_ROLE"
+
+	EnvAuditCheckpointEvery = "DASHBOARD_AUDIT_CHECKPOINT_EVERY"
+	EnvAuditWebhook         = "DASHBOARD_AUDIT_WEBHOOK"
+	EnvAuditSyslog          = "DASHBOARD_AUDIT_SYSLOG"
 )
 
 const (
@@ -158,6 +174,8 @@ const (
 	DefaultDataDir   = "./data"
 	DefaultRateLimit = 60
 	DefaultRateShare = 80
+	// DefaultAuditCheckpointEvery matches audit.DefaultCheckpointEvery.
+	DefaultAuditCheckpointEvery = 100
 )
 
 // option ties a flag to its environment variable, for messages and parsing.
@@ -171,7 +189,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes string
+	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes, checkpointEvery string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -193,6 +211,9 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"oidc-scopes", EnvOIDCScopes, "scopes to ask for besides openid, comma-separated (default profile,email,groups)", &oidcScopes},
 		{"oidc-groups-claim", EnvOIDCGroupsClaim, "the ID token claim listing groups (default groups)", &c.OIDC.GroupsClaim},
 		{"oidc-default-role", EnvOIDCDefaultRole, "role of users in no mapped group: viewer, lead, admin or none to refuse them (default none)", &c.OIDC.DefaultRole},
+		{"audit-checkpoint-every", EnvAuditCheckpointEvery, "audit entries between signed checkpoints of the hash chain (default 100)", &checkpointEvery},
+		{"audit-webhook", EnvAuditWebhook, "URL every audit checkpoint is POSTed to (JSON)", &c.AuditWebhook},
+		{"audit-syslog", EnvAuditSyslog, `send every audit checkpoint to syslog: "local" or a URL like udp://host:514`, &c.AuditSyslog},
 	}
 	for _, o := range opts {
 		fs.StringVar(o.dst, o.flag, "", o.usage+" [$"+o.env+"]")
@@ -268,6 +289,19 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 			return Config{}, fmt.Errorf("-rate-share %q must be a whole percentage between 10 and 100", rateShare)
 		}
 		c.RateShare = n
+	}
+	c.AuditCheckpointEvery = DefaultAuditCheckpointEvery
+	if checkpointEvery != "" {
+		n, err := strconv.Atoi(checkpointEvery)
+		if err != nil || n < 1 || n > 1000000 {
+			return Config{}, fmt.Errorf("-audit-checkpoint-every %q must be a whole number of entries between 1 and 1000000", checkpointEvery)
+		}
+		c.AuditCheckpointEvery = n
+	}
+	if c.AuditWebhook != "" {
+		if err := checkURL("-audit-webhook", c.AuditWebhook); err != nil {
+			return Config{}, err
+		}
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = publicURLFromAddr(c.Addr)

@@ -60,6 +60,37 @@ func TestParseFlagWinsOverEnv(t *testing.T) {
 	}
 }
 
+func TestParseAuditAnchor(t *testing.T) {
+	tests := []struct {
+		name        string
+		args        []string
+		env         map[string]string
+		wantEvery   int
+		wantWebhook string
+		wantSyslog  string
+	}{
+		{"defaults", nil, nil, DefaultAuditCheckpointEvery, "", ""},
+		{"from the environment", nil, map[string]string{EnvAuditCheckpointEvery: "500", EnvAuditWebhook: "https://anchor.example/in?k=hush-42", EnvAuditSyslog: "local"},
+			500, "https://anchor.example/in?k=hush-42", "local"},
+		{"flags win", []string{"-audit-checkpoint-every", "10", "-audit-syslog", "udp://logs:514"}, map[string]string{EnvAuditCheckpointEvery: "500", EnvAuditSyslog: "local"},
+			10, "", "udp://logs:514"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AuditCheckpointEvery != tt.wantEvery || c.AuditWebhook != tt.wantWebhook || c.AuditSyslog != tt.wantSyslog {
+				t.Errorf("got every %d webhook %q syslog %q", c.AuditCheckpointEvery, c.AuditWebhook, c.AuditSyslog)
+			}
+			if strings.Contains(c.String(), "hush-42") {
+				t.Errorf("String shows the webhook's query: %s", c)
+			}
+		})
+	}
+}
+
 func TestParseSecretFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "secret")
@@ -159,6 +190,9 @@ func TestParseErrors(t *testing.T) {
 		{"bot app without upstream", nil, func() map[string]string { return map[string]string{EnvBotClientID: "cs-bot"} },
 			[]string{"-bot-client-id given but no -upstream"}},
 		{"missing bot secret file", []string{"-bot-client-secret-file", "/nonexistent/bot"}, liveEnv, []string{"-bot-client-secret-file"}},
+		{"zero checkpoint interval", []string{"-audit-checkpoint-every", "0"}, func() map[string]string { return nil }, []string{"-audit-checkpoint-every"}},
+		{"bad checkpoint interval", nil, func() map[string]string { return map[string]string{EnvAuditCheckpointEvery: "often"} }, []string{"-audit-checkpoint-every"}},
+		{"relative webhook", []string{"-audit-webhook", "/hooks/audit"}, func() map[string]string { return nil }, []string{"-audit-webhook", "absolute"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

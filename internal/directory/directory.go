@@ -79,6 +79,25 @@ type Snapshot struct {
 	// Err is set when the latest refresh failed and this is the last good
 	// copy; show it with the copy's age.
 	Err error
+
+	// byUserID indexes Agents by userId; built with the snapshot, nil in
+	// a Snapshot assembled by hand (lookups then scan Agents).
+	byUserID map[string]*api.Agent
+}
+
+// withIndex returns s with its agent index built from s.Agents. Decoding an
+// agent's userId means decoding its JSON, so the audit view, which names
+// every participant, looks them up here instead of scanning every agent.
+func (s Snapshot) withIndex() Snapshot {
+	s.byUserID = make(map[string]*api.Agent, len(s.Agents))
+	for _, a := range s.Agents {
+		if uid := a.View().UserID; uid != "" {
+			if _, dup := s.byUserID[uid]; !dup { // the first wins, as in a scan
+				s.byUserID[uid] = a
+			}
+		}
+	}
+	return s
 }
 
 // Agent returns the agent with id (a-…) or nil.
@@ -96,6 +115,9 @@ func (s Snapshot) Agent(id string) *api.Agent {
 func (s Snapshot) AgentByUserID(userID string) *api.Agent {
 	if userID == "" {
 		return nil
+	}
+	if s.byUserID != nil {
+		return s.byUserID[userID]
 	}
 	for _, a := range s.Agents {
 		if a.View().UserID == userID {
@@ -313,7 +335,8 @@ func (d *Directory) fetch(ctx context.Context) (*Snapshot, error) {
 		}
 		skillGroups = append(skillGroups, SkillGroup{Group: g, Skills: skills})
 	}
-	return &Snapshot{Agents: agents, Groups: groups, Queues: queues, SkillGroups: skillGroups}, nil
+	snap := Snapshot{Agents: agents, Groups: groups, Queues: queues, SkillGroups: skillGroups}.withIndex()
+	return &snap, nil
 }
 
 // Agent returns one agent as upstream's single-agent endpoint shows it,
@@ -397,6 +420,7 @@ func (d *Directory) Put(a *api.Agent) {
 			s.Agents[i] = a
 		}
 	}
+	s = s.withIndex()
 	d.snap = &s
 }
 

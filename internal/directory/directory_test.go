@@ -265,3 +265,49 @@ func TestUnknownAgentIsRememberedBriefly(t *testing.T) {
 		t.Errorf("after the TTL: %d upstream calls, want 2", got)
 	}
 }
+
+// TestAgentByUserIDFollowsPut looks agents up by userId through the
+// snapshot's index: a loaded snapshot, one after Put replaced an agent, and
+// a snapshot assembled by hand (no index) answer alike.
+func TestAgentByUserIDFollowsPut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.dir.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	target := e.sim.Agents()[3]
+	r, err := e.dir.Agent(ctx, target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := r.Agent.Clone()
+	if err := changed.Set("nickName", "Renamed"); err != nil {
+		t.Fatal(err)
+	}
+	e.dir.Put(changed)
+	loaded := e.dir.Known()
+	tests := []struct {
+		name     string
+		snap     Snapshot
+		userID   string
+		wantID   string
+		wantNick string
+	}{
+		{"after put", loaded, target.UserID, target.ID, "Renamed"},
+		{"another agent", loaded, e.sim.Agents()[5].UserID, e.sim.Agents()[5].ID, ""},
+		{"unknown", loaded, "u-00000000-0000-0000-0000-000000000000", "", ""},
+		{"empty", loaded, "", "", ""},
+		{"by hand, no index", Snapshot{Agents: loaded.Agents}, target.UserID, target.ID, "Renamed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.snap.AgentByUserID(tt.userID)
+			if a.ID() != tt.wantID {
+				t.Fatalf("AgentByUserID(%q) = %q, want %q", tt.userID, a.ID(), tt.wantID)
+			}
+			if tt.wantNick != "" && a.View().NickName != tt.wantNick {
+				t.Errorf("nickName %q, want %q", a.View().NickName, tt.wantNick)
+			}
+		})
+	}
+}

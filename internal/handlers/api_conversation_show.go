@@ -22,7 +22,9 @@ import (
 
 // The token API: GET-only JSON for audit scripts and ticketing systems,
 // authenticated by a personal API token ("Authorization: Bearer …"), never
-// by the cookie session. Every call, refused or not, is audited.
+// by the cookie session. Every call, refused or not, is audited: an
+// authenticated call with an entry of its own, a refused one (no valid
+// token) counted into one entry per source address per minute.
 
 // apiError is the JSON error body of the token API.
 type apiError struct {
@@ -51,9 +53,10 @@ func (h *Handler) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, http.StatusNotFound, apiError{"not_found", "No such API endpoint. Use /api/v1/sessions/{sessionId} or /api/v1/conversations/{id}."})
 }
 
-// apiExportCall answers a token API read. A refused or failed call is
-// audited here as api.call with its status; a successful read is audited by
-// the case file service, as the token's owner, with the owner's masking.
+// apiExportCall answers a token API read. A refused call is counted by the
+// refusal aggregator; an authenticated call that fails is audited here as
+// api.call with its status; a successful read is audited by the case file
+// service, as the token's owner, with the owner's masking.
 func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind ids.Kind, raw string) {
 	sw := clock.StartStopwatch()
 	rec := audit.Record{Actor: "anonymous", Action: audit.ActionAPICall, Target: raw}
@@ -78,7 +81,12 @@ func (h *Handler) apiExportCall(w http.ResponseWriter, r *http.Request, kind ids
 		if status == http.StatusServiceUnavailable {
 			code = "unavailable"
 		}
-		fail(status, apiError{code, msg})
+		// Anyone can send these by the thousand: they are counted into one
+		// audit entry per source address and minute, not one each.
+		h.refusals.Note(audit.Refusal{Actor: rec.Actor, ClientAddr: clientAddr(r), Action: audit.ActionAPICall,
+			Target: raw, Route: r.Pattern, Status: status, Reason: msg})
+		h.metrics.ObserveTokenAPICall(status)
+		writeAPIJSON(w, status, apiError{code, msg})
 		return
 	}
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/teamlead/dashboard/internal/app"
@@ -67,13 +66,8 @@ func TestAccountChangesFailClosedWithoutAudit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var broken atomic.Bool
-			h := apptest.New(t, apptest.Options{Tuning: app.Tuning{AuditFailure: func(audit.Record) error {
-				if broken.Load() {
-					return errors.New("disk I/O error")
-				}
-				return nil
-			}}})
+			disk := &audit.Fault{}
+			h := apptest.New(t, apptest.Options{Tuning: app.Tuning{AuditFault: disk}})
 			c := h.Client()
 			if tc.as != "" {
 				c = h.Login(tc.as)
@@ -82,7 +76,7 @@ func TestAccountChangesFailClosedWithoutAudit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			broken.Store(true)
+			disk.Fail(nil) // every audit write fails, as on a full disk
 			resp := h.PostForm(c, tc.path, tc.form)
 			doc := readDoc(t, resp)
 			if resp.StatusCode != http.StatusServiceUnavailable {

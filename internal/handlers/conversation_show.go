@@ -187,7 +187,9 @@ func conversationView(f casefile.File, dir directory.Snapshot, loc *time.Locatio
 		l := pages.ConvLink{Text: firstNonEmpty(p.Name, p.AgentID), Hint: p.AgentID}
 		if a := dir.AgentByUserID(p.AgentID); a != nil && ids.IsAgent(a.ID()) {
 			l.Href = "/agents/" + a.ID()
-			l.Text = firstNonEmpty(p.Name, a.View().FullName, p.AgentID)
+			if p.Name == "" { // View decodes the whole agent: only when needed
+				l.Text = firstNonEmpty(a.View().FullName, p.AgentID)
+			}
 		}
 		vm.Agents = append(vm.Agents, l)
 	}

@@ -173,6 +173,12 @@ type AuditLog interface {
 	LastVerification() (audit.Verification, bool)
 }
 
+// RefusalLog counts refused unauthenticated requests into aggregated audit
+// entries (*audit.Aggregator), so a flood of them cannot flood the log.
+type RefusalLog interface {
+	Note(r audit.Refusal)
+}
+
 // Health checks the database and upstream (*health.Checker).
 type Health interface {
 	Check(ctx context.Context) health.Report
@@ -245,10 +251,11 @@ type Deps struct {
 	Targets WaitTargets
 
 	// Administration.
-	Audit   AuditLog
-	Health  Health
-	Budget  Budgets
-	Metrics *metrics.Metrics
+	Audit    AuditLog
+	Refusals RefusalLog
+	Health   Health
+	Budget   Budgets
+	Metrics  *metrics.Metrics
 
 	// Preferences.
 	Prefs PrefStore
@@ -282,10 +289,11 @@ type Handler struct {
 	targets WaitTargets
 	renders liveRenders
 
-	audit   AuditLog
-	health  Health
-	budget  Budgets
-	metrics *metrics.Metrics
+	audit    AuditLog
+	refusals RefusalLog
+	health   Health
+	budget   Budgets
+	metrics  *metrics.Metrics
 
 	prefs   PrefStore
 	flashes *flashes
@@ -316,7 +324,7 @@ func newHandler(d Deps) (*Handler, error) {
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
 		live:     d.Live, targets: d.Targets,
-		audit: d.Audit, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		audit: d.Audit, refusals: d.Refusals, health: d.Health, budget: d.Budget, metrics: d.Metrics,
 		prefs: d.Prefs, flashes: newFlashes(d.Clock),
 	}, nil
 }

@@ -118,6 +118,10 @@ type Service struct {
 
 	wake chan struct{} // nudges the bulk worker
 	mu   sync.Mutex    // serialises the bulk worker's claim of queued items
+
+	// byConversation is ByConversation's query, prepared once on the
+	// reader pool: every audit view of a live conversation runs it.
+	byConversation *sql.Stmt
 }
 
 // New returns a Service. PublicURL must be an absolute http(s) URL.
@@ -147,7 +151,11 @@ func New(db *store.DB, up Upstream, log *audit.Log, opts Options) (*Service, err
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, up: up, audit: log, opts: opts, wake: make(chan struct{}, 1)}, nil
+	byConv, err := db.Read.PrepareContext(context.Background(), sqlByConversation)
+	if err != nil {
+		return nil, fmt.Errorf("reassign: prepare: %w", err)
+	}
+	return &Service{db: db, up: up, audit: log, opts: opts, wake: make(chan struct{}, 1), byConversation: byConv}, nil
 }
 
 // NewFormToken returns a fresh idempotency key for a reassign form.
@@ -378,11 +386,19 @@ func (s *Service) ByConversation(ctx context.Context, conversationID string, lim
 	if limit <= 0 {
 		limit = 20
 	}
-	return s.query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`, conversationID, limit)
+	rows, err := s.byConversation.QueryContext(ctx, conversationID, limit)
+	return collect(rows, err)
 }
+
+const sqlByConversation = `SELECT ` + transferColumns + ` FROM transfers WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`
 
 func (s *Service) query(ctx context.Context, q string, args ...any) ([]Transfer, error) {
 	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	return collect(rows, err)
+}
+
+// collect reads every transfer of a query's rows.
+func collect(rows *sql.Rows, err error) ([]Transfer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reassign: query: %w", err)
 	}

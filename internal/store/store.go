@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,12 +40,19 @@ type DB struct {
 	Read *sql.DB
 	// Path is the database file.
 	Path string
+
+	// file is the database file as opened, to notice it being deleted or
+	// replaced underneath the running dashboard.
+	file os.FileInfo
 }
 
 // Option configures Open.
 type Option func(*options)
 
-type options struct{ clock clock.Clock }
+type options struct {
+	clock    clock.Clock
+	existing bool
+}
 
 // WithClock sets the clock that stamps applied migrations (default: the
 // wall clock).
@@ -56,8 +64,20 @@ func WithClock(c clock.Clock) Option {
 	}
 }
 
+// Existing makes Open refuse to create anything: the file must exist and be
+// a dashboard database (its first migration recorded), so a mistyped data
+// directory is an error instead of a new, empty database.
+func Existing() Option {
+	return func(o *options) { o.existing = true }
+}
+
+// ErrNotDashboard means a path does not hold this dashboard's database.
+var ErrNotDashboard = errors.New("not a dashboard database")
+
 // Open opens (creating if needed) the database at path, creating the parent
-// directory with mode 0700, and applies any pending embedded migrations.
+// directory with mode 0700 and the file with mode 0600 (SQLite gives its
+// -wal and -shm files the database file's mode), and applies any pending
+// embedded migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	migs, err := Migrations()
 	if err != nil {
@@ -80,8 +100,21 @@ func open(ctx context.Context, path string, migs []Migration, opts ...Option) (*
 	if strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") {
 		return nil, fmt.Errorf("store: unsupported database path %q", path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("store: create data directory: %w", err)
+	if o.existing {
+		fi, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("store: %s: %w (no such file: is the data directory right?)", path, ErrNotDashboard)
+		case err != nil:
+			return nil, fmt.Errorf("store: %w", err)
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("store: %s: %w (not a regular file)", path, ErrNotDashboard)
+		}
+	} else if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	if err := restrictFiles(path); err != nil {
+		return nil, err
 	}
 
 	write, err := sql.Open("sqlite", dsn(path, false))
@@ -97,6 +130,9 @@ func open(ctx context.Context, path string, migs []Migration, opts ...Option) (*
 	// which a query_only reader could not do.
 	if err := write.PingContext(ctx); err != nil {
 		_ = write.Close()
+		if o.existing {
+			return nil, fmt.Errorf("store: %s: %w (%v)", path, ErrNotDashboard, err)
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 
@@ -114,6 +150,18 @@ func open(ctx context.Context, path string, migs []Migration, opts ...Option) (*
 	if err := read.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+	}
+	if db.file, err = os.Stat(path); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if o.existing {
+		// Checked before migrating: migrations would turn any SQLite file
+		// into a dashboard database.
+		if err := isDashboard(ctx, read, path); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	if err := migrate(ctx, write, migs, o.clock); err != nil {
 		_ = db.Close()
@@ -151,13 +199,90 @@ func (db *DB) Close() error {
 	return errors.Join(db.Read.Close(), db.Write.Close())
 }
 
-// Ping checks that both pools can reach the database.
+// Ping checks that the database file is still the one opened and that both
+// pools can reach it.
 func (db *DB) Ping(ctx context.Context) error {
+	if err := db.CheckFile(); err != nil {
+		return err
+	}
 	if err := db.Write.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping writer: %w", err)
 	}
 	if err := db.Read.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping reader: %w", err)
+	}
+	return nil
+}
+
+// CheckFile reports whether the file at Path is still the database the
+// pools opened. SQLite keeps working on a deleted or replaced file's open
+// descriptor, so writes would go where no backup, restart or other process
+// ever finds them.
+func (db *DB) CheckFile() error {
+	fi, err := os.Stat(db.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store: the database file %s was deleted while the dashboard runs", db.Path)
+	case err != nil:
+		return fmt.Errorf("store: database file: %w", err)
+	case !os.SameFile(fi, db.file):
+		return fmt.Errorf("store: the database file %s was replaced by another file while the dashboard runs", db.Path)
+	}
+	return nil
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet (an empty file is an empty SQLite database).
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("store: create data directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// restrictFiles tightens the database and its -wal and -shm files to 0600
+// when they were copied around with looser modes: they hold password hashes
+// and every conversation read.
+func restrictFiles(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("store: restrict permissions of %s: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// isDashboard checks that the database records the dashboard's first
+// migration.
+func isDashboard(ctx context.Context, conn *sql.DB, path string) error {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w (%v)", path, ErrNotDashboard, err)
+	}
+	if n == 1 {
+		err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = 1 AND name = 'users'`).Scan(&n)
+	} else {
+		n = 0
+	}
+	if err != nil || n != 1 {
+		return fmt.Errorf("store: %s: %w", path, ErrNotDashboard)
 	}
 	return nil
 }
