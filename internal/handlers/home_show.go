@@ -8,13 +8,11 @@ import (
 )
 
 // homeShow answers GET /: where to start an audit, and whether upstream is
-// reachable right now.
+// reachable right now (checked at most once per check TTL, and waited for
+// until the page's cutoff at most).
 func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	up := h.health.Last()
-	if up.CheckedAt.IsZero() {
-		up = h.health.Upstream(r.Context())
-	}
+	up := h.health.Upstream(r.Context())
 	status := pages.UpstreamStatus{
 		Mode:      "live",
 		BaseURL:   h.info.BaseURL,

@@ -59,6 +59,11 @@ type Options struct {
 	// Start runs the app's background workers (directory refresh, index
 	// sync, reassign loop), as `dashboard serve` does.
 	Start bool
+	// ColdDirectory leaves the agent directory unloaded. By default it is
+	// loaded before the test begins (before Simulator.Faults apply), as
+	// `dashboard serve` loads it at once: pages never wait for a directory
+	// that has no copy, they say it is loading.
+	ColdDirectory bool
 	// DataDir opens the app on this data directory, as `dashboard serve
 	// -data` does, instead of a fresh one under TempDir: e.g. a large
 	// prebuilt conversation index for benchmarks. Whatever the directory
@@ -181,6 +186,13 @@ func New(tb testing.TB, opts Options) *Harness {
 			(opts.DataDir == "" || !errors.Is(err, auth.ErrUserExists)) {
 			tb.Fatal(err)
 		}
+	}
+	if !opts.ColdDirectory && a.Simulator != nil {
+		a.Simulator.SetFaults(simulator.Faults{})
+		if err := a.Directory.Refresh(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+		a.Simulator.SetFaults(so.Faults)
 	}
 	if opts.Start {
 		a.Start()
