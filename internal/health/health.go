@@ -24,9 +24,13 @@ type Pinger interface {
 const DefaultUpstreamTTL = 60 * time.Second
 
 // SlowAnswer is how long an upstream answer may take and still count as
-// upstream working: a slower one neither degrades the status nor restores
-// it (it may be a request that waited out the rate budget).
+// upstream working: an observed call that took longer neither degrades the
+// status nor restores it (it may have waited out the rate budget), and a
+// check that took longer fails as too slow for pages.
 const SlowAnswer = 2 * time.Second
+
+// checkEndpoint names the upstream check in reasons.
+const checkEndpoint = "the upstream check"
 
 // Status is one dependency's state.
 type Status struct {
@@ -60,7 +64,8 @@ type Checker struct {
 	lastSeq uint64
 	failed  observed // the latest failed call
 	okAt    observed // the latest prompt answer
-	running chan struct{} // closed when the upstream check in flight finishes
+	running    chan struct{} // closed when the upstream check in flight finishes
+	runningSeq uint64        // that check's place in the order
 }
 
 // observed is one upstream call Observe was told about.
@@ -123,7 +128,8 @@ func (o observed) reason() string {
 }
 
 // statusLocked is upstream's state as last learned: from the latest of
-// the last check, the latest failed call and the latest prompt answer.
+// the last check, the latest failed call and the latest prompt answer (a
+// check's outcome replaces a failure of its own place in the order).
 func (c *Checker) statusLocked() Status {
 	switch {
 	case c.failed.seq > c.lastSeq && c.failed.seq > c.okAt.seq:
@@ -169,14 +175,25 @@ func (c *Checker) Upstream(ctx context.Context) Status {
 	if wait == nil {
 		wait = make(chan struct{})
 		c.running = wait
-		go c.check(wait)
+		c.seq++
+		c.runningSeq = c.seq
+		go c.check(wait, c.seq, c.clock.Now())
 	}
+	seq := c.runningSeq
 	c.mu.Unlock()
 	bounded, cancel := api.Bound(ctx)
 	defer cancel()
 	select {
 	case <-wait:
 	case <-bounded.Done():
+		// Upstream has not answered within the caller's time: that is
+		// what it is like for pages now, until the check's own outcome
+		// (of the same place in the order) replaces it.
+		c.mu.Lock()
+		if seq > c.lastSeq && seq > c.failed.seq {
+			c.failed = observed{seq: seq, at: c.clock.Now(), outcome: "transport", endpoint: checkEndpoint}
+		}
+		c.mu.Unlock()
 		return Status{Error: "no answer yet: the check is still running", CheckedAt: c.clock.Now()}
 	}
 	c.mu.Lock()
@@ -187,14 +204,18 @@ func (c *Checker) Upstream(ctx context.Context) Status {
 // Recheck checks upstream now, whatever the age of the last check (the
 // settings page's "Test" button).
 func (c *Checker) Recheck(ctx context.Context) (Status, time.Duration) {
+	c.mu.Lock()
+	c.seq++
+	seq, at := c.seq, c.clock.Now()
+	c.mu.Unlock()
 	sw := clock.StartStopwatch()
 	err := c.upstream.Ping(ctx)
-	res := Status{OK: err == nil, CheckedAt: c.clock.Now()}
+	res := Status{OK: err == nil, CheckedAt: at}
 	if err != nil {
 		res.Error = err.Error()
 	}
 	c.mu.Lock()
-	c.recordLocked(res)
+	c.recordLocked(res, seq)
 	c.mu.Unlock()
 	return res, sw.Elapsed()
 }
@@ -219,23 +240,32 @@ func (c *Checker) Trouble() (Status, bool) {
 	return st, true
 }
 
-func (c *Checker) recordLocked(st Status) {
-	c.seq++
-	c.last, c.lastSeq = st, c.seq
+// recordLocked keeps a check's outcome. A check tells how upstream was
+// when it was sent: it is ordered and dated by its start (seq, and st's
+// CheckedAt), so a slow one that ends after newer calls does not hide them.
+func (c *Checker) recordLocked(st Status, seq uint64) {
+	if seq > c.lastSeq {
+		c.last, c.lastSeq = st, seq
+	}
 }
 
-func (c *Checker) check(done chan struct{}) {
+func (c *Checker) check(done chan struct{}, seq uint64, at time.Time) {
 	// Detached from the caller so one impatient client does not cancel the
 	// check for everyone; bounded on its own.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	sw := clock.StartStopwatch()
 	err := c.upstream.Ping(ctx)
-	res := Status{OK: err == nil, CheckedAt: c.clock.Now()}
-	if err != nil {
+	took := sw.Elapsed()
+	res := Status{OK: err == nil, CheckedAt: at}
+	switch {
+	case err != nil:
 		res.Error = err.Error()
+	case took >= SlowAnswer:
+		res.OK, res.Error = false, "upstream answered the check only after "+took.Round(100*time.Millisecond).String()
 	}
 	c.mu.Lock()
-	c.recordLocked(res)
+	c.recordLocked(res, seq)
 	c.running = nil
 	c.mu.Unlock()
 	close(done)

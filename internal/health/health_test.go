@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -163,8 +164,40 @@ func TestUpstreamWaitsOnlyUntilTheCutoff(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Error("the probe returned only at its deadline, not at its cutoff")
 	}
+	if _, trouble := c.Trouble(); !trouble {
+		t.Error("a caller that could not wait for the check shows no trouble")
+	}
+	// The check's own outcome follows, and is the latest word.
 	close(up.release)
-	if st := c.Upstream(context.Background()); !st.OK {
-		t.Errorf("after the check ended: %+v", st)
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.Last().OK {
+		if time.Now().After(deadline) {
+			t.Fatalf("the check did not end: %+v", c.Last())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// slowPinger answers after a pause.
+type slowPinger struct{ pause time.Duration }
+
+func (p slowPinger) Ping(ctx context.Context) error {
+	t := time.NewTimer(p.pause)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestSlowCheckFails: a check answered after SlowAnswer is too slow for
+// pages, so upstream is degraded, with how long it took.
+func TestSlowCheckFails(t *testing.T) {
+	c := New(&pinger{}, slowPinger{SlowAnswer + 50*time.Millisecond}, false, time.Minute, clock.NewManual(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)))
+	st := c.Upstream(context.Background())
+	if st.OK || !strings.HasPrefix(st.Error, "upstream answered the check only after ") {
+		t.Errorf("status %+v", st)
 	}
 }
