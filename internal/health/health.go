@@ -118,7 +118,7 @@ func (o observed) failure() bool {
 // reason says in words what the failed call met.
 func (o observed) reason() string {
 	what := map[string]string{
-		"transport":    "no answer in time",
+		"transport":    "no answer (unreachable or too slow)",
 		"upstream":     "a server error",
 		"malformed":    "a malformed answer",
 		"rate_limited": "rate limited (429)",

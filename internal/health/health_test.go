@@ -96,8 +96,8 @@ func TestObservedCallsCountAsChecks(t *testing.T) {
 			{observe: "ok", took: time.Millisecond, wantOK: true},
 		}},
 		{"a slow answer tells nothing", []step{
-			{observe: "transport", wantError: "no answer in time on agents.list", wantTrouble: true},
-			{observe: "ok", took: 3 * time.Second, wantError: "no answer in time on agents.list", wantTrouble: true},
+			{observe: "transport", wantError: "no answer (unreachable or too slow) on agents.list", wantTrouble: true},
+			{observe: "ok", took: 3 * time.Second, wantError: "no answer (unreachable or too slow) on agents.list", wantTrouble: true},
 		}},
 		{"not found is an answer", []step{
 			{observe: "upstream", wantError: "a server error on agents.list", wantTrouble: true},
