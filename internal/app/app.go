@@ -80,8 +80,8 @@ type Tuning struct {
 	DirectoryRetryAfter time.Duration
 	// PageDeadline and ExportDeadline bound every request (see
 	// handlers.Deadlines); defaults 8 s and 2 min.
-	PageDeadline   time.Duration
-	ExportDeadline time.Duration
+	PageDeadline      time.Duration
+	ExportDeadline    time.Duration
 	LiveTTL           time.Duration // how long a live conversation is fresh; default 10 s
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s

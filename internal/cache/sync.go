@@ -16,10 +16,8 @@ import (
 
 // SyncOptions configure a Syncer. Zero values take the defaults noted.
 type SyncOptions struct {
-	Interval time.Duration // between runs; default 5m
-	// RetryAfter is how soon a failed run is tried again, doubled after
-	// each further failure up to Interval; default 10 s.
-	RetryAfter  time.Duration
+	Interval    time.Duration // between runs; default 5m
+	RetryAfter  time.Duration // after a failed run, doubling per failure up to Interval; default 10 s
 	PageSize    int           // conversations per list call; default 100 (upstream's maximum)
 	RecheckLive int           // live conversations re-fetched per run; default 20
 	Clock       clock.Clock   // nil: the cache's clock

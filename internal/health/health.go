@@ -64,6 +64,7 @@ type Checker struct {
 	lastSeq uint64
 	failed  observed // the latest failed call
 	okAt    observed // the latest prompt answer
+
 	running    chan struct{} // closed when the upstream check in flight finishes
 	runningSeq uint64        // that check's place in the order
 }
