@@ -225,7 +225,7 @@ func (d *Directory) Close() {
 }
 
 // Run refreshes the directory every Interval, and soon after Invalidate,
-// at background priority, until ctx ends. A failed load is tried again
+// until ctx ends (see Refresh for the priority). A failed load is tried again
 // after RetryAfter, then after twice that, and so on up to Interval.
 func (d *Directory) Run(ctx context.Context) {
 	d.mu.Lock()
@@ -268,12 +268,13 @@ func (d *Directory) retryWait() time.Duration {
 	return min(wait, d.opts.Interval)
 }
 
-// Refresh reloads everything now at background priority and waits for the
-// outcome; concurrent loads share one round of upstream calls. When ctx
-// ends first the load goes on.
+// Refresh reloads everything now and waits for the outcome; concurrent
+// loads share one round of upstream calls. When ctx ends first the load
+// goes on. It runs at background priority once there is a copy; the first
+// load, which pages are waiting for, at interactive priority.
 func (d *Directory) Refresh(ctx context.Context) error {
 	d.mu.Lock()
-	ch := d.startLoadLocked(true)
+	ch := d.startLoadLocked(d.snap != nil)
 	d.mu.Unlock()
 	if ch == nil {
 		return errors.New("directory: closed")
