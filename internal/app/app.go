@@ -73,7 +73,16 @@ type Options struct {
 // keep the defaults.
 type Tuning struct {
 	SyncInterval      time.Duration // index sync; default 5 min
+	SyncRetryAfter    time.Duration // index sync after a failed run, doubling up to SyncInterval; default 10 s
 	DirectoryInterval time.Duration // agent directory refresh; default 2 min
+	// DirectoryRetryAfter is how long after a failed directory load reads
+	// serve the old copy without asking upstream, and when the refresh
+	// loop tries again (doubling up to DirectoryInterval); default 10 s.
+	DirectoryRetryAfter time.Duration
+	// PageDeadline and ExportDeadline bound every request (see
+	// handlers.Deadlines); defaults 8 s and 2 min.
+	PageDeadline      time.Duration
+	ExportDeadline    time.Duration
 	LiveTTL           time.Duration // how long a live conversation is fresh; default 10 s
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
@@ -247,6 +256,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	}
 	a.Metrics = metrics.New()
+	// Every upstream call is counted, and tells the health checker whether
+	// upstream is answering (a.Health exists before any call is made).
+	countCall := a.Metrics.UpstreamObserver()
+	observe := func(endpoint, method, outcome string, d time.Duration) {
+		countCall(endpoint, method, outcome, d)
+		a.Health.Observe(endpoint, method, outcome, d)
+	}
 	share := cmp.Or(cfg.RateShare, config.DefaultRateShare)
 	a.Budgets.CCAI = api.NewBudget(cfg.RateLimit, api.WithShare(share), api.WithFamily(api.BudgetCCAI))
 	a.Budgets.Bot = api.NewBudget(cmp.Or(opts.Tuning.BotPerMinute, api.BotPerMinute),
@@ -256,7 +272,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		api.WithBotBudget(a.Budgets.Bot),
 		api.WithClock(clk),
 		api.WithLogger(log.With("component", "upstream")),
-		api.WithObserver(a.Metrics.UpstreamObserver()),
+		api.WithObserver(observe),
 	}, opts.Tuning.ClientOptions...)
 	if a.Upstream, err = api.New(a.UpstreamURL, creds, clientOpts...); err != nil {
 		return a, fmt.Errorf("upstream client: %w", err)
@@ -265,8 +281,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	// Upstream calls a person's page views cause are capped per person.
 	perUser := quota.New(opts.Tuning.UserUpstreamPerMinute, clk)
 	a.Directory = directory.New(quota.Agents{Source: a.Upstream, L: perUser}, directory.Options{
-		Interval: opts.Tuning.DirectoryInterval, Clock: clk, Logger: log.With("component", "directory"),
+		Interval: opts.Tuning.DirectoryInterval, RetryAfter: opts.Tuning.DirectoryRetryAfter,
+		Clock: clk, Logger: log.With("component", "directory"),
 	})
+	a.onClose(a.Directory.Close)
 	if a.Conversations, err = cache.New(a.DB, quota.Conversations{Upstream: a.Upstream, L: perUser}, cache.Options{
 		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
 		Clock: clk, Logger: log.With("component", "cache"),
@@ -282,7 +300,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return a, fmt.Errorf("conversation cache: %w", err)
 	}
 	a.onClose(a.Conversations.Close)
-	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, Logger: log.With("component", "index-sync")})
+	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, RetryAfter: opts.Tuning.SyncRetryAfter,
+		Logger: log.With("component", "index-sync")})
 	if a.CaseFiles, err = casefile.New(a.Conversations, a.Audit, clk, log.With("component", "casefile")); err != nil {
 		return a, err
 	}
@@ -333,6 +352,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Clock: clk, Logger: log, Static: static.Files,
 		Info:         handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
 		MetricsToken: cfg.MetricsToken,
+		Deadlines:    handlers.Deadlines{Page: opts.Tuning.PageDeadline, Export: opts.Tuning.ExportDeadline},
 		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens, SSO: a.SSO,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,

@@ -394,14 +394,18 @@ func (c *Cache) get(ctx context.Context, key string, fetch fetchFunc) (Result, e
 		}
 		return c.fetchAndStore(fctx, key, fetch)
 	})
+	// The caller waits until its cutoff (api.Bound) at most, keeping the
+	// rest of its deadline to answer; the fetch goes on and is stored.
+	bounded, cancel := api.Bound(ctx)
+	defer cancel()
 	select {
 	case r := <-ch:
 		if r.Err != nil {
 			return Result{}, r.Err
 		}
 		return r.Val.(Result), nil
-	case <-ctx.Done():
-		return Result{}, &api.Error{Kind: api.ErrTransport, Endpoint: "cache", Err: ctx.Err()}
+	case <-bounded.Done():
+		return Result{}, &api.Error{Kind: api.ErrTransport, Endpoint: "cache", Err: bounded.Err()}
 	}
 }
 

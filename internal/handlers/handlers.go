@@ -180,11 +180,14 @@ type RefusalLog interface {
 }
 
 // Health checks the database and upstream (*health.Checker).
+// Health checks the database and upstream (*health.Checker), and knows
+// when upstream is failing (Trouble) from the calls the dashboard makes.
 type Health interface {
 	Check(ctx context.Context) health.Report
 	Upstream(ctx context.Context) health.Status
 	Recheck(ctx context.Context) (health.Status, time.Duration)
 	Last() health.Status
+	Trouble() (health.Status, bool)
 }
 
 // PrefStore keeps each user's display preferences (*prefs.Store): theme,
@@ -227,6 +230,8 @@ type Deps struct {
 	// MetricsToken lets a scraper read /metrics from anywhere as a bearer
 	// token; "" allows only loopback scrapers and admins.
 	MetricsToken string
+	// Deadlines bound every request; zero values take the defaults.
+	Deadlines Deadlines
 
 	// Accounts.
 	Users    UserStore
@@ -270,6 +275,7 @@ type Handler struct {
 	assets layouts.Assets
 
 	metricsToken string
+	deadlines    Deadlines
 
 	users    UserStore
 	sessions SessionManager
@@ -318,7 +324,7 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken,
+		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken, deadlines: d.Deadlines,
 		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens, sso: d.SSO,
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,

@@ -8,7 +8,8 @@ import (
 )
 
 // homeShow answers GET /: where to start an audit, and whether upstream is
-// reachable right now.
+// reachable right now (checked at most once per check TTL, and waited for
+// until the page's cutoff at most).
 func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 	if isHTMX(r) && r.Header.Get("HX-Target") == "home-waits-body" {
 		// The live waits refresh themselves when the floor changes.
@@ -16,10 +17,7 @@ func (h *Handler) homeShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	up := h.health.Last()
-	if up.CheckedAt.IsZero() {
-		up = h.health.Upstream(r.Context())
-	}
+	up := h.health.Upstream(r.Context())
 	status := pages.UpstreamStatus{
 		Mode:      "live",
 		BaseURL:   h.info.BaseURL,

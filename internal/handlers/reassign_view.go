@@ -171,7 +171,7 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 func (h *Handler) reassignDirectory(ctx context.Context, notes *[]string) (directory.Snapshot, bool) {
 	snap, err := h.directory.Agents(ctx)
 	if err != nil {
-		*notes = append(*notes, "The agent directory could not be loaded: "+err.Error()+".")
+		*notes = append(*notes, capitalize(err.Error())+": agents can be chosen once it has arrived.")
 		return directory.Snapshot{}, false
 	}
 	if snap.Err != nil {

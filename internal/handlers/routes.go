@@ -97,7 +97,9 @@ func (h *Handler) routes() http.Handler {
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
 	// Compression wraps the request log, so a request is logged and
 	// counted before the compressed answer's last bytes reach the client.
-	return h.recoverPanics(compressed(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux))))))
+	// The deadline wraps the log, which reads the route the ServeMux set on
+	// the very request it passed on.
+	return h.recoverPanics(compressed(h.withDeadline(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux)))))))
 }
 
 // compressed gzips answers of 1 KiB or more for browsers that accept it

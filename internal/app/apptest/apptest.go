@@ -62,6 +62,11 @@ type Options struct {
 	// AlertWebhook is the live floor's alert webhook (config
 	// AlertWebhook); empty: none.
 	AlertWebhook string
+	// ColdDirectory leaves the agent directory unloaded. By default it is
+	// loaded before the test begins (before Simulator.Faults apply), as
+	// `dashboard serve` loads it at once: pages never wait for a directory
+	// that has no copy, they say it is loading.
+	ColdDirectory bool
 	// DataDir opens the app on this data directory, as `dashboard serve
 	// -data` does, instead of a fresh one under TempDir: e.g. a large
 	// prebuilt conversation index for benchmarks. Whatever the directory
@@ -185,6 +190,13 @@ func New(tb testing.TB, opts Options) *Harness {
 			(opts.DataDir == "" || !errors.Is(err, auth.ErrUserExists)) {
 			tb.Fatal(err)
 		}
+	}
+	if !opts.ColdDirectory && a.Simulator != nil {
+		a.Simulator.SetFaults(simulator.Faults{})
+		if err := a.Directory.Refresh(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+		a.Simulator.SetFaults(so.Faults)
 	}
 	if opts.Start {
 		a.Start()

@@ -36,6 +36,14 @@ type Assets struct {
 type Banner struct {
 	Kind    string // info, ok, warn, error
 	Message string
+	TestID  string // its data-testid; "" is "banner"
+}
+
+func bannerTestID(b Banner) string {
+	if b.TestID == "" {
+		return "banner"
+	}
+	return b.TestID
 }
 
 // NavItem is one link of the main navigation.
