@@ -59,6 +59,7 @@ func TestBrowserEveryPageAtDesktopAndPhoneWidths(t *testing.T) {
 	agent := h.Agent(func(a simulator.AgentInfo) bool { return a.OnlineStatus != "OFFLINE" })
 	pages := []signedInPage{
 		{"home", "/", "[data-testid=home-lookup]", true},
+		{"live", "/live", "[data-testid=live-queues]", true},
 		{"conversations", "/conversations", "[data-testid=conv-table]", true},
 		{"session", "/sessions/" + closed.SessionID, "[data-testid=timeline]", true},
 		{"live-conversation", "/conversations/" + live.ID, "[data-testid=reassign-panel]", true},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -38,6 +40,9 @@ func TestBrowserReassignUpdatesInPlace(t *testing.T) {
 	if conv.ID == "" {
 		t.Fatal("no conversation of the simulator's held chain is held now")
 	}
+	// Pages do not wait for the agent directory's first load, which runs
+	// after start; the panel's candidates come from it.
+	waitForDirectory(t, base)
 
 	steps(t, ctx,
 		chromedp.Navigate(base+"/login"),
@@ -99,5 +104,29 @@ func TestBrowserReassignUpdatesInPlace(t *testing.T) {
 	// The panel offers a fresh form for the next move.
 	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=reassign-agent-form]').length`)); n != 1 {
 		t.Errorf("%d agent forms after the outcome", n)
+	}
+}
+
+// waitForDirectory waits until the server's agent directory has loaded:
+// /agents lists agents instead of saying it is loading.
+func waitForDirectory(t *testing.T, base string) {
+	t.Helper()
+	c := newClient(t)
+	login(t, c, base, "admin", adminPassword).Body.Close()
+	bound := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := c.Get(base + "/agents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `data-testid="agent-row"`) {
+			return
+		}
+		if time.Now().After(bound) {
+			t.Fatal("the agent directory did not load")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

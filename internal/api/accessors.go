@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Small readers of upstream wire data that more than one consumer needs:
@@ -155,4 +156,26 @@ func (c *Conversation) SkillIDs() []string {
 		}
 	}
 	return out
+}
+
+// WaitingSince is when a live conversation that no agent holds entered the
+// queue it waits in: its current queue entry's start, else its latest
+// leg's queue start, else its own start. Zero when an agent holds it
+// (accepted and not left) or when it is not live.
+func (c *Conversation) WaitingSince() time.Time {
+	if c == nil || !c.Status.IsLive() {
+		return time.Time{}
+	}
+	if p, ok := c.ActiveParticipant(); ok && !p.StartTimeStamp.IsZero() {
+		return time.Time{}
+	}
+	if q, ok := c.CurrentQueue(); ok && !q.StartTime.IsZero() {
+		return q.StartTime
+	}
+	for i := len(c.Participants) - 1; i >= 0; i-- {
+		if t := c.Participants[i].QueueStartTime; !t.IsZero() {
+			return t
+		}
+	}
+	return c.StartTime
 }

@@ -404,8 +404,11 @@ type request struct {
 // the body. A read (req.retry) is retried after a transport error, a 5xx or
 // a malformed 2xx body, with jittered exponential backoff, and after a 429
 // when its pause fits the caller's deadline; other 4xx answers and writes
-// never are.
+// never are. Everything, retries and budget waits included, ends at ctx's
+// Cutoff (see WithReserve).
 func (c *Client) do(ctx context.Context, req request) ([]byte, error) {
+	ctx, cancel := Bound(ctx)
+	defer cancel()
 	attempts := 1
 	if req.retry {
 		attempts += c.maxRetries

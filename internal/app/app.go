@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/agentedit"
@@ -33,6 +34,7 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/handlers"
 	"github.com/teamlead/dashboard/internal/health"
+	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/quota"
@@ -73,7 +75,16 @@ type Options struct {
 // keep the defaults.
 type Tuning struct {
 	SyncInterval      time.Duration // index sync; default 5 min
+	SyncRetryAfter    time.Duration // index sync after a failed run, doubling up to SyncInterval; default 10 s
 	DirectoryInterval time.Duration // agent directory refresh; default 2 min
+	// DirectoryRetryAfter is how long after a failed directory load reads
+	// serve the old copy without asking upstream, and when the refresh
+	// loop tries again (doubling up to DirectoryInterval); default 10 s.
+	DirectoryRetryAfter time.Duration
+	// PageDeadline and ExportDeadline bound every request (see
+	// handlers.Deadlines); defaults 8 s and 2 min.
+	PageDeadline      time.Duration
+	ExportDeadline    time.Duration
 	LiveTTL           time.Duration // how long a live conversation is fresh; default 10 s
 	RetryAfterFailure time.Duration // cache: after a failed refresh; default 5 s
 	UpstreamCheckTTL  time.Duration // /healthz's upstream check; default 60 s
@@ -94,6 +105,16 @@ type Tuning struct {
 	// OnReassignOutcome runs after a transfer's outcome refreshed its
 	// conversation.
 	OnReassignOutcome func(reassign.Transfer)
+	// LiveMinInterval is the shortest time between two polls of the live
+	// floor (default 5 s); LiveShare the percent of the budget's background
+	// part it plans with (default 50).
+	LiveMinInterval time.Duration
+	LiveShare       int
+	// LivePoster replaces the HTTP client that posts alerts to the webhook.
+	LivePoster live.Poster
+	// LiveWebhookBackoff is the first wait before a failed webhook post is
+	// retried (default 2 s).
+	LiveWebhookBackoff time.Duration
 }
 
 // App is the whole dashboard. Its parts are exported so tests can reach
@@ -134,6 +155,10 @@ type App struct {
 	AgentEdit *agentedit.Service
 	Reassign  *reassign.Service
 	Health    *health.Checker
+	// Floor is the live floor (poller, state, fan-out, alerts); Targets
+	// its wait targets.
+	Floor   *live.Floor
+	Targets *live.TargetStore
 
 	// Handler serves every route.
 	Handler http.Handler
@@ -144,6 +169,7 @@ type App struct {
 	stopWork context.CancelFunc
 	started  bool
 	outcomes sync.WaitGroup // refreshes after transfer outcomes
+	floorRef atomic.Pointer[live.Floor]
 	mu       sync.Mutex
 	closed   bool
 }
@@ -236,6 +262,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		creds = api.Credentials{BotID: c.BotID, AccountID: c.AccountID, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	}
 	a.Metrics = metrics.New()
+	// Every upstream call is counted, and tells the health checker whether
+	// upstream is answering (a.Health exists before any call is made).
+	countCall := a.Metrics.UpstreamObserver()
+	observe := func(endpoint, method, outcome string, d time.Duration) {
+		countCall(endpoint, method, outcome, d)
+		a.Health.Observe(endpoint, method, outcome, d)
+	}
 	share := cmp.Or(cfg.RateShare, config.DefaultRateShare)
 	a.Budgets.CCAI = api.NewBudget(cfg.RateLimit, api.WithShare(share), api.WithFamily(api.BudgetCCAI))
 	a.Budgets.Bot = api.NewBudget(cmp.Or(opts.Tuning.BotPerMinute, api.BotPerMinute),
@@ -246,7 +279,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		api.WithBotBudget(a.Budgets.Bot),
 		api.WithClock(clk),
 		api.WithLogger(log.With("component", "upstream")),
-		api.WithObserver(a.Metrics.UpstreamObserver()),
+		api.WithObserver(observe),
 	}, opts.Tuning.ClientOptions...)
 	if a.Upstream, err = api.New(a.UpstreamURL, creds, clientOpts...); err != nil {
 		return a, fmt.Errorf("upstream client: %w", err)
@@ -255,16 +288,27 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	// Upstream calls a person's page views cause are capped per person.
 	perUser := quota.New(opts.Tuning.UserUpstreamPerMinute, clk)
 	a.Directory = directory.New(quota.Agents{Source: a.Upstream, L: perUser}, directory.Options{
-		Interval: opts.Tuning.DirectoryInterval, Clock: clk, Logger: log.With("component", "directory"),
+		Interval: opts.Tuning.DirectoryInterval, RetryAfter: opts.Tuning.DirectoryRetryAfter,
+		Clock: clk, Logger: log.With("component", "directory"),
 	})
+	a.onClose(a.Directory.Close)
 	if a.Conversations, err = cache.New(a.DB, quota.Conversations{Upstream: a.Upstream, L: perUser}, cache.Options{
 		LiveTTL: opts.Tuning.LiveTTL, RetryAfterFailure: opts.Tuning.RetryAfterFailure,
 		Clock: clk, Logger: log.With("component", "cache"),
+		// Pages showing a conversation hear of its new versions.
+		OnChange: func(ids []string) {
+			if f := a.floorRef.Load(); f != nil {
+				for _, id := range ids {
+					f.ConversationChanged(id)
+				}
+			}
+		},
 	}); err != nil {
 		return a, fmt.Errorf("conversation cache: %w", err)
 	}
 	a.onClose(a.Conversations.Close)
-	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, Logger: log.With("component", "index-sync")})
+	a.Sync = cache.NewSyncer(a.Conversations, cache.SyncOptions{Interval: opts.Tuning.SyncInterval, RetryAfter: opts.Tuning.SyncRetryAfter,
+		Logger: log.With("component", "index-sync")})
 	if a.Parts, err = cache.NewParts(a.Conversations, quota.Parts{PartsUpstream: a.Upstream, L: perUser}, cache.PartOptions{
 		Clock: clk, Logger: log.With("component", "case-parts"),
 	}); err != nil {
@@ -289,6 +333,27 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Health = health.New(a.DB, a.Upstream, cfg.Demo(), opts.Tuning.UpstreamCheckTTL, clk)
 	a.Prefs = prefs.New(a.DB, clk)
 
+	a.Targets = live.NewTargetStore(a.DB, a.Audit, clk)
+	var notifier *live.Notifier
+	if cfg.AlertWebhook != "" {
+		if notifier, err = live.NewNotifier(live.NotifierOptions{
+			URL: cfg.AlertWebhook, PublicURL: cfg.PublicURL, Poster: opts.Tuning.LivePoster,
+			Backoff: opts.Tuning.LiveWebhookBackoff, Logger: log.With("component", "alert-webhook"),
+		}); err != nil {
+			return a, err
+		}
+	}
+	if a.Floor, err = live.New(a.Upstream, a.Directory, liveStore{a.Conversations}, a.Budgets.CCAI, a.Targets, live.Options{
+		Share: opts.Tuning.LiveShare, MinInterval: opts.Tuning.LiveMinInterval, Notifier: notifier,
+		Clock: clk, Logger: log.With("component", "live"),
+	}); err != nil {
+		return a, err
+	}
+	a.floorRef.Store(a.Floor)
+	// Open event streams end first, so the HTTP server's shutdown does not
+	// wait for pages that never finish loading.
+	a.onClose(a.Floor.Close)
+
 	a.Metrics.SetBudget(api.BudgetCCAI, a.Budgets.CCAI.Stats)
 	a.Metrics.SetBudget(api.BudgetBot, a.Budgets.Bot.Stats)
 	a.Metrics.SetCache(func(ctx context.Context) (metrics.CacheStats, error) {
@@ -301,11 +366,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		Clock: clk, Logger: log, Static: static.Files,
 		Info:         handlers.UpstreamInfo{Demo: cfg.Demo(), BaseURL: a.UpstreamURL, BotID: botID},
 		MetricsToken: cfg.MetricsToken,
+		Deadlines:    handlers.Deadlines{Page: opts.Tuning.PageDeadline, Export: opts.Tuning.ExportDeadline},
 		Users:        a.Users, Sessions: a.Sessions, Throttle: a.Throttle, Tokens: a.Tokens, SSO: a.SSO,
 		CaseFiles: a.CaseFiles, Conversations: a.Conversations,
 		Directory: a.Directory, AgentEdit: a.AgentEdit,
 		Reassign: a.Reassign,
-		Audit:    a.Audit, Refusals: a.Refusals, Health: a.Health, Metrics: a.Metrics,
+		Live:     a.Floor, Targets: a.Targets,
+		Audit: a.Audit, Refusals: a.Refusals, Health: a.Health, Metrics: a.Metrics,
 		Budget: handlers.Budgets{a.Budgets.CCAI, a.Budgets.Bot},
 		Prefs:  a.Prefs,
 	})
@@ -458,8 +525,8 @@ func (a *App) refreshAfterOutcome(t reassign.Transfer) {
 
 // Start runs the background workers until Close: the agent directory's
 // refresh, the conversation index sync, the reassign loop (sweeps for
-// transfers that never hear back, bulk queues), and the minute flush of
-// refused requests' counts to the audit log.
+// transfers that never hear back, bulk queues), the minute flush of
+// refused requests' counts to the audit log, and the live floor's poller.
 func (a *App) Start() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -469,7 +536,7 @@ func (a *App) Start() {
 	a.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopWork = cancel
-	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Refusals.Run} {
+	for _, run := range []func(context.Context){a.Directory.Run, a.Sync.Run, a.Reassign.Run, a.Refusals.Run, a.Floor.Run} {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); run(ctx) }()
 	}
@@ -490,6 +557,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 		BaseContext:    func(net.Listener) context.Context { return ctx },
 	}
+	// Event streams never go idle by themselves: end them when shutting down.
+	srv.RegisterOnShutdown(a.Floor.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -530,6 +599,15 @@ func (a *App) Close() {
 }
 
 func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
+
+// liveStore is the cache as the live floor's store.
+type liveStore struct{ *cache.Cache }
+
+// RefreshConversation re-reads one conversation into the cache.
+func (s liveStore) RefreshConversation(ctx context.Context, id string) error {
+	_, err := s.Refresh(ctx, id)
+	return err
+}
 
 // newSSO builds single sign-on from the configuration (disabled when no
 // issuer is set).

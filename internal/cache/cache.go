@@ -124,6 +124,10 @@ type Options struct {
 	RetryAfterFailure time.Duration
 	Clock             clock.Clock // nil: the wall clock
 	Logger            *slog.Logger
+	// OnChange is told the conversation ids (c-…) of which a new version
+	// was stored, after it is committed: by a lookup, a refresh, the index
+	// sync or Ingest. It must not block.
+	OnChange func(conversationIDs []string)
 }
 
 // Cache is the read-through conversation cache. Build it with New and stop
@@ -390,14 +394,18 @@ func (c *Cache) get(ctx context.Context, key string, fetch fetchFunc) (Result, e
 		}
 		return c.fetchAndStore(fctx, key, fetch)
 	})
+	// The caller waits until its cutoff (api.Bound) at most, keeping the
+	// rest of its deadline to answer; the fetch goes on and is stored.
+	bounded, cancel := api.Bound(ctx)
+	defer cancel()
 	select {
 	case r := <-ch:
 		if r.Err != nil {
 			return Result{}, r.Err
 		}
 		return r.Val.(Result), nil
-	case <-ctx.Done():
-		return Result{}, &api.Error{Kind: api.ErrTransport, Endpoint: "cache", Err: ctx.Err()}
+	case <-bounded.Done():
+		return Result{}, &api.Error{Kind: api.ErrTransport, Endpoint: "cache", Err: bounded.Err()}
 	}
 }
 
@@ -494,11 +502,16 @@ func (c *Cache) fetchAndStore(ctx context.Context, key string, fetch fetchFunc) 
 	if endpoint == EndpointSession {
 		_, sessionID, _ = cutKey(key)
 	}
-	err = c.db.Tx(ctx, func(tx *sql.Tx) error {
-		return c.storeTx(ctx, tx, key, endpoint, conv, sessionID, hash, now)
+	var changed bool
+	err = c.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		changed, err = c.storeTx(ctx, tx, key, endpoint, conv, sessionID, hash, now)
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("cache: store %s: %w", key, err)
+	}
+	if changed {
+		c.changed([]string{conv.ID})
 	}
 	c.mu.Lock()
 	delete(c.failures, key)
@@ -513,12 +526,13 @@ func (c *Cache) fetchAndStore(ctx context.Context, key string, fetch fetchFunc) 
 
 // storeTx writes one conversation answer: its body, the cache entry, a
 // snapshot row when the content is new, and (for the long shape) the index.
-func (c *Cache) storeTx(ctx context.Context, tx *sql.Tx, key, endpoint string, conv *api.Conversation, sessionID, hash string, now time.Time) error {
+// changed reports a new version of the conversation (a new snapshot).
+func (c *Cache) storeTx(ctx context.Context, tx *sql.Tx, key, endpoint string, conv *api.Conversation, sessionID, hash string, now time.Time) (changed bool, err error) {
 	ms := now.UnixMilli()
 	res, err := tx.ExecContext(ctx, `INSERT INTO cache_blobs (sha256, body, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
 		hash, []byte(conv.Raw), len(conv.Raw), ms)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
 		c.bytes.Add(int64(len(conv.Raw)))
@@ -530,7 +544,7 @@ func (c *Cache) storeTx(ctx context.Context, tx *sql.Tx, key, endpoint string, c
 			session_id = excluded.session_id, http_status = 200, sha256 = excluded.sha256,
 			conv_status = excluded.conv_status, fetched_at = excluded.fetched_at`,
 		key, endpoint, conv.ID, sessionID, hash, conv.Status, ms, ms); err != nil {
-		return err
+		return false, err
 	}
 	if conv.ID != "" {
 		var lastID int64
@@ -540,22 +554,30 @@ func (c *Cache) storeTx(ctx context.Context, tx *sql.Tx, key, endpoint string, c
 		switch {
 		case err == nil && lastSHA == hash:
 			if _, err := tx.ExecContext(ctx, `UPDATE cache_snapshots SET last_seen_at = ? WHERE id = ?`, ms, lastID); err != nil {
-				return err
+				return false, err
 			}
 		case err == nil || errors.Is(err, sql.ErrNoRows):
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO cache_snapshots (conversation_id, session_id, endpoint, sha256, conv_status, first_seen_at, last_seen_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, conv.ID, sessionID, endpoint, hash, conv.Status, ms, ms); err != nil {
-				return err
+				return false, err
 			}
+			changed = true
 		default:
-			return err
+			return false, err
 		}
 	}
 	if endpoint == EndpointConversation && conv.ID != "" {
-		return indexTx(ctx, tx, conv, hash, now)
+		return changed, indexTx(ctx, tx, conv, hash, now)
 	}
-	return nil
+	return changed, nil
+}
+
+// changed tells OnChange about new versions.
+func (c *Cache) changed(ids []string) {
+	if c.opts.OnChange != nil && len(ids) > 0 {
+		c.opts.OnChange(ids)
+	}
 }
 
 // Stats is a snapshot of the cache's counters and size, for the settings

@@ -26,17 +26,20 @@ const (
 
 // Row is one conversation in the local index.
 type Row struct {
-	N             int64 // local row number, the keyset tie-breaker
-	ID            string
-	SessionID     string
-	Status        string
-	Channel       string
-	Language      string
-	Queues        string // names, comma separated
-	Agents        string // names, comma separated
-	Start         time.Time
-	End           time.Time // zero while live
-	Wait          time.Duration
+	N         int64 // local row number, the keyset tie-breaker
+	ID        string
+	SessionID string
+	Status    string
+	Channel   string
+	Language  string
+	Queues    string // names, comma separated
+	Agents    string // names, comma separated
+	Start     time.Time
+	End       time.Time // zero while live
+	Wait      time.Duration
+	// WaitingSince is when a live conversation with no agent entered the
+	// queue it waits in (zero otherwise): its wait runs from then.
+	WaitingSince  time.Time
 	Disposition   string
 	CustomerName  string
 	CustomerEmail string
@@ -89,17 +92,19 @@ func indexTx(ctx context.Context, tx *sql.Tx, conv *api.Conversation, hash strin
 	agentNames, agentIDs := conversationAgents(conv)
 	disposition := conv.Dispositions.Status
 	customer := strings.TrimSpace(conv.UserInfo.FirstName + " " + conv.UserInfo.LastName)
+	waitingSince := msOf(conv.WaitingSince())
 	args := []any{conv.ID, conv.BotSessionID, conv.Status, conv.ConversationType, conv.Language,
 		strings.Join(queueNames, ", "), strings.Join(agentNames, ", "),
-		msOf(start), msOf(conv.EndTime), conv.WaitTime.Milliseconds(), disposition,
+		msOf(start), msOf(conv.EndTime), conv.WaitTime.Milliseconds(), waitingSince, WaitKey(conv.WaitTime.Milliseconds(), waitingSince), disposition,
 		customer, conv.UserInfo.Email, msOf(conv.UpdatedAt), hash, now.UnixMilli()}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO conv_index (n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms,
-			disposition, customer_name, customer_email, updated_ms, sha256, indexed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			waiting_since_ms, wait_key, disposition, customer_name, customer_email, updated_ms, sha256, indexed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (n) DO UPDATE SET id = excluded.id, session_id = excluded.session_id, status = excluded.status,
 			channel = excluded.channel, language = excluded.language, queues = excluded.queues, agents = excluded.agents,
 			start_ms = excluded.start_ms, end_ms = excluded.end_ms, wait_ms = excluded.wait_ms,
+			waiting_since_ms = excluded.waiting_since_ms, wait_key = excluded.wait_key,
 			disposition = excluded.disposition, customer_name = excluded.customer_name,
 			customer_email = excluded.customer_email, updated_ms = excluded.updated_ms, sha256 = excluded.sha256,
 			indexed_at = excluded.indexed_at`, append([]any{n}, args...)...)
@@ -212,6 +217,21 @@ func conversationAgents(conv *api.Conversation) (names, ids []string) {
 	return names, ids
 }
 
+// waitingKeyBase lifts a waiting conversation's sort key above every
+// finished wait: 2^50 ms is some 35,000 years.
+const waitingKeyBase = int64(1) << 50
+
+// WaitKey is what sort=wait orders by (column wait_key): for a
+// conversation waiting since waitingSinceMS, waitingKeyBase minus that
+// time, so the waiting come first, the longest waiting first; for any
+// other, its finished wait in ms.
+func WaitKey(waitMS, waitingSinceMS int64) int64 {
+	if waitingSinceMS > 0 {
+		return waitingKeyBase - waitingSinceMS
+	}
+	return waitMS
+}
+
 func msOf(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -233,7 +253,7 @@ const (
 	SortWait  = "wait"
 )
 
-var sortColumns = map[string]string{SortStart: "start_ms", SortEnd: "end_ms", SortWait: "wait_ms"}
+var sortColumns = map[string]string{SortStart: "start_ms", SortEnd: "end_ms", SortWait: "wait_key"}
 
 // ValidSort reports whether s names a sortable column.
 func ValidSort(s string) bool { _, ok := sortColumns[s]; return ok }
@@ -303,7 +323,7 @@ type Page struct {
 // Page.SortedByStart). Sorting needs every match, start order does not.
 const TextSortLimit = 20000
 
-const rowColumns = `n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms, disposition, customer_name, customer_email`
+const rowColumns = `n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms, waiting_since_ms, disposition, customer_name, customer_email`
 
 // rowColumnsOf is rowColumns but n, qualified by table alias t.
 func rowColumnsOf(t string) string {
@@ -430,10 +450,10 @@ func FTSQuery(text string) string {
 
 func scanRow(sc interface{ Scan(...any) error }, sortValue *int64) (Row, error) {
 	var r Row
-	var start, end, wait int64
+	var start, end, wait, waiting int64
 	err := sc.Scan(&r.N, &r.ID, &r.SessionID, &r.Status, &r.Channel, &r.Language, &r.Queues, &r.Agents,
-		&start, &end, &wait, &r.Disposition, &r.CustomerName, &r.CustomerEmail, sortValue)
-	r.Start, r.End, r.Wait = timeOf(start), timeOf(end), time.Duration(wait)*time.Millisecond
+		&start, &end, &wait, &waiting, &r.Disposition, &r.CustomerName, &r.CustomerEmail, sortValue)
+	r.Start, r.End, r.Wait, r.WaitingSince = timeOf(start), timeOf(end), time.Duration(wait)*time.Millisecond, timeOf(waiting)
 	return r, err
 }
 

@@ -62,7 +62,7 @@ func (c *Cache) Rows(ctx context.Context, ids []string) (map[string]Row, error) 
 			args[i] = id
 		}
 		rows, err := c.db.Read.QueryContext(ctx, `SELECT n, id, session_id, status, channel, language, queues, agents,
-			start_ms, end_ms, wait_ms, disposition, customer_name, customer_email, 0
+			start_ms, end_ms, wait_ms, waiting_since_ms, disposition, customer_name, customer_email, 0
 			FROM conv_index WHERE id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("cache: rows: %w", err)

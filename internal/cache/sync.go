@@ -17,6 +17,7 @@ import (
 // SyncOptions configure a Syncer. Zero values take the defaults noted.
 type SyncOptions struct {
 	Interval    time.Duration // between runs; default 5m
+	RetryAfter  time.Duration // after a failed run, doubling per failure up to Interval; default 10 s
 	PageSize    int           // conversations per list call; default 100 (upstream's maximum)
 	RecheckLive int           // live conversations re-fetched per run; default 20
 	Clock       clock.Clock   // nil: the cache's clock
@@ -58,6 +59,9 @@ func NewSyncer(c *Cache, opts SyncOptions) *Syncer {
 	if opts.Interval <= 0 {
 		opts.Interval = 5 * time.Minute
 	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = 10 * time.Second
+	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
 	}
@@ -93,20 +97,39 @@ func (s *Syncer) Status() SyncStatus {
 	return s.st
 }
 
-// Run syncs at once and then every Interval until ctx ends.
+// Run syncs at once and then every Interval until ctx ends. A failed run
+// is tried again after RetryAfter, then after twice that, and so on up to
+// Interval; a backfill goes on where the failed run stopped.
 func (s *Syncer) Run(ctx context.Context) {
-	t := time.NewTicker(s.opts.Interval)
-	defer t.Stop()
+	timer := time.NewTimer(s.opts.Interval)
+	defer timer.Stop()
+	failures := 0
 	for {
+		wait := s.opts.Interval
 		if err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("index sync failed", "err", err)
+			failures++
+			wait = retryWait(s.opts.RetryAfter, s.opts.Interval, failures)
+			s.log.Warn("index sync failed", "err", err, "retry_in", wait)
+		} else {
+			failures = 0
 		}
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-timer.C:
 		}
 	}
+}
+
+// retryWait is the pause after the latest of failures runs failed in a
+// row: first, doubled per further failure, at most ceiling.
+func retryWait(first, ceiling time.Duration, failures int) time.Duration {
+	wait := first
+	for i := 1; i < failures && wait < ceiling; i++ {
+		wait *= 2
+	}
+	return min(wait, ceiling)
 }
 
 func (s *Syncer) update(fn func(*SyncStatus)) {
@@ -195,7 +218,9 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 		return 0, false, 0, err
 	}
 	now := s.clock.Now()
+	var versions []string
 	err = s.c.db.Tx(ctx, func(tx *sql.Tx) error {
+		versions = versions[:0]
 		for _, conv := range p.Results {
 			if conv.ID == "" || len(conv.Raw) == 0 {
 				continue
@@ -209,8 +234,12 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 			if old == hash {
 				continue
 			}
-			if err := s.c.storeTx(ctx, tx, conversationKey(conv.ID), EndpointConversation, conv, conv.BotSessionID, hash, now); err != nil {
+			isNew, err := s.c.storeTx(ctx, tx, conversationKey(conv.ID), EndpointConversation, conv, conv.BotSessionID, hash, now)
+			if err != nil {
 				return err
+			}
+			if isNew {
+				versions = append(versions, conv.ID)
 			}
 			changed++
 		}
@@ -219,6 +248,7 @@ func (s *Syncer) page(ctx context.Context, skip int) (changed int, more bool, n 
 	if err != nil {
 		return 0, false, 0, fmt.Errorf("index sync: store page: %w", err)
 	}
+	s.c.changed(versions)
 	s.c.maybeEvict()
 	s.update(func(st *SyncStatus) { st.Pages++; st.Rows += changed })
 	return changed, p.HasMore && len(p.Results) > 0, len(p.Results), nil

@@ -39,6 +39,10 @@ type Config struct {
 	// (only when upstream itself is on such an address, as the demo
 	// simulator is), RecordingAddressesPrivate or RecordingAddressesPublic.
 	RecordingAddresses string
+	// AlertWebhook is a Slack-compatible webhook the live floor posts new
+	// alerts to; empty: none. Its path is a secret: read like ClientSecret,
+	// never printed.
+	AlertWebhook string
 	// MetricsToken lets a scraper read /metrics from anywhere with
 	// "Authorization: Bearer <token>"; from a file (-metrics-token-file) or
 	// the environment, never printed.
@@ -132,10 +136,10 @@ func (c Config) String() string {
 	if u, err := url.Parse(c.AuditWebhook); err == nil && c.AuditWebhook != "" {
 		webhook = u.Scheme + "://" + u.Host // the path or query may hold a secret
 	}
-	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% metrics-token=%s sso=%s audit-checkpoint-every=%d audit-webhook=%s audit-syslog=%q recording-addresses=%s",
+	return fmt.Sprintf("mode=%s addr=%s data=%s upstream=%q bot=%q account=%q org=%q client=%q secret=%s bot-client=%q bot-secret=%s public=%s rate=%d/min share=%d%% metrics-token=%s sso=%s audit-checkpoint-every=%d audit-webhook=%s audit-syslog=%q alert-webhook=%s recording-addresses=%s",
 		mode, c.Addr, c.DataDir, c.Upstream, c.BotID, c.AccountID, c.OrgID, c.ClientID, setOrUnset(c.ClientSecret),
 		c.BotClientID, setOrUnset(c.BotClientSecret), c.PublicURL, c.RateLimit, c.RateShare, metrics, sso,
-		c.AuditCheckpointEvery, webhook, c.AuditSyslog, c.RecordingAddresses)
+		c.AuditCheckpointEvery, webhook, c.AuditSyslog, setOrUnset(c.AlertWebhook), c.RecordingAddresses)
 }
 
 func setOrUnset(secret string) string {
@@ -160,6 +164,7 @@ const (
 	EnvPublicURL          = "DASHBOARD_PUBLIC_URL"
 	EnvRateLimit          = "SMARTASSIST_RATE_LIMIT"
 	EnvRateShare          = "SMARTASSIST_RATE_SHARE"
+	EnvAlertWebhook       = "DASHBOARD_ALERT_WEBHOOK"
 	EnvMetricsToken       = "DASHBOARD_METRICS_TOKEN"
 	EnvRecordingAddresses = "DASHBOARD_RECORDING_ADDRESSES"
 
@@ -197,7 +202,7 @@ type option struct {
 // is one line that names what is wrong. Usage text goes to output.
 func Parse(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var c Config
-	var secretFile, botSecretFile, rateLimit, rateShare, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes, checkpointEvery string
+	var secretFile, botSecretFile, webhookFile, rateLimit, rateShare, metricsTokenFile, oidcSecretFile, oidcGroups, oidcScopes, checkpointEvery string
 	fs := flag.NewFlagSet("dashboard serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	opts := []option{
@@ -231,6 +236,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	// shows up in `ps` or shell history.
 	fs.StringVar(&secretFile, "client-secret-file", "", "file holding the API app's client secret [$"+EnvClientSecret+" holds the secret itself]")
 	fs.StringVar(&botSecretFile, "bot-client-secret-file", "", "file holding the bot API app's client secret [$"+EnvBotSecret+" holds the secret itself]")
+	fs.StringVar(&webhookFile, "alert-webhook-file", "", "file holding a Slack-compatible webhook URL for the live floor's alerts [$"+EnvAlertWebhook+" holds the URL itself]")
 	fs.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a bearer token that may read /metrics from anywhere [$"+EnvMetricsToken+" holds the token itself]")
 	fs.StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "file holding the OpenID Connect client secret [$"+EnvOIDCClientSecret+" holds the secret itself]")
 	if err := fs.Parse(args); err != nil {
@@ -256,6 +262,7 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 		{"bot-client-secret-file", botSecretFile, EnvBotSecret, &c.BotClientSecret},
 		{"metrics-token-file", metricsTokenFile, EnvMetricsToken, &c.MetricsToken},
 		{"oidc-client-secret-file", oidcSecretFile, EnvOIDCClientSecret, &c.OIDC.ClientSecret},
+		{"alert-webhook-file", webhookFile, EnvAlertWebhook, &c.AlertWebhook},
 	} {
 		var err error
 		if *sec.dst, err = readSecret(sec.flag, sec.file, given, getenv(sec.env)); err != nil {
@@ -264,6 +271,12 @@ func Parse(args []string, getenv func(string) string, output io.Writer) (Config,
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return Config{}, fmt.Errorf("the metrics token (-metrics-token-file, %s) must be at least 16 characters", EnvMetricsToken)
+	}
+	if c.AlertWebhook != "" {
+		// The URL is the secret: say what is wrong without echoing it.
+		if u, err := url.Parse(c.AlertWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Config{}, fmt.Errorf("-alert-webhook-file (%s) must hold an absolute http(s) URL", EnvAlertWebhook)
+		}
 	}
 
 	if c.Addr == "" {

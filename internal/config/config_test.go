@@ -229,6 +229,31 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// The alert webhook comes from the environment or a file, like a secret:
+// its URL never appears in String or in an error.
+func TestParseAlertWebhook(t *testing.T) {
+	const hook = "https://hooks.slack.com/services/T0/B0/secret-part"
+	c, err := Parse(nil, env(map[string]string{EnvAlertWebhook: hook}), io.Discard)
+	if err != nil || c.AlertWebhook != hook {
+		t.Fatalf("%q %v", c.AlertWebhook, err)
+	}
+	if strings.Contains(c.String(), "secret-part") || !strings.Contains(c.String(), "alert-webhook=set") {
+		t.Fatalf("String: %s", c)
+	}
+	path := filepath.Join(t.TempDir(), "hook")
+	if err := os.WriteFile(path, []byte(hook+"-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Parse([]string{"-alert-webhook-file", path}, env(map[string]string{EnvAlertWebhook: hook}), io.Discard)
+	if err != nil || c.AlertWebhook != hook+"-file" {
+		t.Fatalf("the flag's file should win: %q %v", c.AlertWebhook, err)
+	}
+	_, err = Parse(nil, env(map[string]string{EnvAlertWebhook: "hooks.slack.com/secret-part"}), io.Discard)
+	if err == nil || strings.Contains(err.Error(), "secret-part") {
+		t.Fatalf("bad URL: %v", err)
+	}
+}
+
 func TestParseSingleSignOnAndMetricsToken(t *testing.T) {
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "oidc-secret")

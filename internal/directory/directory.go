@@ -4,7 +4,10 @@
 //
 // Pages read from it instead of upstream, so browsing spends none of the
 // shared rate budget, and when upstream fails they get the last good copy
-// with its age instead of an error.
+// with its age instead of an error. Loads run detached from the reader who
+// caused them, so no page waits on one for longer than its cutoff (see
+// api.Bound), and a page never waits on a directory that has no copy yet:
+// it is told the directory is loading (ErrLoading) while the load goes on.
 package directory
 
 import (
@@ -38,7 +41,33 @@ const (
 	DefaultAvailabilityTTL = 5 * time.Second
 	DefaultRetryAfter      = 10 * time.Second
 	DefaultNotFoundTTL     = 30 * time.Second
+	DefaultLoadTimeout     = time.Minute
 )
+
+// ErrLoading is wrapped by *LoadingError: there is no copy of the directory
+// yet, and a load is under way or will be tried again soon.
+var ErrLoading = errors.New("the agent directory is loading")
+
+// LoadingError is what Agents answers while it has no copy: the load goes
+// on in the background. Err is why the last load failed, if one did; it is
+// wrapped too, so errors.Is sees upstream's error kind.
+type LoadingError struct {
+	Err error
+}
+
+func (e *LoadingError) Error() string {
+	if e.Err == nil {
+		return ErrLoading.Error()
+	}
+	return ErrLoading.Error() + "; upstream said: " + e.Err.Error()
+}
+
+func (e *LoadingError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrLoading}
+	}
+	return []error{ErrLoading, e.Err}
+}
 
 // maxNotFound bounds how many unknown agent ids are remembered.
 const maxNotFound = 10000
@@ -56,10 +85,15 @@ type Options struct {
 	// AvailabilityTTL is how long an availability answer is reused.
 	AvailabilityTTL time.Duration
 	// RetryAfter is how long after a failed load reads serve the old copy
-	// without trying upstream again, so a down upstream is not hammered.
+	// without trying upstream again, so a down upstream is not hammered;
+	// Run tries again after it too, doubling it after each further failure
+	// up to Interval.
 	RetryAfter time.Duration
-	Clock      clock.Clock // nil: the wall clock
-	Logger     *slog.Logger
+	// LoadTimeout bounds one load of everything; default 1 min. A load
+	// that must wait out a longer upstream 429 pause fails at once.
+	LoadTimeout time.Duration
+	Clock       clock.Clock // nil: the wall clock
+	Logger      *slog.Logger
 }
 
 // SkillGroup is a skill group with its skills.
@@ -152,6 +186,11 @@ type Directory struct {
 	opts Options
 	kick chan struct{}
 
+	// Loads run under bg, detached from whoever asked for them.
+	bg       context.Context
+	cancelBg context.CancelFunc
+	loads    sync.WaitGroup
+
 	mu          sync.Mutex
 	snap        *Snapshot
 	gen         uint64 // bumped by Invalidate
@@ -159,17 +198,19 @@ type Directory struct {
 	cleanGen    uint64 // gen the current snapshot was loaded at
 	lastErr     error
 	lastAttempt time.Time
-	flight      chan struct{}
+	failures    int           // loads failed in a row
+	flight      chan struct{} // closed when the load under way ends
+	flightBg    bool          // the load under way is background work
 	agents      map[string]agentEntry
 	notFound    map[string]time.Time // unknown agent id → when upstream said so
 	avail       *AvailabilityResult
 	availErr    error
 	availTried  time.Time
-	availFlight chan struct{}
+	availFlight [2]chan struct{} // availability requests in progress, likewise
 }
 
 // New returns a directory reading from src. It loads nothing until first
-// used or until Run starts.
+// used or until Run starts; Close stops a load under way.
 func New(src Source, opts Options) *Directory {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
@@ -186,20 +227,30 @@ func New(src Source, opts Options) *Directory {
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = DefaultRetryAfter
 	}
+	if opts.LoadTimeout <= 0 {
+		opts.LoadTimeout = DefaultLoadTimeout
+	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Directory{src: src, opts: opts, kick: make(chan struct{}, 1), agents: map[string]agentEntry{}, notFound: map[string]time.Time{}}
+	d := &Directory{src: src, opts: opts, kick: make(chan struct{}, 1), agents: map[string]agentEntry{}, notFound: map[string]time.Time{}}
+	d.bg, d.cancelBg = context.WithCancel(context.Background())
+	return d
+}
+
+// Close cancels a load under way and waits for it to end.
+func (d *Directory) Close() {
+	d.cancelBg()
+	d.loads.Wait()
 }
 
 // Run refreshes the directory every Interval, and soon after Invalidate,
-// at background priority, until ctx ends.
+// until ctx ends (see Refresh for the priority). A failed load is tried again
+// after RetryAfter, then after twice that, and so on up to Interval.
 func (d *Directory) Run(ctx context.Context) {
-	t := time.NewTicker(d.opts.Interval)
-	defer t.Stop()
 	d.mu.Lock()
 	d.running = true
 	d.mu.Unlock()
@@ -208,52 +259,115 @@ func (d *Directory) Run(ctx context.Context) {
 		d.running = false
 		d.mu.Unlock()
 	}()
+	timer := time.NewTimer(d.opts.Interval)
+	defer timer.Stop()
 	for {
+		wait := d.opts.Interval
 		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
-			d.opts.Logger.Warn("directory refresh failed; serving the last good copy", "err", err)
+			wait = d.retryWait()
+			d.opts.Logger.Warn("directory refresh failed; serving the last good copy", "err", err, "retry_in", wait)
 		}
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-timer.C:
 		case <-d.kick:
 		}
 	}
 }
 
-// Refresh reloads everything now at background priority. Concurrent loads
-// share one round of upstream calls.
-func (d *Directory) Refresh(ctx context.Context) error {
-	return d.load(api.Background(ctx))
+// retryWait is how long Run waits after the latest of d.failures loads
+// failed in a row: RetryAfter, doubled per further failure, at most
+// Interval.
+func (d *Directory) retryWait() time.Duration {
+	d.mu.Lock()
+	n := d.failures
+	d.mu.Unlock()
+	wait := d.opts.RetryAfter
+	for i := 1; i < n && wait < d.opts.Interval; i++ {
+		wait *= 2
+	}
+	return min(wait, d.opts.Interval)
 }
 
-// Agents returns the directory, loading it (at the caller's priority) when
-// there is none yet, or it is older than twice the refresh interval, or it
-// was invalidated and no Run loop is there to reload it (with one, the copy
-// is served while the loop reloads, so a page never waits for that). When
-// loading fails it returns the last good copy with Err set, and an error
-// only when there is no copy at all.
+// Refresh reloads everything now and waits for the outcome; concurrent
+// loads share one round of upstream calls. When ctx ends first the load
+// goes on. It runs at background priority once there is a copy; the first
+// load, which pages are waiting for, at interactive priority.
+func (d *Directory) Refresh(ctx context.Context) error {
+	d.mu.Lock()
+	ch := d.startLoadLocked(d.snap != nil)
+	d.mu.Unlock()
+	if ch == nil {
+		return errors.New("directory: closed")
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastErr
+}
+
+// Agents returns the directory. A copy older than twice the refresh
+// interval, or invalidated with no Run loop there to reload it, is
+// reloaded, and the caller waits for that until its cutoff (api.Bound)
+// at most: then it gets the copy it has, with Err set when the load
+// failed. With no copy at all it never waits: it starts a load (at the
+// caller's priority) unless the last one failed within RetryAfter, and
+// returns a *LoadingError at once.
 func (d *Directory) Agents(ctx context.Context) (Snapshot, error) {
 	d.mu.Lock()
 	now := d.opts.Clock.Now()
 	fresh := d.snap != nil && (d.cleanGen == d.gen || d.running) && now.Sub(d.snap.FetchedAt) < 2*d.opts.Interval
 	backoff := d.lastErr != nil && now.Sub(d.lastAttempt) < d.opts.RetryAfter
+	var ch chan struct{}
+	switch {
+	case fresh:
+	case !backoff:
+		ch = d.startLoadLocked(api.IsBackground(ctx))
+	default:
+		ch = d.flight // a retry under way, if any
+	}
+	if ch != nil && d.flightBg && !api.IsBackground(ctx) && d.snap != nil {
+		// A background load waits its turn behind every other background
+		// call; a page does not wait with it when it has a copy to show.
+		ch = nil
+	}
+	if d.snap == nil {
+		defer d.mu.Unlock()
+		return Snapshot{}, &LoadingError{Err: d.lastErr}
+	}
 	d.mu.Unlock()
-	if !fresh && !backoff {
-		_ = d.load(ctx) // the outcome is read below
+	cut := false
+	if ch != nil {
+		bounded, cancel := api.Bound(ctx)
+		select {
+		case <-ch:
+		case <-bounded.Done():
+			cut = true
+		}
+		cancel()
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.snap == nil {
-		if d.lastErr == nil {
-			return Snapshot{}, errors.New("directory: not loaded")
-		}
-		return Snapshot{}, d.lastErr
-	}
 	s := *d.snap
 	s.Err = d.lastErr
+	if cut && d.flight == ch {
+		s.Err = errStillLoading
+		if d.lastErr != nil {
+			s.Err = fmt.Errorf("%w; the attempt before said: %w", errStillLoading, d.lastErr)
+		}
+	}
 	return s, nil
 }
+
+// errStillLoading is a copy's Err when the reader could not wait any longer
+// for the reload under way.
+var errStillLoading = errors.New("a newer copy is still loading: upstream has not answered yet")
 
 // Known returns the directory as last loaded, without ever waiting for
 // upstream: pages use it for names and links, which show unlinked until the
@@ -275,38 +389,44 @@ func (d *Directory) Known() Snapshot {
 	return s
 }
 
-func (d *Directory) load(ctx context.Context) error {
-	d.mu.Lock()
-	if ch := d.flight; ch != nil {
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		return d.lastErr
+// startLoadLocked starts a load of everything, detached from any caller
+// and bounded by LoadTimeout, unless one is under way; it returns the
+// channel closed when the load ends (nil once closed). background sets
+// the load's priority in the rate budget.
+func (d *Directory) startLoadLocked(background bool) chan struct{} {
+	if d.flight != nil {
+		return d.flight
+	}
+	if d.bg.Err() != nil {
+		return nil
 	}
 	ch := make(chan struct{})
-	d.flight = ch
+	d.flight, d.flightBg = ch, background
 	gen := d.gen
-	d.mu.Unlock()
+	d.loads.Add(1)
+	go func() {
+		defer d.loads.Done()
+		ctx, cancel := context.WithTimeout(d.bg, d.opts.LoadTimeout)
+		defer cancel()
+		if background {
+			ctx = api.Background(ctx)
+		}
+		snap, err := d.fetch(ctx)
 
-	snap, err := d.fetch(ctx)
-
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.flight = nil
-	close(ch)
-	d.lastAttempt = d.opts.Clock.Now()
-	if err != nil {
-		d.lastErr = err
-		return err
-	}
-	snap.FetchedAt = d.lastAttempt
-	d.snap, d.cleanGen, d.lastErr = snap, gen, nil
-	return nil
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.flight = nil
+		close(ch)
+		d.lastAttempt = d.opts.Clock.Now()
+		if err != nil {
+			d.lastErr = err
+			d.failures++
+			return
+		}
+		snap.FetchedAt = d.lastAttempt
+		d.snap, d.cleanGen, d.lastErr, d.failures = snap, gen, nil, 0
+	}()
+	return ch
 }
 
 func (d *Directory) fetch(ctx context.Context) (*Snapshot, error) {
@@ -438,9 +558,12 @@ func (d *Directory) Invalidate(agentID string) {
 }
 
 // Availability returns who is available, busy, away or offline, reusing
-// an answer for AvailabilityTTL; concurrent callers share one request.
-// When upstream fails it returns the last answer with Err set.
+// an answer for AvailabilityTTL; concurrent callers share one request and
+// wait for it until their cutoff (api.Bound). When upstream fails it
+// returns the last answer with Err set.
 func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error) {
+	ctx, cancel := api.Bound(ctx)
+	defer cancel()
 	for {
 		d.mu.Lock()
 		now := d.opts.Clock.Now()
@@ -452,23 +575,32 @@ func (d *Directory) Availability(ctx context.Context) (AvailabilityResult, error
 		if d.availErr != nil && now.Sub(d.availTried) < d.opts.AvailabilityTTL {
 			return d.staleAvailabilityLocked()
 		}
-		if ch := d.availFlight; ch != nil {
+		class := priority(ctx)
+		if ch := joinable(d.availFlight, class); ch != nil {
 			d.mu.Unlock()
 			select {
 			case <-ch:
 				continue
 			case <-ctx.Done():
-				return AvailabilityResult{}, ctx.Err()
+				d.mu.Lock()
+				if d.avail == nil {
+					d.mu.Unlock()
+					return AvailabilityResult{}, ctx.Err()
+				}
+				r := *d.avail
+				d.mu.Unlock()
+				r.Err = fmt.Errorf("a newer answer is still being fetched: %w", ctx.Err())
+				return r, nil
 			}
 		}
 		ch := make(chan struct{})
-		d.availFlight = ch
+		d.availFlight[class] = ch
 		d.mu.Unlock()
 
 		a, err := d.src.Availability(ctx, api.AvailabilityQuery{})
 
 		d.mu.Lock()
-		d.availFlight = nil
+		d.availFlight[class] = nil
 		close(ch)
 		d.availTried = d.opts.Clock.Now()
 		if err == nil {
@@ -493,4 +625,26 @@ func (d *Directory) staleAvailabilityLocked() (AvailabilityResult, error) {
 	r := *d.avail
 	r.Err = d.availErr
 	return r, nil
+}
+
+// priority is 0 for an interactive caller, 1 for background work.
+func priority(ctx context.Context) int {
+	if api.IsBackground(ctx) {
+		return 1
+	}
+	return 0
+}
+
+// joinable is the request in progress a caller of class may wait for:
+// an interactive one always; a background one only for background
+// callers, since it waits its turn behind every other background call and
+// a page must not wait with it (interactive lookups go first).
+func joinable(flights [2]chan struct{}, class int) chan struct{} {
+	if flights[0] != nil {
+		return flights[0]
+	}
+	if class == 1 {
+		return flights[1]
+	}
+	return nil
 }

@@ -24,10 +24,20 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, Options{})
+}
+
+// newEnvWith builds the directory with opts (its clock is the env's), closed
+// when the test ends.
+func newEnvWith(t *testing.T, opts Options) *env {
+	t.Helper()
 	simEnv := simtest.Start(t, simulator.Options{Seed: 3, Conversations: 10, Agents: 12})
 	sim, client := simEnv.Sim, simEnv.Client
 	clk := clock.NewManual(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
-	return &env{sim: sim, client: client, clock: clk, dir: New(client, Options{Clock: clk})}
+	opts.Clock = clk
+	dir := New(client, opts)
+	t.Cleanup(dir.Close)
+	return &env{sim: sim, client: client, clock: clk, dir: dir}
 }
 
 // upstreamCalls counts requests whose path contains part.
@@ -44,6 +54,17 @@ func (e *env) upstreamCalls(part string) int {
 func TestAgentsLoadsOnceAndServesFromMemory(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
+	// With no copy the first read does not wait: it starts the load, which
+	// a Refresh joins.
+	if _, err := e.dir.Agents(ctx); !errors.Is(err, ErrLoading) {
+		t.Fatalf("first read: %v, want ErrLoading", err)
+	}
+	if err := e.dir.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.upstreamCalls("/agent-groups"); n != 1 {
+		t.Errorf("the read and the refresh made %d loads, want one shared", n)
+	}
 	s, err := e.dir.Agents(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -107,10 +128,108 @@ func TestUpstreamFailureServesLastGoodCopyWithAge(t *testing.T) {
 	if err != nil || r.Agent == nil || r.Err == nil || r.Agent.ID() != id {
 		t.Errorf("fallback agent: %+v, %v", r, err)
 	}
-	// With no copy at all, the error comes through.
+	// With no copy at all, the read says the directory is loading, and
+	// once a load failed, why.
 	empty := New(e.client, Options{Clock: e.clock})
-	if _, err := empty.Agents(ctx); err == nil {
-		t.Error("an empty directory with upstream down should fail")
+	t.Cleanup(empty.Close)
+	if _, err := empty.Agents(ctx); !errors.Is(err, ErrLoading) {
+		t.Errorf("empty directory: %v, want ErrLoading", err)
+	}
+	if err := empty.Refresh(ctx); !errors.Is(err, api.ErrUpstream) {
+		t.Fatalf("refresh error %v", err)
+	}
+	if _, err := empty.Agents(ctx); !errors.Is(err, ErrLoading) || !errors.Is(err, api.ErrUpstream) ||
+		!strings.Contains(err.Error(), "upstream said: ") {
+		t.Errorf("empty directory after a failed load: %v", err)
+	}
+}
+
+// TestAgentsNeverWaitsWithoutACopy: with upstream not answering at all, a
+// read of a directory that has no copy answers at once that it is loading,
+// and the load goes on.
+func TestAgentsNeverWaitsWithoutACopy(t *testing.T) {
+	e := newEnv(t)
+	e.sim.SetFaults(simulator.Faults{Latency: time.Hour})
+	answered := make(chan error, 1)
+	go func() {
+		_, err := e.dir.Agents(context.Background())
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		if !errors.Is(err, ErrLoading) {
+			t.Fatalf("err = %v, want ErrLoading", err)
+		}
+	case <-time.After(hangBound):
+		t.Fatal("Agents waited for a directory that has no copy")
+	}
+	waitFor(t, func() bool { return e.upstreamCalls("/agents") > 0 })
+	e.dir.mu.Lock()
+	loading := e.dir.flight != nil
+	e.dir.mu.Unlock()
+	if !loading {
+		t.Error("the load did not go on in the background")
+	}
+}
+
+// TestAgentsWaitsForAReloadUntilTheCutoff: an outdated copy is reloaded,
+// and a reader waits for that only until its cutoff; then it gets the old
+// copy saying a newer one is still loading.
+func TestAgentsWaitsForAReloadUntilTheCutoff(t *testing.T) {
+	e := newEnv(t)
+	if err := e.dir.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	loadedAt := e.clock.Now()
+	e.clock.Advance(10 * time.Minute)
+	e.sim.SetFaults(simulator.Faults{Latency: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ctx = api.WithReserve(ctx, time.Minute-50*time.Millisecond)
+	s, err := e.dir.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Error("the read returned only at the caller's own deadline, not at its cutoff")
+	}
+	if len(s.Agents) != 12 || !s.FetchedAt.Equal(loadedAt) || !errors.Is(s.Err, errStillLoading) {
+		t.Errorf("got %d agents from %v, err %v; want the old copy, still loading", len(s.Agents), s.FetchedAt, s.Err)
+	}
+}
+
+// TestRunRetriesAFailedLoadSoon: Run does not wait a whole interval after a
+// failed load, and backs off as failures repeat.
+func TestRunRetriesAFailedLoadSoon(t *testing.T) {
+	e := newEnvWith(t, Options{Interval: time.Hour, RetryAfter: 10 * time.Millisecond})
+	e.sim.SetFaults(simulator.Faults{ErrorRate: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.dir.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, func() bool { return e.dir.Known().Err != nil })
+	e.sim.SetFaults(simulator.Faults{})
+	waitFor(t, func() bool { s := e.dir.Known(); return len(s.Agents) == 12 && s.Err == nil })
+}
+
+func TestRetryWaitBacksOff(t *testing.T) {
+	d := New(nil, Options{Interval: time.Minute, RetryAfter: 10 * time.Second})
+	t.Cleanup(d.Close)
+	tests := []struct {
+		failures int
+		want     time.Duration
+	}{
+		{1, 10 * time.Second},
+		{2, 20 * time.Second},
+		{3, 40 * time.Second},
+		{4, time.Minute},
+		{40, time.Minute},
+	}
+	for _, tt := range tests {
+		d.failures = tt.failures
+		if got := d.retryWait(); got != tt.want {
+			t.Errorf("after %d failures: %v, want %v", tt.failures, got, tt.want)
+		}
 	}
 }
 
@@ -210,9 +329,12 @@ func TestRunRefreshesOnKick(t *testing.T) {
 	}
 }
 
+// hangBound only catches hangs: a passing test never nears it.
+const hangBound = 10 * time.Second
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(hangBound)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")

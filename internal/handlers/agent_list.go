@@ -51,10 +51,9 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	f := parseAgentFilter(r.URL.Query())
 	vm := pages.AgentList{Filter: f}
 	snap, err := h.directory.Agents(r.Context())
-	status := http.StatusOK
 	if err != nil {
-		vm.Error = "The agent list could not be loaded from upstream: " + err.Error()
-		status = http.StatusBadGateway
+		// No copy yet: the directory goes on loading in the background.
+		vm.Error = capitalize(err.Error()) + ". The list appears once it has arrived: reload in a moment."
 	} else {
 		vm.Rows, vm.Total = h.agentRows(r, &snap, f)
 		vm.Data = h.dataAge(r, snap.FetchedAt, snap.Err)
@@ -63,7 +62,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	vm.Channels = markSelected(agentChannels, f.Channel)
 	vm.Availabilities = markSelected([]pages.Option{{Value: api.StatusAvailable, Label: "Available"}, {Value: api.StatusBusy, Label: "Busy"},
 		{Value: api.StatusAway, Label: "Away"}, {Value: api.StatusOffline, Label: "Offline"}}, f.Availability)
-	h.render(w, r, status, h.page(r, "Agents", "agents"), pages.AgentListPage(vm))
+	h.render(w, r, http.StatusOK, h.page(r, "Agents", "agents"), pages.AgentListPage(vm))
 }
 
 // agentAvailability answers GET /agents/availability: only the table body,
@@ -74,15 +73,15 @@ func (h *Handler) agentAvailability(w http.ResponseWriter, r *http.Request) {
 	f := parseAgentFilter(r.URL.Query())
 	snap, err := h.directory.Agents(r.Context())
 	if err != nil {
-		// Keep the old rows: answering with an error status makes htmx
-		// skip the swap, and the next poll tries again.
-		http.Error(w, "agent list unavailable", http.StatusServiceUnavailable)
+		// Keep the old rows: htmx swaps nothing for a 204, and the next
+		// poll tries again.
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	rows, _ := h.agentRows(r, &snap, f)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := pages.AgentRowsFragment(rows).Render(r.Context(), w); err != nil {
+	if err := pages.AgentRowsFragment(rows).Render(renderContext(r), w); err != nil {
 		h.logger.Error("render agent rows", "err", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/ids"
+	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
 )
 
@@ -33,8 +34,12 @@ func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var snap *directory.Snapshot
+	var banners []layouts.Banner
 	if s, err := h.directory.Agents(r.Context()); err == nil {
 		snap = &s
+	} else {
+		banners = append(banners, layouts.Banner{Kind: "warn", TestID: "agent-directory-banner",
+			Message: capitalize(err.Error()) + ". Groups, queues and skills show by the names this agent's record carries until it has arrived."})
 	}
 	var avail *api.Availability
 	if a, err := h.directory.Availability(r.Context()); err == nil {
@@ -77,7 +82,9 @@ func (h *Handler) agentShow(w http.ResponseWriter, r *http.Request) {
 	vm.ChatLanguages = languageRows(v.ChatLanguageSupport)
 	vm.VoiceLanguages = languageRows(v.VoiceLanguageSupport)
 	vm.Conversations, vm.ConversationsNote = h.agentConversations(r, v.UserID)
-	h.render(w, r, http.StatusOK, h.page(r, agentName(v), "agents"), pages.AgentProfilePage(vm))
+	p := h.page(r, agentName(v), "agents")
+	p.Banners = append(p.Banners, banners...)
+	h.render(w, r, http.StatusOK, p, pages.AgentProfilePage(vm))
 }
 
 func languageRows(ls []api.LanguageSupport) []pages.AgentLanguageRow {

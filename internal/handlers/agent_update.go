@@ -95,7 +95,7 @@ func agentEditStatus(o agentedit.Outcome) int {
 	case agentedit.OutcomeInvalid, agentedit.OutcomeNotApplicable, agentedit.OutcomeRefused:
 		return http.StatusUnprocessableEntity
 	case agentedit.OutcomeUnreadable, agentedit.OutcomeFailed, agentedit.OutcomeUnreachable:
-		return http.StatusBadGateway
+		return StatusUpstreamFailed
 	case agentedit.OutcomeAuditUnavailable:
 		return http.StatusServiceUnavailable
 	default:

@@ -44,7 +44,7 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 			f.Text, q.Text = "", ""
 		}
 	}
-	vm := pages.ConversationList{TimeZone: loc.String(), Table: h.listView(r, "conversations")}
+	vm := pages.ConversationList{NowISO: iso(h.clock.Now()), TimeZone: loc.String(), Table: h.listView(r, "conversations")}
 	now := h.clock.Now()
 	status := http.StatusOK
 	if ferr != nil {
@@ -61,6 +61,9 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		for _, row := range page.Rows {
 			v := convRowView(row, loc, policy)
 			v.Start.Short, v.End.Short = display.Short(row.Start, now, loc), display.Short(row.End, now, loc)
+			if !row.WaitingSince.IsZero() {
+				v.Wait = display.Duration(now.Sub(row.WaitingSince))
+			}
 			if m, ok := page.Matches[row.N]; ok {
 				v.Matched, v.Snippet = matchView(m, row, policy)
 			}
@@ -110,7 +113,7 @@ func (h *Handler) conversationList(w http.ResponseWriter, r *http.Request) {
 		Disposition: convOptions(facets[cache.FacetDisposition], f.Disposition),
 	}
 	p := h.page(r, "Conversations", "conversations")
-	p.Query = f.Text
+	p.Query, p.Live = f.Text, true
 	h.render(w, r, status, p, pages.ConversationListPage(vm))
 }
 
@@ -163,7 +166,7 @@ func convRowView(row cache.Row, loc *time.Location, policy privacy.Policy) pages
 		Channel: row.Channel, Language: row.Language, Queues: row.Queues, Agents: row.Agents,
 		Start: convTime(row.Start, loc), End: convTime(row.End, loc), Wait: waitText(row.Wait),
 		Disposition: row.Disposition, Customer: policy.FullName(row.CustomerName), Email: policy.Email(row.CustomerEmail),
-		Live: api.Status(row.Status).IsLive(),
+		Live: api.Status(row.Status).IsLive(), WaitSince: iso(row.WaitingSince),
 	}
 }
 

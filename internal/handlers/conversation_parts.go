@@ -26,7 +26,7 @@ func (h *Handler) printConversation(w http.ResponseWriter, r *http.Request, kind
 	vm.ExportJSON, vm.ExportCSV = base+"/export.json", base+"/timeline.csv"
 	vm.CaseFile = caseFileView(f, viewerLocation(r), base, true)
 	p := h.page(r, "Case file "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
-	if b := freshnessBanner(f.Result); b.Message != "" {
+	if b := freshnessBanner(f.Result, false); b.Message != "" {
 		p.Banners = append(p.Banners, b)
 	}
 	h.render(w, r, http.StatusOK, p, pages.ConversationPage(vm))

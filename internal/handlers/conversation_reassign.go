@@ -79,7 +79,11 @@ func (h *Handler) conversationReassign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !isHTMX(r) {
-		http.Redirect(w, r, "/conversations/"+url.PathEscape(cid), http.StatusSeeOther)
+		back := "/conversations/" + url.PathEscape(cid)
+		if inLive(r) {
+			back = "/live"
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
 	vm := h.reassignPanel(r, conv, cid, &t, "")
@@ -159,8 +163,8 @@ func (h *Handler) conversationReassignStatus(w http.ResponseWriter, r *http.Requ
 	}
 	if !t.Status.Final() {
 		tv := transferView(t, viewerLocation(r))
-		vm := pages.ReassignPanel{ConversationID: cid, Live: true, Transfer: &tv,
-			Action: "/conversations/" + url.PathEscape(cid) + "/reassign"}
+		vm := embedPanel(r, pages.ReassignPanel{ConversationID: cid, Live: true, Transfer: &tv,
+			Action: "/conversations/" + url.PathEscape(cid) + "/reassign"})
 		h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), pages.ReassignPanelView(vm))
 		return
 	}
@@ -190,7 +194,7 @@ func (h *Handler) renderOutcome(w http.ResponseWriter, r *http.Request, panel pa
 		panel = h.reassignPanel(r, conv, t.ConversationID, &t, "")
 	}
 	parts := []templ.Component{pages.ReassignPanelView(panel)}
-	if err == nil {
+	if err == nil && !inLive(r) {
 		parts = append(parts, h.refreshedSections(r, f)...)
 	}
 	h.render(w, r, http.StatusOK, h.page(r, "Reassign", "conversations"), templ.Join(parts...))

@@ -71,11 +71,16 @@ func (h *Handler) showConversation(w http.ResponseWriter, r *http.Request, kind 
 	vm.ExportJSON, vm.ExportCSV, vm.PrintHref = base+"/export.json", base+"/timeline.csv", base+"/print"
 	vm.CaseFile = caseFileView(f, viewerLocation(r), base, false)
 	vm.Reassign = h.reassignPanelFor(r, f.Result) // nil for viewers
+	live := vm.Live && f.ConversationID != ""
+	if live {
+		vm.EventsURL, vm.SectionsURL = liveLinks(f.ConversationID)
+	}
 
 	p := h.page(r, "Session "+firstNonEmpty(f.SessionID, f.ConversationID), "conversations")
 	p.PrintedBy = "Printed by " + currentUser(r).Username + " on " + display.Time(h.clock.Now(), viewerLocation(r)) +
 		" from " + r.URL.Path + " (copy fetched " + display.Time(f.FetchedAt, viewerLocation(r)) + ", SHA-256 " + f.SHA256 + ")"
-	if b := freshnessBanner(f.Result); b.Message != "" {
+	p.Live = live
+	if b := freshnessBanner(f.Result, live); b.Message != "" {
 		p.Banners = append(p.Banners, b)
 	}
 	h.render(w, r, http.StatusOK, p, pages.ConversationPage(vm))
@@ -107,14 +112,18 @@ func caseBase(kind ids.Kind, id string) string {
 	return "/conversations/" + id
 }
 
-// freshnessBanner says how old a stale copy is and why it is not newer.
-func freshnessBanner(res cache.Result) layouts.Banner {
+// freshnessBanner says how old a stale copy is and why it is not newer. A
+// live page updates itself once the newer copy is stored.
+func freshnessBanner(res cache.Result, live bool) layouts.Banner {
 	if res.Source != cache.SourceStale {
 		return layouts.Banner{}
 	}
 	age := display.Duration(res.Age)
 	if res.RefreshError != nil {
 		return layouts.Banner{Kind: "warn", Message: "Showing the copy fetched " + age + " ago: it could not be refreshed (" + res.RefreshError.Error() + ")."}
+	}
+	if res.Refreshing && live {
+		return layouts.Banner{Kind: "info", Message: "Showing the copy fetched " + age + " ago; a newer one is being fetched, and this page updates itself when it arrives."}
 	}
 	if res.Refreshing {
 		return layouts.Banner{Kind: "info", Message: "Showing the copy fetched " + age + " ago; a newer one is being fetched in the background. Reload in a moment."}

@@ -197,6 +197,9 @@ func TestTimelineCSV(t *testing.T) {
 	}
 }
 
+// TestConversationLookupErrors: bad ids are 400s; when upstream fails and
+// there is no copy, the page says why with a 4xx (424, or 429 for rate
+// limits), never a 5xx, which is kept for the dashboard's own failures.
 func TestConversationLookupErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -210,9 +213,9 @@ func TestConversationLookupErrors(t *testing.T) {
 		{"conversation id as session", apptest.Options{}, simulator.Faults{}, "/sessions/c-3c04346-e522-4c53-9e03-c9566d851234", 400, "try /conversations/"},
 		{"malformed conversation", apptest.Options{}, simulator.Faults{}, "/conversations/xyz/export.json", 400, "starts with c-"},
 		{"not found", apptest.Options{}, simulator.Faults{}, "/sessions/0123456789abcdef01234567", 404, "Upstream has no session 0123456789abcdef01234567"},
-		{"unreachable", apptest.Options{UpstreamDown: true}, simulator.Faults{}, "/sessions/0123456789abcdef01234567", 504, "could not be reached"},
-		{"rate limited", apptest.Options{}, simulator.Faults{RateLimitRate: 1}, "/sessions/0123456789abcdef01234567/export.json", 503, "rate limit"},
-		{"upstream error", apptest.Options{}, simulator.Faults{ErrorRate: 1}, "/conversations/c-3c04346-e522-4c53-9e03-c9566d851234/timeline.csv", 502, "answered with an error"},
+		{"unreachable", apptest.Options{UpstreamDown: true}, simulator.Faults{}, "/sessions/0123456789abcdef01234567", 424, "could not be reached"},
+		{"rate limited", apptest.Options{}, simulator.Faults{RateLimitRate: 1}, "/sessions/0123456789abcdef01234567/export.json", 429, "rate limit"},
+		{"upstream error", apptest.Options{}, simulator.Faults{ErrorRate: 1}, "/conversations/c-3c04346-e522-4c53-9e03-c9566d851234/timeline.csv", 424, "answered with an error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

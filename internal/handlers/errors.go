@@ -10,6 +10,7 @@ import (
 	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/auth"
 	"github.com/teamlead/dashboard/internal/casefile"
+	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/quota"
 )
@@ -26,9 +27,19 @@ type problem struct {
 	RetryAfter time.Duration
 }
 
+// StatusUpstreamFailed answers a request that needed upstream when
+// upstream failed and the dashboard has no copy to show: 424 Failed
+// Dependency. An upstream problem is never a 5xx, which is kept for the
+// dashboard's own failures; rate limits are 429 with Retry-After.
+const StatusUpstreamFailed = http.StatusFailedDependency
+
+// directoryRetry is the Retry-After of a page that waits for the agent
+// directory's first load.
+const directoryRetry = 5 * time.Second
+
 // explain is the one mapping from domain errors to HTTP. what names the
 // thing that could not be read, e.g. "session 646af57b…" or "agent a-1…".
-// Upstream failures are never a 500: they say whose fault it was.
+// Upstream failures are never a 5xx: they say whose fault it was.
 func explain(err error, what string) problem {
 	var ae *api.Error
 	detail := err.Error()
@@ -60,37 +71,42 @@ func explain(err error, what string) problem {
 		if ae != nil && ae.Scope != "" {
 			scope = "the " + ae.Scope + " scope"
 		}
-		return problem{Status: http.StatusBadGateway, Code: "upstream_scope", Title: "Upstream refused a scope",
+		return problem{Status: StatusUpstreamFailed, Code: "upstream_scope", Title: "Upstream refused a scope",
 			Message: capitalize(detail) + ", so " + what + " cannot be read from upstream, and there is no copy of it.",
 			Hint:    "An administrator should add " + scope + " to the API app in SmartAssist (and publish the app), or configure the bot API app that holds it."}
 	case errors.Is(err, api.ErrValidation) && ae != nil && ae.Status == http.StatusRequestedRangeNotSatisfiable:
 		return problem{Status: http.StatusRequestedRangeNotSatisfiable, Code: "range_not_satisfiable", Title: "Not in the recording",
 			Message: "The part of " + what + " asked for is not in it."}
+	case errors.Is(err, directory.ErrLoading):
+		return problem{Status: StatusUpstreamFailed, Code: "directory_loading", Title: "The agent directory is loading",
+			Message: "The dashboard has no copy of the agent directory yet, so " + what + " cannot be shown: " + detail + ".",
+			Hint:    "The directory keeps loading in the background; reload in a moment.", RetryAfter: directoryRetry}
 	case errors.Is(err, api.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Code: "not_found", Title: "Not found",
 			Message: "Upstream has no " + what + ", and the dashboard has no copy of it.",
 			Hint:    "Check the id. Upstream forgets routing details after a while; the dashboard keeps what it has fetched once."}
 	case errors.Is(err, api.ErrUnauthorized):
-		return problem{Status: http.StatusBadGateway, Code: "upstream_unauthorized", Title: "Upstream refused the credentials",
+		return problem{Status: StatusUpstreamFailed, Code: "upstream_unauthorized", Title: "Upstream refused the credentials",
 			Message: "SmartAssist did not accept the dashboard's API credentials (" + detail + "), and there is no copy of " + what + ".",
 			Hint:    "An administrator should check the client id, secret, account id and the API app's scopes."}
 	case errors.Is(err, api.ErrRateLimited):
-		p := problem{Status: http.StatusServiceUnavailable, Code: "rate_limited", Title: "Upstream is busy",
+		p := problem{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: "Upstream is busy",
 			Message: "The shared upstream rate limit is used up, and there is no copy of " + what + " yet.",
 			Hint:    "Try again in a minute."}
 		if ae != nil {
 			p.RetryAfter = ae.RetryAfter
+			p.Hint = "Try again in " + humanWait(ae.RetryAfter) + "."
 		}
 		return p
 	case errors.Is(err, api.ErrValidation):
 		return problem{Status: http.StatusBadRequest, Code: "bad_request", Title: "Not valid",
 			Message: "Upstream refused the request for " + what + ": " + detail + "."}
 	case errors.Is(err, api.ErrTransport), errors.Is(err, context.DeadlineExceeded):
-		return problem{Status: http.StatusGatewayTimeout, Code: "upstream_timeout", Title: "Upstream unreachable",
+		return problem{Status: StatusUpstreamFailed, Code: "upstream_timeout", Title: "Upstream unreachable",
 			Message: "SmartAssist could not be reached (" + detail + "), and there is no copy of " + what + ".",
 			Hint:    "Try again shortly; the upstream status is on the start page."}
 	case errors.Is(err, api.ErrUpstream):
-		return problem{Status: http.StatusBadGateway, Code: "upstream_error", Title: "Upstream error",
+		return problem{Status: StatusUpstreamFailed, Code: "upstream_error", Title: "Upstream error",
 			Message: "SmartAssist answered with an error (" + detail + "), and there is no copy of " + what + ".",
 			Hint:    "Try again shortly."}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/teamlead/dashboard/internal/clock"
 	"github.com/teamlead/dashboard/internal/directory"
 	"github.com/teamlead/dashboard/internal/health"
+	"github.com/teamlead/dashboard/internal/live"
 	"github.com/teamlead/dashboard/internal/metrics"
 	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/internal/reassign"
@@ -144,6 +145,24 @@ type ReassignService interface {
 	HandleCallback(ctx context.Context, token string, body []byte) (reassign.Transfer, error)
 }
 
+// The live floor.
+
+// LiveFloor is the live floor (*live.Floor): its latest state, and
+// subscriptions that signal when it (or one conversation) changes.
+type LiveFloor interface {
+	Snapshot() *live.Snapshot
+	Subscribe(t live.Topic) (*live.Subscription, error)
+	ConversationVersion(id string) (uint64, bool)
+	Boot() string
+	WebhookTarget() string
+}
+
+// WaitTargets reads and changes the floor's wait targets (*live.TargetStore).
+type WaitTargets interface {
+	Load(ctx context.Context) (live.Targets, error)
+	Set(ctx context.Context, actor, clientAddr, queueID string, target time.Duration, inherit bool) error
+}
+
 // Administration: the audit log, health, the rate budget.
 
 // AuditLog records what the dashboard does on someone's behalf and reads it
@@ -163,11 +182,14 @@ type RefusalLog interface {
 }
 
 // Health checks the database and upstream (*health.Checker).
+// Health checks the database and upstream (*health.Checker), and knows
+// when upstream is failing (Trouble) from the calls the dashboard makes.
 type Health interface {
 	Check(ctx context.Context) health.Report
 	Upstream(ctx context.Context) health.Status
 	Recheck(ctx context.Context) (health.Status, time.Duration)
 	Last() health.Status
+	Trouble() (health.Status, bool)
 }
 
 // PrefStore keeps each user's display preferences (*prefs.Store): theme,
@@ -210,6 +232,8 @@ type Deps struct {
 	// MetricsToken lets a scraper read /metrics from anywhere as a bearer
 	// token; "" allows only loopback scrapers and admins.
 	MetricsToken string
+	// Deadlines bound every request; zero values take the defaults.
+	Deadlines Deadlines
 
 	// Accounts.
 	Users    UserStore
@@ -228,6 +252,10 @@ type Deps struct {
 
 	// Reassigning.
 	Reassign ReassignService
+
+	// The live floor.
+	Live    LiveFloor
+	Targets WaitTargets
 
 	// Administration.
 	Audit    AuditLog
@@ -249,6 +277,7 @@ type Handler struct {
 	assets layouts.Assets
 
 	metricsToken string
+	deadlines    Deadlines
 
 	users    UserStore
 	sessions SessionManager
@@ -263,6 +292,10 @@ type Handler struct {
 	agentEditor AgentEditor
 
 	reassign ReassignService
+
+	live    LiveFloor
+	targets WaitTargets
+	renders liveRenders
 
 	audit    AuditLog
 	refusals RefusalLog
@@ -293,12 +326,13 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken,
+		clock: d.Clock, logger: d.Logger, static: d.Static, info: d.Info, assets: assets, metricsToken: d.MetricsToken, deadlines: d.Deadlines,
 		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, tokens: d.Tokens, sso: d.SSO,
 		casefiles: d.CaseFiles, convs: d.Conversations,
 		directory: d.Directory, agentEditor: d.AgentEdit,
 		reassign: d.Reassign,
-		audit:    d.Audit, refusals: d.Refusals, health: d.Health, budget: d.Budget, metrics: d.Metrics,
+		live:     d.Live, targets: d.Targets,
+		audit: d.Audit, refusals: d.Refusals, health: d.Health, budget: d.Budget, metrics: d.Metrics,
 		prefs: d.Prefs, flashes: newFlashes(d.Clock),
 	}, nil
 }

@@ -17,7 +17,8 @@ func TestHealthz(t *testing.T) {
 		wantMode     string
 		wantUpstream bool
 	}{
-		{"upstream reachable", apptest.Options{}, "ok", "demo", true},
+		// No directory load before: upstream calls count as checks too.
+		{"upstream reachable", apptest.Options{ColdDirectory: true}, "ok", "demo", true},
 		{"upstream down", apptest.Options{UpstreamDown: true}, "degraded", "live", false},
 	}
 	for _, tt := range tests {

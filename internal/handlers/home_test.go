@@ -28,7 +28,7 @@ func TestHomeShowsUpstreamStatus(t *testing.T) {
 			if !strings.HasPrefix(got, tt.want) {
 				t.Errorf("upstream status %q, want %q", got, tt.want)
 			}
-			if doc.Find("[data-testid=search-input]").Length() != 1 || doc.Find("[data-testid=nav] a").Length() != 3 {
+			if doc.Find("[data-testid=search-input]").Length() != 1 || doc.Find("[data-testid=nav] a").Length() != 4 {
 				t.Error("layout lacks the search box or navigation")
 			}
 		})

@@ -12,7 +12,8 @@ import (
 )
 
 func TestMetricsExposition(t *testing.T) {
-	h := apptest.New(t, apptest.Options{})
+	// No directory load before: the counts below are this test's alone.
+	h := apptest.New(t, apptest.Options{ColdDirectory: true})
 	conv := h.Conversation(apptest.ClosedWithAgent)
 	c := h.Login("viewer")
 	// Each answer is read to the end, so its keep-alive connection carries

@@ -185,10 +185,11 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 		if lw.status == 0 {
 			lw.status = http.StatusOK
 		}
-		if lw.status >= 500 && errors.Is(r.Context().Err(), context.Canceled) {
-			// The client went away (or the server is shutting down): its
-			// failure is no fault of the dashboard's. Logged and counted
-			// as 499, nginx's "client closed request".
+		if lw.status >= 400 && errors.Is(r.Context().Err(), context.Canceled) {
+			// The client went away (or the server is shutting down): the
+			// failure it caused (a cut upstream call answered 424, say)
+			// is neither the dashboard's nor upstream's. Logged and
+			// counted as 499, nginx's "client closed request".
 			lw.status = StatusClientClosedRequest
 		}
 		// r.Pattern was set by the ServeMux on this same request.

@@ -25,6 +25,8 @@ func TestClientDisconnectsAreLogged499(t *testing.T) {
 	}{
 		{"client gone, handler failed", true, http.StatusInternalServerError, "status=499", "level=INFO"},
 		{"client gone, gateway timeout", true, http.StatusGatewayTimeout, "status=499", "level=INFO"},
+		{"client gone, upstream call cut", true, StatusUpstreamFailed, "status=499", "level=INFO"},
+		{"upstream failed, client still there", false, StatusUpstreamFailed, "status=424", "level=INFO"},
 		{"client gone after success", true, http.StatusOK, "status=200", "level=INFO"},
 		{"real failure", false, http.StatusInternalServerError, "status=500", "level=ERROR"},
 	}

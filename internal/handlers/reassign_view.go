@@ -67,6 +67,25 @@ func (h *Handler) reassignPanel(r *http.Request, conv *api.Conversation, convID 
 		vm.AgentForm.Token, vm.QueueForm.Token = reassign.NewFormToken(), reassign.NewFormToken()
 		vm.Candidates, vm.Queues, vm.Notes = h.reassignTargets(r.Context(), conv)
 	}
+	return embedPanel(r, vm)
+}
+
+// inLive reports whether a reassign request comes from the live floor's
+// action panel (?in=live): its answers then carry no parts of the audit
+// view, which that page does not have.
+func inLive(r *http.Request) bool { return r.URL.Query().Get("in") == "live" }
+
+// embedPanel keeps a panel of the live floor on the floor: its form and
+// its status polls say so.
+func embedPanel(r *http.Request, vm pages.ReassignPanel) pages.ReassignPanel {
+	if !inLive(r) {
+		return vm
+	}
+	vm.Action += "?in=live"
+	vm.Open = true
+	if vm.Transfer != nil && !strings.Contains(vm.Transfer.StatusURL, "?") {
+		vm.Transfer.StatusURL += "?in=live"
+	}
 	return vm
 }
 
@@ -152,7 +171,7 @@ func (h *Handler) reassignTargets(ctx context.Context, conv *api.Conversation) (
 func (h *Handler) reassignDirectory(ctx context.Context, notes *[]string) (directory.Snapshot, bool) {
 	snap, err := h.directory.Agents(ctx)
 	if err != nil {
-		*notes = append(*notes, "The agent directory could not be loaded: "+err.Error()+".")
+		*notes = append(*notes, capitalize(err.Error())+": agents can be chosen once it has arrived.")
 		return directory.Snapshot{}, false
 	}
 	if snap.Err != nil {

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/a-h/templ"
 
+	"github.com/teamlead/dashboard/internal/display"
 	"github.com/teamlead/dashboard/internal/prefs"
 	"github.com/teamlead/dashboard/web/templates/layouts"
 	"github.com/teamlead/dashboard/web/templates/pages"
@@ -18,8 +20,24 @@ func (h *Handler) page(r *http.Request, title, nav string) layouts.Page {
 	if u := currentUser(r); u != nil {
 		p.User = &layouts.User{Username: u.Username, Role: u.Role.String()}
 		p.Theme = h.userPrefs(r).Theme
+		if b, ok := h.upstreamBanner(r); ok {
+			p.Banners = append(p.Banners, b)
+		}
 	}
 	return p
+}
+
+// upstreamBanner tells signed-in users, on every page, that SmartAssist is
+// failing: what the latest failed call or check met and when. It is built
+// after the page's own reads, so a page whose calls succeeded shows none.
+func (h *Handler) upstreamBanner(r *http.Request) (layouts.Banner, bool) {
+	st, trouble := h.health.Trouble()
+	if !trouble {
+		return layouts.Banner{}, false
+	}
+	return layouts.Banner{Kind: "warn", TestID: "upstream-banner",
+		Message: "SmartAssist is not answering normally (" + st.Error + ", " + display.Time(st.CheckedAt, viewerLocation(r)) +
+			"). Pages show what the dashboard already has, with its age, and catch up when it answers again."}, true
 }
 
 // userPrefs are the signed-in user's display preferences; defaults when
@@ -37,26 +55,32 @@ func (h *Handler) userPrefs(r *http.Request) prefs.Prefs {
 }
 
 // render writes a full page, or only the content for an htmx request that
-// targets part of the page.
+// targets part of the page. What the handler has is rendered in full even
+// when the request's deadline has passed meanwhile (templ renders nothing
+// for a context that ended).
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p layouts.Page, content templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
+	ctx := renderContext(r)
 	var c templ.Component
 	if isHTMX(r) && r.Header.Get("HX-Boosted") != "true" {
 		c = content
 	} else {
 		c = layouts.Base(p)
-		ctx := templ.WithChildren(r.Context(), content)
-		if err := c.Render(ctx, w); err != nil {
+		if err := c.Render(templ.WithChildren(ctx, content), w); err != nil {
 			h.logger.Error("render page", "path", r.URL.Path, "err", err)
 		}
 		return
 	}
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := c.Render(ctx, w); err != nil {
 		h.logger.Error("render fragment", "path", r.URL.Path, "err", err)
 	}
 }
+
+// renderContext is r's context without its deadline or cancellation, for
+// rendering what was read.
+func renderContext(r *http.Request) context.Context { return context.WithoutCancel(r.Context()) }
 
 // renderError shows a readable error page with the right status code.
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message, hint string) {

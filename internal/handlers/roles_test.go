@@ -85,6 +85,16 @@ var roleMatrix = []roleCase{
 	{"GET /conversations/reassign/batch/{batchId}", "/conversations/reassign/batch/0123456789abcdef", nil, [4]int{toLogin, denied, 404, 404}},
 	{"POST /hooks/assign/{token}", "/hooks/assign/00000000000000000000000000000000", url.Values{}, [4]int{404, 404, 404, 404}},
 
+	// The live floor: viewers watch it (masked), leads and admins act.
+	// The stream answers 200 at once and streams until the client goes.
+	{"GET /live", "/live", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /live/events", "/live/events", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /live/floor", "/live/floor", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /live/conversations/{id}/reassign", "/live/conversations/{conversation}/reassign", nil, [4]int{toLogin, denied, 200, 200}},
+	{"GET /conversations/{id}/live", "/conversations/{conversation}/live", nil, [4]int{toLogin, 200, 200, 200}},
+	{"GET /admin/live", "/admin/live", nil, [4]int{toLogin, denied, denied, 200}},
+	{"POST /admin/live/targets", "/admin/live/targets", url.Values{"default": {"180"}}, [4]int{noAuth, denied, denied, 303}},
+
 	// Administration.
 	{"GET /account", "/account", nil, [4]int{toLogin, 200, 200, 200}},
 	{"POST /account/password", "/account/password", url.Values{"current": {"wrong password!"}}, [4]int{noAuth, 400, 400, 400}},

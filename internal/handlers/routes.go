@@ -84,6 +84,17 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /conversations/reassign", h.require(lead, h.conversationBulkReassign))
 	mux.Handle("GET /conversations/reassign/batch/{batchId}", h.require(lead, h.conversationBulkReassignStatus))
 	mux.HandleFunc("POST /hooks/assign/{token}", h.reassignCallback)
+
+	// The live floor: the page (and wallboard), its stream, the polling
+	// fallback, the action panel, a live audit view's changing parts, and
+	// the wait targets.
+	mux.Handle("GET /live", h.require(viewer, h.liveShow))
+	mux.Handle("GET /live/events", h.require(viewer, h.liveEvents)) // liveEventsPath
+	mux.Handle("GET /live/floor", h.require(viewer, h.liveFloor))
+	mux.Handle("GET /live/conversations/{id}/reassign", h.require(lead, h.liveReassign))
+	mux.Handle("GET /conversations/{id}/live", h.require(viewer, h.conversationLive))
+	mux.Handle("GET /admin/live", h.require(admin, h.liveTargetsShow))
+	mux.Handle("POST /admin/live/targets", h.require(admin, h.liveTargetsSave))
 	mux.HandleFunc("/", h.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -93,13 +104,23 @@ func (h *Handler) routes() http.Handler {
 	cop.AddInsecureBypassPattern(reassignCallbackPattern)
 	// Compression wraps the request log, so a request is logged and
 	// counted before the compressed answer's last bytes reach the client.
-	return h.recoverPanics(compressed(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux))))))
+	// The deadline wraps the log, which reads the route the ServeMux set on
+	// the very request it passed on.
+	return h.recoverPanics(compressed(h.withDeadline(h.logRequests(securityHeaders(h.limitHeaders(cop.Handler(mux)))))))
 }
 
 // compressed gzips answers of 1 KiB or more for browsers that accept it
 // (gzhttp: it picks the encoding from Accept-Encoding, sets Vary, flushes
 // streamed exports as they go, and leaves alone an answer that already has a
-// Content-Encoding, such as a precompressed static file).
+// Content-Encoding, such as a precompressed static file). The live event
+// stream is left out: each event must leave as soon as it is written.
 func compressed(next http.Handler) http.Handler {
-	return gzhttp.GzipHandler(next)
+	gz := gzhttp.GzipHandler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == liveEventsPath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		gz.ServeHTTP(w, r)
+	})
 }

@@ -38,6 +38,9 @@ func fingerprintAssets(files fs.FS) (layouts.Assets, error) {
 	if a.HTMX, err = url(static.HTMX); err != nil {
 		return a, err
 	}
+	if a.SSE, err = url(static.SSE); err != nil {
+		return a, err
+	}
 	if a.Icon, err = url(static.Favicon); err != nil {
 		return a, err
 	}

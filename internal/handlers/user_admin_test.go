@@ -131,9 +131,9 @@ func TestAdminManagesUsers(t *testing.T) {
 func TestNavigationIsRoleAware(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
 	for user, want := range map[string]string{
-		"viewer": "Conversations,Agents,Account",
-		"lead":   "Conversations,Agents,Audit,Account",
-		"admin":  "Conversations,Agents,Audit,Admin,Account",
+		"viewer": "Live,Conversations,Agents,Account",
+		"lead":   "Live,Conversations,Agents,Audit,Account",
+		"admin":  "Live,Conversations,Agents,Audit,Admin,Account",
 	} {
 		doc := readDoc(t, h.Get(h.Login(user), "/account"))
 		var got []string

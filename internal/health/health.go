@@ -1,7 +1,9 @@
 // Package health answers "is the dashboard working?" for /healthz: the
 // database is checked on every probe, upstream at most once per TTL, since
 // every upstream check is a real request that spends the shared per-minute
-// budget.
+// budget. Between checks the upstream calls the dashboard makes anyway
+// count as checks (Observe): a failed call degrades upstream's status at
+// once, and a prompt answer restores it, without spending a request.
 package health
 
 import (
@@ -9,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/clock"
 )
 
@@ -19,6 +22,15 @@ type Pinger interface {
 
 // DefaultUpstreamTTL is how long an upstream check is reused.
 const DefaultUpstreamTTL = 60 * time.Second
+
+// SlowAnswer is how long an upstream answer may take and still count as
+// upstream working: an observed call that took longer neither degrades the
+// status nor restores it (it may have waited out the rate budget), and a
+// check that took longer fails as too slow for pages.
+const SlowAnswer = 2 * time.Second
+
+// checkEndpoint names the upstream check in reasons.
+const checkEndpoint = "the upstream check"
 
 // Status is one dependency's state.
 type Status struct {
@@ -47,8 +59,22 @@ type Checker struct {
 	clock        clock.Clock
 
 	mu      sync.Mutex
-	last    Status
-	running chan struct{} // closed when the upstream check in flight finishes
+	seq     uint64 // orders what is known of upstream; the clock may stand still
+	last    Status // the latest check
+	lastSeq uint64
+	failed  observed // the latest failed call
+	okAt    observed // the latest prompt answer
+
+	running    chan struct{} // closed when the upstream check in flight finishes
+	runningSeq uint64        // that check's place in the order
+}
+
+// observed is one upstream call Observe was told about.
+type observed struct {
+	seq      uint64
+	at       time.Time
+	outcome  string
+	endpoint string
 }
 
 // New returns a Checker; ttl ≤ 0 means DefaultUpstreamTTL.
@@ -59,8 +85,64 @@ func New(db, upstream Pinger, demo bool, ttl time.Duration, clk clock.Clock) *Ch
 	return &Checker{db: db, upstream: upstream, demo: demo, ttl: ttl, clock: clk}
 }
 
+// Observe is told about every upstream call (it is an api.Observer): a
+// failure that is upstream's (no answer, a server error, a malformed body,
+// a 429 or the budget's pause after one, refused credentials) marks
+// upstream as failing; an answer within SlowAnswer, as working.
+func (c *Checker) Observe(endpoint, _, outcome string, d time.Duration) {
+	switch outcome {
+	case "transport", "upstream", "malformed", "rate_limited", "unauthorized":
+	default:
+		if d >= SlowAnswer {
+			return
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	o := observed{seq: c.seq, at: c.clock.Now(), outcome: outcome, endpoint: endpoint}
+	if o.failure() {
+		c.failed = o
+	} else {
+		c.okAt = o
+	}
+}
+
+func (o observed) failure() bool {
+	switch o.outcome {
+	case "transport", "upstream", "malformed", "rate_limited", "unauthorized":
+		return true
+	}
+	return false
+}
+
+// reason says in words what the failed call met.
+func (o observed) reason() string {
+	what := map[string]string{
+		"transport":    "no answer (unreachable or too slow)",
+		"upstream":     "a server error",
+		"malformed":    "a malformed answer",
+		"rate_limited": "rate limited (429)",
+		"unauthorized": "the credentials refused",
+	}[o.outcome]
+	return what + " on " + o.endpoint
+}
+
+// statusLocked is upstream's state as last learned: from the latest of
+// the last check, the latest failed call and the latest prompt answer (a
+// check's outcome replaces a failure of its own place in the order).
+func (c *Checker) statusLocked() Status {
+	switch {
+	case c.failed.seq > c.lastSeq && c.failed.seq > c.okAt.seq:
+		return Status{Error: c.failed.reason(), CheckedAt: c.failed.at}
+	case c.okAt.seq > c.lastSeq && c.okAt.seq > c.failed.seq:
+		return Status{OK: true, CheckedAt: c.okAt.at}
+	}
+	return c.last
+}
+
 // Check probes the database and returns upstream's recent state, checking
-// it when the last check is older than the TTL.
+// it when what is known is older than the TTL.
 func (c *Checker) Check(ctx context.Context) Report {
 	rep := Report{Status: "ok", Mode: "live"}
 	if c.demo {
@@ -81,66 +163,110 @@ func (c *Checker) Check(ctx context.Context) Report {
 	return rep
 }
 
-// Upstream returns a recent upstream check, checking when the last one is
-// too old. Concurrent callers share one check.
+// Upstream returns upstream's recent state, checking when what is known
+// (a check, or the calls observed since) is older than the TTL. Concurrent
+// callers share one check, and wait for it until their cutoff (api.Bound).
 func (c *Checker) Upstream(ctx context.Context) Status {
 	c.mu.Lock()
-	if !c.last.CheckedAt.IsZero() && c.clock.Now().Sub(c.last.CheckedAt) < c.ttl {
-		res := c.last
+	if st := c.statusLocked(); !st.CheckedAt.IsZero() && c.clock.Now().Sub(st.CheckedAt) < c.ttl {
 		c.mu.Unlock()
-		return res
+		return st
 	}
 	wait := c.running
 	if wait == nil {
 		wait = make(chan struct{})
 		c.running = wait
-		go c.check(wait)
+		c.seq++
+		c.runningSeq = c.seq
+		go c.check(wait, c.seq, c.clock.Now())
 	}
+	seq := c.runningSeq
 	c.mu.Unlock()
+	bounded, cancel := api.Bound(ctx)
+	defer cancel()
 	select {
 	case <-wait:
-	case <-ctx.Done():
-		return Status{Error: "check still running", CheckedAt: c.clock.Now()}
+	case <-bounded.Done():
+		// Upstream has not answered within the caller's time: that is
+		// what it is like for pages now, until the check's own outcome
+		// (of the same place in the order) replaces it.
+		c.mu.Lock()
+		if seq > c.lastSeq && seq > c.failed.seq {
+			c.failed = observed{seq: seq, at: c.clock.Now(), outcome: "transport", endpoint: checkEndpoint}
+		}
+		c.mu.Unlock()
+		return Status{Error: "no answer yet: the check is still running", CheckedAt: c.clock.Now()}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.last
+	return c.statusLocked()
 }
 
 // Recheck checks upstream now, whatever the age of the last check (the
 // settings page's "Test" button).
 func (c *Checker) Recheck(ctx context.Context) (Status, time.Duration) {
+	c.mu.Lock()
+	c.seq++
+	seq, at := c.seq, c.clock.Now()
+	c.mu.Unlock()
 	sw := clock.StartStopwatch()
 	err := c.upstream.Ping(ctx)
-	res := Status{OK: err == nil, CheckedAt: c.clock.Now()}
+	res := Status{OK: err == nil, CheckedAt: at}
 	if err != nil {
 		res.Error = err.Error()
 	}
 	c.mu.Lock()
-	c.last = res
+	c.recordLocked(res, seq)
 	c.mu.Unlock()
 	return res, sw.Elapsed()
 }
 
-// Last returns the last upstream check without checking.
+// Last returns upstream's state as last learned, without checking.
 func (c *Checker) Last() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.last
+	return c.statusLocked()
 }
 
-func (c *Checker) check(done chan struct{}) {
+// Trouble returns upstream's state when it is failing and learned within
+// the TTL: what every page says in a banner. An older failure is not
+// shown; the next call or check tells again.
+func (c *Checker) Trouble() (Status, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.statusLocked()
+	if st.OK || st.CheckedAt.IsZero() || c.clock.Now().Sub(st.CheckedAt) >= c.ttl {
+		return Status{}, false
+	}
+	return st, true
+}
+
+// recordLocked keeps a check's outcome. A check tells how upstream was
+// when it was sent: it is ordered and dated by its start (seq, and st's
+// CheckedAt), so a slow one that ends after newer calls does not hide them.
+func (c *Checker) recordLocked(st Status, seq uint64) {
+	if seq > c.lastSeq {
+		c.last, c.lastSeq = st, seq
+	}
+}
+
+func (c *Checker) check(done chan struct{}, seq uint64, at time.Time) {
 	// Detached from the caller so one impatient client does not cancel the
 	// check for everyone; bounded on its own.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	sw := clock.StartStopwatch()
 	err := c.upstream.Ping(ctx)
-	res := Status{OK: err == nil, CheckedAt: c.clock.Now()}
-	if err != nil {
+	took := sw.Elapsed()
+	res := Status{OK: err == nil, CheckedAt: at}
+	switch {
+	case err != nil:
 		res.Error = err.Error()
+	case took >= SlowAnswer:
+		res.OK, res.Error = false, "upstream answered the check only after "+took.Round(100*time.Millisecond).String()
 	}
 	c.mu.Lock()
-	c.last = res
+	c.recordLocked(res, seq)
 	c.running = nil
 	c.mu.Unlock()
 	close(done)

@@ -459,10 +459,12 @@
 // Faults (Options.Faults, SetFaults at any time) apply to every request of
 // every family, media links included, after it is recorded: first Latency,
 // then one seeded random draw picks at most one of: ErrorRate → 500 or 503
-// with the error envelope; RateLimitRate → 429 with Retry-After: 60,
-// whatever the real limit; MalformedRate → the request is served for real,
+// with the error envelope; RateLimitRate → 429 with Retry-After: 60 (or
+// Faults.RetryAfter), whatever the real limit; MalformedRate → the request is served for real,
 // but the answer is 200 with the body cut to two thirds, so it is never
 // valid JSON (a media answer keeps its headers and loses its last third).
 // Error and rate-limit faults answer before authentication and do not
-// count against the limits; malformed answers do.
+// count against the limits; malformed answers do. Down comes before all
+// of them: the request is recorded and its connection closed unanswered,
+// as by an upstream that was killed.
 package simulator

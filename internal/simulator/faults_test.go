@@ -100,6 +100,51 @@ func TestFaults(t *testing.T) {
 	mustOK(t, e.get("/queues"))
 }
 
+func TestFaultRetryAfter(t *testing.T) {
+	e := newEnv(t, Options{Conversations: 20})
+	tests := []struct {
+		retryAfter time.Duration
+		want       string
+	}{
+		{0, "60"},
+		{time.Second, "1"},
+		{1500 * time.Millisecond, "2"},
+	}
+	for _, tt := range tests {
+		e.sim.SetFaults(Faults{RateLimitRate: 1, RetryAfter: tt.retryAfter})
+		r := e.get("/queues")
+		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != tt.want {
+			t.Errorf("RetryAfter %v: status %d Retry-After %q, want 429 %s", tt.retryAfter, r.status, r.header.Get("Retry-After"), tt.want)
+		}
+	}
+	if _, err := New(Options{Faults: Faults{RetryAfter: -time.Second}}); err == nil {
+		t.Error("a negative Retry-After was accepted")
+	}
+}
+
+// TestFaultDown: a downed simulator closes every connection unanswered and
+// still records the request; clearing the fault brings it back.
+func TestFaultDown(t *testing.T) {
+	e := newEnv(t, Options{Conversations: 20})
+	e.sim.SetFaults(Faults{Down: true, Latency: time.Hour})
+	e.sim.ResetRequests()
+	req, err := http.NewRequest(http.MethodGet, e.url("/queues"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("auth", e.token(nil))
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("a downed simulator answered %d", resp.StatusCode)
+	}
+	if n := len(e.sim.Requests()); n == 0 {
+		t.Error("the dropped request was not recorded")
+	}
+	e.sim.SetFaults(Faults{})
+	mustOK(t, e.get("/queues"))
+}
+
 func TestFaultLatency(t *testing.T) {
 	e := newEnv(t, Options{Conversations: 20, Faults: Faults{Latency: 80 * time.Millisecond}})
 	start := time.Now()

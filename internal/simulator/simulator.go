@@ -40,6 +40,13 @@ type Faults struct {
 	ErrorRate     float64       // answered 500/503 with the error envelope
 	RateLimitRate float64       // answered 429 regardless of the real limit
 	MalformedRate float64       // answered 200 with a truncated JSON body
+	// RetryAfter is the Retry-After of the injected 429s, in whole
+	// seconds (rounded up); 0 means 60 s.
+	RetryAfter time.Duration
+	// Down drops every connection without an answer, as a killed
+	// upstream would: the request is recorded, then its connection is
+	// closed. It applies before Latency and the rates.
+	Down bool
 }
 
 // Options configure a Simulator. Zero values pick the documented defaults.
@@ -314,6 +321,9 @@ func validateFaults(f Faults) error {
 	if f.Latency < 0 {
 		return fmt.Errorf("simulator: negative fault latency %v", f.Latency)
 	}
+	if f.RetryAfter < 0 {
+		return fmt.Errorf("simulator: negative fault Retry-After %v", f.RetryAfter)
+	}
 	return nil
 }
 
@@ -325,7 +335,7 @@ func (s *Simulator) Credentials() Credentials { return s.cat.creds }
 func (s *Simulator) SetFaults(f Faults) {
 	clamp := func(v float64) float64 { return min(max(v, 0), 1) }
 	f.ErrorRate, f.RateLimitRate, f.MalformedRate = clamp(f.ErrorRate), clamp(f.RateLimitRate), clamp(f.MalformedRate)
-	f.Latency = max(f.Latency, 0)
+	f.Latency, f.RetryAfter = max(f.Latency, 0), max(f.RetryAfter, 0)
 	s.faultMu.Lock()
 	s.faults = f
 	s.faultMu.Unlock()
@@ -430,6 +440,11 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	faults := s.currentFaults()
+	if faults.Down {
+		s.log.Debug("simulator: injected outage", "path", r.URL.Path)
+		dropConnection(w)
+		return
+	}
 	if faults.Latency > 0 {
 		t := time.NewTimer(faults.Latency)
 		select {
@@ -447,7 +462,7 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case faultRateLimit:
 		s.log.Debug("simulator: injected rate limit", "path", r.URL.Path)
-		writeRateLimited(w, 60)
+		writeRateLimited(w, retryAfterSeconds(faults.RetryAfter))
 		return
 	case faultMalformed:
 		rec := &bufferedResponse{header: http.Header{}}
@@ -542,6 +557,25 @@ func writeMalformed(w http.ResponseWriter, real []byte) {
 	w.Header().Set("Content-Type", contentTypeJSON)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(real[:cut])
+}
+
+// retryAfterSeconds is the injected 429s' Retry-After in whole seconds.
+func retryAfterSeconds(d time.Duration) int {
+	if d <= 0 {
+		return 60
+	}
+	return int((d + time.Second - 1) / time.Second)
+}
+
+// dropConnection closes the request's connection without writing a byte,
+// as a killed upstream would. A server that cannot hand the connection
+// over aborts the handler instead, which closes it too.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -150,6 +150,134 @@
     if (yes && go) go(true);
   });
 
+  // Live pages. Running times (waits, ages) tick here between updates,
+  // from data-since, against the server's clock (data-server-now), so a
+  // browser whose clock is off still shows the server's figures.
+  var skew = 0;
+  function readServerNow(root) {
+    var el = (root && root.querySelector) ? root.querySelector("[data-server-now]") : null;
+    if (!el && root && root.getAttribute && root.hasAttribute("data-server-now")) el = root;
+    if (!el) el = doc.querySelector("[data-server-now]");
+    if (!el) return;
+    var t = Date.parse(el.getAttribute("data-server-now"));
+    if (!isNaN(t)) skew = t - Date.now();
+  }
+  function span(ms) {
+    if (ms <= 0) return "0 s";
+    if (ms < 50) return "< 0.1 s";
+    if (ms < 9950) return (Math.round(ms / 100) / 10).toFixed(1) + " s";
+    var s = Math.round(ms / 1000);
+    if (s < 60) return s + " s";
+    if (s < 3600) return Math.floor(s / 60) + " min " + pad(s % 60) + " s";
+    var m = Math.round(ms / 60000);
+    if (m < 1440) return Math.floor(m / 60) + " h " + pad(m % 60) + " min";
+    var h = Math.round(ms / 3600000);
+    return Math.floor(h / 24) + " d " + pad(h % 24) + " h";
+  }
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    var now = Date.now() + skew;
+    doc.querySelectorAll(".ticker[data-since]").forEach(function (el) {
+      var t = Date.parse(el.getAttribute("data-since"));
+      if (!isNaN(t)) el.textContent = span(now - t);
+    });
+  }
+  doc.addEventListener("DOMContentLoaded", function () { readServerNow(doc); tick(); });
+  doc.addEventListener("htmx:afterSettle", function (ev) { readServerNow(ev.detail.elt); tick(); });
+  setInterval(tick, 1000);
+
+  // Streams reconnect by themselves (the server's retry field, and
+  // Last-Event-ID spares a state already shown): an error while the
+  // browser is reconnecting is part of that, so the SSE extension hears of
+  // errors only once the stream is closed for good, when it reconnects it
+  // itself. The page says it is reconnecting meanwhile.
+  if (window.htmx && window.EventSource) {
+    htmx.createEventSource = function (url) {
+      var src = new EventSource(url, { withCredentials: true });
+      var handler = null;
+      Object.defineProperty(src, "onerror", {
+        configurable: true,
+        get: function () { return handler; },
+        set: function (fn) { handler = fn; }
+      });
+      src.addEventListener("error", function (ev) {
+        if (src.readyState === EventSource.CLOSED) {
+          if (handler) handler.call(src, ev);
+          return;
+        }
+        doc.querySelectorAll("[data-live-conn][data-state=live]").forEach(function (el) {
+          el.textContent = "Reconnecting for live updates…";
+          el.setAttribute("data-state", "reconnecting");
+        });
+      });
+      return src;
+    };
+  }
+
+  // A page that subscribes to the live stream says whether updates arrive,
+  // and polls its fragment instead when no event comes through within
+  // data-live-fallback-after seconds (a proxy that buffers the stream).
+  function setConn(root, text, state) {
+    root.querySelectorAll("[data-live-conn]").forEach(function (el) {
+      el.textContent = text;
+      el.setAttribute("data-state", state);
+    });
+  }
+  function fallback(el) {
+    if (el.getAttribute("data-live-state") === "polling" || !window.htmx) return;
+    var every = parseInt(el.getAttribute("data-live-poll-every"), 10) || 10;
+    el.setAttribute("data-live-state", "polling");
+    el.setAttribute("hx-get", el.getAttribute("data-live-poll"));
+    el.setAttribute("hx-trigger", "every " + every + "s");
+    if (el.hasAttribute("data-live-poll-target")) el.setAttribute("hx-target", el.getAttribute("data-live-poll-target"));
+    el.setAttribute("hx-swap", el.getAttribute("data-live-poll-swap") || "innerHTML");
+    htmx.process(el);
+    setConn(el, "Live updates are not getting through; checking every " + every + " s instead.", "polling");
+  }
+  function watchStream(el) {
+    var after = parseInt(el.getAttribute("data-live-fallback-after"), 10) || 15;
+    var timer = setTimeout(function () { fallback(el); }, after * 1000);
+    el.addEventListener("htmx:sseMessage", function () {
+      clearTimeout(timer);
+      if (el.getAttribute("data-live-state") !== "polling") {
+        el.setAttribute("data-live-state", "live");
+        setConn(el, "Live: updates arrive as they happen.", "live");
+      }
+    });
+    el.addEventListener("htmx:sseError", function () {
+      if (el.getAttribute("data-live-state") === "live") setConn(el, "Reconnecting for live updates…", "reconnecting");
+    });
+  }
+  doc.addEventListener("DOMContentLoaded", function () {
+    doc.querySelectorAll("[data-live-fallback-after]").forEach(watchStream);
+  });
+  // The ready event carries nothing to swap; it only proves the stream works.
+  doc.addEventListener("DOMContentLoaded", function () {
+    doc.querySelectorAll("[sse-connect]").forEach(function (el) {
+      el.addEventListener("htmx:sseOpen", function (ev) {
+        var src = ev.detail && ev.detail.source;
+        if (!src || src.__readyHooked) return;
+        src.__readyHooked = true;
+        src.addEventListener("ready", function () { htmx.trigger(el, "htmx:sseMessage", {}); });
+      });
+    });
+  });
+
+  // A list that refreshes itself reads the page's current address, and
+  // waits while the lead is choosing rows or typing a filter.
+  doc.addEventListener("htmx:configRequest", function (ev) {
+    if (ev.detail.elt && ev.detail.elt.hasAttribute && ev.detail.elt.hasAttribute("data-live-refresh")) {
+      ev.detail.path = location.pathname + location.search;
+    }
+  });
+  doc.addEventListener("htmx:beforeRequest", function (ev) {
+    var elt = ev.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live-refresh")) return;
+    var busy = doc.querySelector("[data-testid=bulk-select]:checked") ||
+      closest(doc.activeElement, "form") || closest(doc.activeElement, "#reassign-panel");
+    if (busy) ev.preventDefault();
+  });
+
   // Once a bulk move is done, the list shows the conversations as they are now.
   doc.addEventListener("htmx:afterSwap", function (ev) {
     var t = ev.detail.target;

@@ -18,17 +18,23 @@ import (
 // cache never mixes two versions.
 const HTMX = "htmx-2.0.11.min.js"
 
+// SSE is the vendored server-sent events extension of htmx (htmx-ext-sse,
+// BSD Zero Clause License in htmx-ext-sse-LICENSE), loaded by pages that
+// update themselves from the live floor's stream.
+const SSE = "htmx-ext-sse-2.2.4.min.js"
+
 // Favicon is the site icon, also answered at /favicon.ico.
 const Favicon = "favicon.ico"
 
 // Compressible are the assets with precompressed twins (NAME.gz, NAME.br).
-var Compressible = []string{"app.css", "app.js", HTMX}
+var Compressible = []string{"app.css", "app.js", HTMX, SSE}
 
 // Files is every asset served under /static/, with the compressed twins.
 //
 //go:embed app.css app.css.gz app.css.br app.js app.js.gz app.js.br
 //go:embed htmx-2.0.11.min.js htmx-2.0.11.min.js.gz htmx-2.0.11.min.js.br
-//go:embed htmx-LICENSE favicon.ico
+//go:embed htmx-ext-sse-2.2.4.min.js htmx-ext-sse-2.2.4.min.js.gz htmx-ext-sse-2.2.4.min.js.br
+//go:embed htmx-LICENSE htmx-ext-sse-LICENSE favicon.ico
 var Files embed.FS
 
 // Compress is how the twins are made: gzip and brotli at their best

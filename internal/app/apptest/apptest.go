@@ -59,6 +59,14 @@ type Options struct {
 	// Start runs the app's background workers (directory refresh, index
 	// sync, reassign loop), as `dashboard serve` does.
 	Start bool
+	// AlertWebhook is the live floor's alert webhook (config
+	// AlertWebhook); empty: none.
+	AlertWebhook string
+	// ColdDirectory leaves the agent directory unloaded. By default it is
+	// loaded before the test begins (before Simulator.Faults apply), as
+	// `dashboard serve` loads it at once: pages never wait for a directory
+	// that has no copy, they say it is loading.
+	ColdDirectory bool
 	// DataDir opens the app on this data directory, as `dashboard serve
 	// -data` does, instead of a fresh one under TempDir: e.g. a large
 	// prebuilt conversation index for benchmarks. Whatever the directory
@@ -111,6 +119,7 @@ func New(tb testing.TB, opts Options) *Harness {
 	cfg := config.Config{
 		Addr: h.Server.Listener.Addr().String(), DataDir: dataDir,
 		PublicURL: "http://" + h.Server.Listener.Addr().String(), RateLimit: 100000,
+		AlertWebhook: opts.AlertWebhook,
 		MetricsToken: opts.MetricsToken, OIDC: opts.OIDC,
 	}
 	if cfg.OIDC.Enabled() && cfg.OIDC.RedirectURL == "" {
@@ -181,6 +190,13 @@ func New(tb testing.TB, opts Options) *Harness {
 			(opts.DataDir == "" || !errors.Is(err, auth.ErrUserExists)) {
 			tb.Fatal(err)
 		}
+	}
+	if !opts.ColdDirectory && a.Simulator != nil {
+		a.Simulator.SetFaults(simulator.Faults{})
+		if err := a.Directory.Refresh(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+		a.Simulator.SetFaults(so.Faults)
 	}
 	if opts.Start {
 		a.Start()
@@ -436,6 +452,14 @@ func HeldByAgent(c simulator.ConversationInfo) bool {
 // Waiting is a live conversation waiting in a queue with no agent.
 func Waiting(c simulator.ConversationInfo) bool {
 	return c.Status == "OPEN" && c.AgentUserID == "" && c.QueueID != ""
+}
+
+// PollFloor runs the live floor's poller once, as its worker would.
+func (h *Harness) PollFloor() {
+	h.T.Helper()
+	if err := h.App.Floor.Poll(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
 }
 
 // ClientFrom is Client whose connections come from ip, an address of the

@@ -39,7 +39,7 @@ func Fill(ctx context.Context, db *store.DB, n int) error {
 	stmts := []string{
 		fmt.Sprintf(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %d)
 		INSERT INTO conv_index (n, id, session_id, status, channel, language, queues, agents, start_ms, end_ms, wait_ms,
-			disposition, customer_name, customer_email, updated_ms, sha256, indexed_at)
+			waiting_since_ms, wait_key, disposition, customer_name, customer_email, updated_ms, sha256, indexed_at)
 		SELECT (%d - (%d - i) * %d) << 10, printf('c-bench-%%08d', i), printf('%%024x', i + 11259375),
 			CASE WHEN i %% 100 < 96 THEN 'CLOSED' WHEN i %% 100 = 96 THEN 'ACTIVE' WHEN i %% 100 = 97 THEN 'OPEN' WHEN i %% 100 = 98 THEN 'IDLE' ELSE 'OVERDUE' END,
 			CASE i %% 3 WHEN 0 THEN 'livechat' WHEN 1 THEN 'messaging' ELSE 'voice' END,
@@ -49,9 +49,12 @@ func Fill(ctx context.Context, db *store.DB, n int) error {
 			%d - (%d - i) * %d,
 			CASE WHEN i %% 100 < 96 THEN %d - (%d - i) * %d + 300000 + (i * 7919) %% 600000 ELSE 0 END,
 			(i * 104729) %% 900000,
+			CASE WHEN i %% 100 = 97 THEN %d - (%d - i) * %d ELSE 0 END,
+			CASE WHEN i %% 100 = 97 THEN %d - (%d - (%d - i) * %d) ELSE (i * 104729) %% 900000 END,
 			CASE WHEN i %% 100 < 96 THEN CASE WHEN i %% 9 = 0 THEN 'DROP-OFF' ELSE 'Resolved' END ELSE '' END,
 			'Customer ' || i, printf('c%%d@example.com', i), 0, '', 0
-		FROM seq`, n, newest, n, step, newest, n, step, newest, n, step),
+		FROM seq`, n, newest, n, step, newest, n, step, newest, n, step,
+			newest, n, step, int64(1)<<50, newest, n, step),
 		// i is the generated number (the id's digits); n encodes the start.
 		`INSERT INTO conv_index_queues (conv, queue_id, start_ms)
 			SELECT n, printf('qu-00000%02d-0000-4000-8000-000000000000', i % 7), start_ms FROM ` + numbered,

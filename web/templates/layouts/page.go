@@ -6,7 +6,7 @@ type Page struct {
 	Title     string
 	User      *User  // nil when nobody is signed in
 	Demo      bool   // upstream is the embedded simulator
-	ActiveNav string // "conversations", "agents", "audit" or ""
+	ActiveNav string // "live", "conversations", "agents", "audit" or ""
 	Query     string // what the search box shows
 	Assets    Assets
 	Banners   []Banner
@@ -14,6 +14,11 @@ type Page struct {
 	// PrintedBy is who printed the page and when, for the print-only
 	// footer; "" prints none.
 	PrintedBy string
+	// Live pages update themselves from the live floor's stream: they load
+	// htmx's SSE extension.
+	Live bool
+	// Board is the wallboard frame: no navigation, search or footer.
+	Board bool
 }
 
 // User is who is signed in, as the frame shows them.
@@ -24,13 +29,21 @@ type User struct {
 
 // Assets are the cache-busted URLs of the static files.
 type Assets struct {
-	CSS, JS, HTMX, Icon string
+	CSS, JS, HTMX, SSE, Icon string
 }
 
 // Banner is a message shown above the page content.
 type Banner struct {
 	Kind    string // info, ok, warn, error
 	Message string
+	TestID  string // its data-testid; "" is "banner"
+}
+
+func bannerTestID(b Banner) string {
+	if b.TestID == "" {
+		return "banner"
+	}
+	return b.TestID
 }
 
 // NavItem is one link of the main navigation.
@@ -41,6 +54,7 @@ type NavItem struct {
 // Nav lists the main navigation in order.
 func Nav() []NavItem {
 	return []NavItem{
+		{"live", "Live", "/live"},
 		{"conversations", "Conversations", "/conversations"},
 		{"agents", "Agents", "/agents"},
 		{"audit", "Audit", "/audit"},

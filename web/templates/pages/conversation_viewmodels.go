@@ -48,10 +48,14 @@ type ConversationView struct {
 	ConversationID string
 	Status         string
 	Live           bool
-	Channel        string
-	Language       string
-	Origin         string // upstream "source" (e.g. rtm, whatsapp)
-	Priority       string
+	// EventsURL is the stream of this conversation's new versions and
+	// SectionsURL what the page then re-reads; empty when not live.
+	EventsURL   string
+	SectionsURL string
+	Channel     string
+	Language    string
+	Origin      string // upstream "source" (e.g. rtm, whatsapp)
+	Priority    string
 
 	CustomerName  string
 	CustomerEmail string // masked for viewers
@@ -137,6 +141,9 @@ type ConvRow struct {
 	Customer    string
 	Email       string
 	Live        bool // can be reassigned
+	// WaitSince is when a conversation waiting now entered its queue
+	// (ISO): its wait runs in the browser from then. "" otherwise.
+	WaitSince string
 	// Matched says where a free-text search found the conversation
 	// ("the transcript", "the summary", …); "" without a search.
 	Matched string
@@ -178,6 +185,8 @@ type ConversationList struct {
 	// Bulk is the bulk reassign form, for leads and admins; nil
 	// hides it and the row checkboxes.
 	Bulk *BulkReassignForm
+	// NowISO is the server's time of the rendering, for running waits.
+	NowISO string
 }
 
 // ConvSync is the state of the background index sync.

@@ -41,7 +41,7 @@ func ReassignPanelView(vm ReassignPanel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if vm.Transfer != nil || vm.Error != "" {
+		if vm.Open || vm.Transfer != nil || vm.Error != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " open")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

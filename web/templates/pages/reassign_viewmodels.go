@@ -18,6 +18,8 @@ type ReassignPanel struct {
 	Candidates []ReassignCandidate
 	Queues     []ReassignQueue
 	Notes      []string // e.g. availability unknown, directory stale
+	// Open shows the panel unfolded (on the live floor, where it was asked for).
+	Open bool
 }
 
 // ReassignForm is one form's idempotency key.

@@ -19,6 +19,7 @@ type Home struct {
 	Upstream   UpstreamStatus
 	SearchHint string
 	Overview   *Overview // today from the conversation index; nil without one
+	Waits      LiveWaits // who waits longest right now, from the live floor
 }
 
 // UpstreamStatus describes the connection to SmartAssist.
