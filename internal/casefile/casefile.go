@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teamlead/dashboard/internal/api"
 	"github.com/teamlead/dashboard/internal/audit"
 	"github.com/teamlead/dashboard/internal/cache"
 	"github.com/teamlead/dashboard/internal/clock"
@@ -218,9 +219,13 @@ func (s *Service) Read(ctx context.Context, r Reader, p Purpose, id ID) (File, e
 			}
 		}()
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.partWait)
+	// The parts are waited for until the caller's upstream cutoff (its
+	// deadline less the time it keeps to answer), at most partWait.
+	bctx, cancelBound := api.Bound(ctx)
+	pctx, cancel := context.WithTimeout(bctx, s.partWait)
 	got := s.readParts(pctx, ref, res.Conversation, r.Privacy, p == ExportJSON || p == TokenAPI)
 	cancel()
+	cancelBound()
 	wg.Wait()
 	f.Transcript, f.Summary, f.Interaction, f.Survey, f.Recordings = got.transcript, got.summary, got.interaction, got.survey, got.recordings
 	f.Timeline = timeline.BuildAll(res.Conversation, timeline.Sources{Interactions: got.rows, Messages: ticks(f.Transcript)}, s.clock.Now())

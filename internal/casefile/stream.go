@@ -37,7 +37,9 @@ func (s *Service) TranscriptPage(ctx context.Context, r Reader, id ID, from, lim
 		return TranscriptPage{}, err
 	}
 	ref := cache.SessionRefOf(res.Conversation, res.SessionID)
-	pr, err := s.parts.Get(ctx, cache.PartTranscript, ref)
+	bctx, cancel := api.Bound(ctx)
+	pr, err := s.parts.Get(bctx, cache.PartTranscript, ref)
+	cancel()
 	if err != nil {
 		return TranscriptPage{}, err
 	}
@@ -83,17 +85,21 @@ func (s *Service) Recording(ctx context.Context, r Reader, id ID, n int, rng str
 		return RecordingStream{}, &api.Error{Kind: api.ErrNotFound, Endpoint: "casefile.recording",
 			Messages: []string{"this conversation is not a call, so it has no recording"}}
 	}
-	file, pr, err := s.parts.RecordingLink(ctx, ref, n)
+	// The link is waited for until the caller's upstream cutoff; the
+	// stream itself lasts as long as the caller's context.
+	bctx, cancel := api.Bound(ctx)
+	defer cancel()
+	file, pr, err := s.parts.RecordingLink(bctx, ref, n)
 	if err != nil {
 		return RecordingStream{}, err
 	}
 	m, err := s.media.FetchMediaRange(ctx, file.URL, rng)
 	if errors.Is(err, api.ErrNotFound) {
 		// Refused before its time: ask upstream for a new link once.
-		if _, rerr := s.parts.RefreshRecordings(ctx, ref); rerr != nil {
+		if _, rerr := s.parts.RefreshRecordings(bctx, ref); rerr != nil {
 			return RecordingStream{}, rerr
 		}
-		if file, pr, err = s.parts.RecordingLink(ctx, ref, n); err != nil {
+		if file, pr, err = s.parts.RecordingLink(bctx, ref, n); err != nil {
 			return RecordingStream{}, err
 		}
 		m, err = s.media.FetchMediaRange(ctx, file.URL, rng)

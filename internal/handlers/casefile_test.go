@@ -336,10 +336,10 @@ func TestWithheldScopeIsNamed(t *testing.T) {
 			t.Errorf("%s is not shown: %q", part, partBanner(doc, part))
 		}
 	}
-	// The transcript's further pages answer a readable 502, not a 500.
+	// The transcript's further pages answer a readable 424, never a 5xx.
 	resp = h.Get(c, "/sessions/"+s.ID+"/transcript?from=0")
 	doc = readDoc(t, resp)
-	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(doc.Find("main").Text(), "Chat History scope") {
+	if resp.StatusCode != http.StatusFailedDependency || !strings.Contains(doc.Find("main").Text(), "Chat History scope") {
 		t.Errorf("transcript page: %d %q", resp.StatusCode, strings.Join(strings.Fields(doc.Find("main").Text()), " "))
 	}
 	// The JSON case file says the same.
@@ -494,14 +494,14 @@ func TestRecordingStreamsThroughTheDashboard(t *testing.T) {
 }
 
 // With private addresses refused, a link to the simulator's loopback
-// media host is refused at dial time and said so, never a 500.
+// media host is refused at dial time and said so (424), never a 5xx.
 func TestRecordingGuardRefusesPrivateAddresses(t *testing.T) {
 	h := caseWorld(t, apptest.Options{Tuning: app.Tuning{ClientOptions: []api.Option{api.WithMediaPrivateAddresses(false)}}})
 	s, _ := session(t, h, closedCall)
 	resp := h.Get(h.Login("lead"), "/sessions/"+s.ID+"/recordings/1")
 	doc := readDoc(t, resp)
 	text := strings.Join(strings.Fields(doc.Find("main").Text()), " ")
-	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(text, "not a public address") {
+	if resp.StatusCode != http.StatusFailedDependency || !strings.Contains(text, "not a public address") {
 		t.Errorf("%d %q", resp.StatusCode, text)
 	}
 	for _, r := range h.Sim.Requests() {

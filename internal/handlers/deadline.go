@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/teamlead/dashboard/internal/api"
@@ -25,15 +26,23 @@ type Deadlines struct {
 	Export time.Duration
 }
 
+// recordingRoute reports whether path is a call recording's stream,
+// /sessions/{id}/recordings/{n} or /conversations/{id}/recordings/{n}.
+func recordingRoute(path string) bool {
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	return len(parts) == 4 && (parts[0] == "sessions" || parts[0] == "conversations") && parts[2] == "recordings"
+}
+
 // exportRoutes are the paths whose answers stream for long.
 var exportRoutes = map[string]bool{
 	"/conversations/export.csv": true,
 	"/audit/export.csv":         true,
 }
 
-// budget is the deadline of r's route.
+// budget is the deadline of r's route. A call's recording streams for as
+// long as an export: the player may take minutes to read it.
 func (d Deadlines) budget(r *http.Request) time.Duration {
-	if exportRoutes[r.URL.Path] {
+	if exportRoutes[r.URL.Path] || recordingRoute(r.URL.Path) {
 		if d.Export > 0 {
 			return d.Export
 		}

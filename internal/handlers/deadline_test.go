@@ -33,6 +33,9 @@ func TestDeadlinesPerRoute(t *testing.T) {
 		{"a conversation's export is a page", Deadlines{}, "/sessions/0123456789abcdef01234567/export.json", DefaultPageDeadline, DefaultPageDeadline / 5},
 		{"tuned", Deadlines{Page: time.Second, Export: time.Minute}, "/", time.Second, 200 * time.Millisecond},
 		{"tuned export", Deadlines{Page: time.Second, Export: time.Minute}, "/audit/export.csv", time.Minute, maxReserve},
+		{"a call's recording streams like an export", Deadlines{}, "/sessions/0123456789abcdef01234567/recordings/1", DefaultExportDeadline, maxReserve},
+		{"by conversation id too", Deadlines{Page: time.Second, Export: time.Minute}, "/conversations/c-1/recordings/2", time.Minute, maxReserve},
+		{"the transcript's pages are pages", Deadlines{}, "/sessions/0123456789abcdef01234567/transcript", DefaultPageDeadline, DefaultPageDeadline / 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
