@@ -260,6 +260,13 @@ func (p *Parts) get(ctx context.Context, part string, ref SessionRef, fetch part
 	ch := p.group.DoChan(key, func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.c.opts.FetchTimeout)
 		defer cancel()
+		// Someone may have stored it between our load and this flight.
+		if !force {
+			if r, ok, err := p.load(fctx, key); err == nil && ok && p.fresh(r, ref, p.clock.Now()) {
+				r.Age, r.Source = max(p.clock.Now().Sub(r.FetchedAt), 0), SourceCache
+				return r, nil
+			}
+		}
 		return p.fetchAndStore(fctx, part, ref, fetch)
 	})
 	var fetchErr error

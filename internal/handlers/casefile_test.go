@@ -358,7 +358,8 @@ func TestWithheldScopeIsNamed(t *testing.T) {
 // A 2,000-message transcript shows its first page and loads the rest a
 // page at a time, in order, with nothing lost or repeated.
 func TestLongTranscriptLoadsInPages(t *testing.T) {
-	h := caseWorld(t, apptest.Options{Simulator: simulator.Options{Conversations: 3000}})
+	// A page has time to fetch two thousand messages, even under -race.
+	h := caseWorld(t, apptest.Options{Simulator: simulator.Options{Conversations: 3000}, Tuning: app.Tuning{PageDeadline: time.Minute, PartWait: time.Minute}})
 	s, _ := session(t, h, func(s simulator.SessionInfo, c simulator.ConversationInfo) bool {
 		return apptest.ClosedWithAgent(c) && len(h.Sim.Transcript(s.ID)) >= 1500
 	})
