@@ -23,8 +23,11 @@ import (
 )
 
 // DefaultPerMinute is how many upstream calls one user may cause per
-// minute, all at once or spread out.
-const DefaultPerMinute = 30
+// minute, all at once or spread out. A cold audit view costs about six (the
+// conversation, its transcript, details, interactionDetails row, survey and
+// recordings, across both families), so this is ten first looks a minute:
+// plenty for a person, far below what the two families' budgets allow.
+const DefaultPerMinute = 60
 
 // ErrExceeded is wrapped by *ExceededError.
 var ErrExceeded = errors.New("too many upstream lookups")
