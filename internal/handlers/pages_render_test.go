@@ -16,6 +16,11 @@ var templExpr = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_.]*\(`)
 // TestNoPageShowsTemplateSource renders every page of the dashboard,
 // through the app, for an admin and a viewer, and scans the HTML for templ
 // expressions printed as text.
+// gluedTime finds a displayed time with no space before or after it
+// ("fetched<time…>", "</time>(3 min ago)"): templ drops the whitespace
+// around a component call, so each needs an explicit { " " }.
+var gluedTime = regexp.MustCompile(`[\p{L}\p{N}·,]<time\b[^>]*>|</time>[\p{L}\p{N}(]`)
+
 func TestNoPageShowsTemplateSource(t *testing.T) {
 	h := apptest.New(t, apptest.Options{})
 	h.LoadDirectory()
@@ -27,7 +32,7 @@ func TestNoPageShowsTemplateSource(t *testing.T) {
 		"/", "/conversations", "/conversations?status=CLOSED", "/sessions/" + noted.SessionID,
 		"/conversations/" + noted.ID, "/conversations/" + live.ID, "/agents", "/agents/" + agent.ID,
 		"/agents/" + agent.ID + "/edit", "/audit", "/audit?kind=all", "/account", "/admin/users", "/admin/tokens",
-		"/admin/settings", "/search?q=nothing-like-an-id",
+		"/admin/settings", "/search?q=nothing-like-an-id", "/live", "/sessions/" + noted.SessionID + "/print",
 	}
 	for _, user := range []string{"admin", "viewer"} {
 		c := h.Login(user)
@@ -39,6 +44,9 @@ func TestNoPageShowsTemplateSource(t *testing.T) {
 			}
 			if m := templExpr.FindString(body); m != "" {
 				t.Errorf("%s %s shows template source %q", user, p, m)
+			}
+			if m := gluedTime.FindString(body); m != "" {
+				t.Errorf("%s %s runs a word into a time: %q", user, p, m)
 			}
 		}
 	}
